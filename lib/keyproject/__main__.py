@@ -1,0 +1,3 @@
+from keyproject.cli import run
+
+run()

@@ -1,0 +1,51 @@
+"""Errors users see: a Chinese message that names the file, sheet, row and column."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+def where(file: str | Path | None = None, sheet: str | None = None, row: int | None = None,
+          column: str | None = None) -> str:
+    """Chinese location text: 文件“a.xlsx”工作表“台账”第7行 F列."""
+    parts = []
+    if file is not None:
+        parts.append(f"文件“{Path(file).name}”")
+    if sheet:
+        parts.append(f"工作表“{sheet}”")
+    if row is not None:
+        parts.append(f"第{row}行")
+    if column:
+        parts.append(f"{column}列")
+    return "".join(parts)
+
+
+class KPError(Exception):
+    """A problem with the user's input, reported in Chinese; the CLI exits 2 on it."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, *, file: str | Path | None = None, sheet: str | None = None,
+                 row: int | None = None, column: str | None = None) -> None:
+        self.message = message
+        self.file = str(file) if file is not None else None
+        self.sheet = sheet
+        self.row = row
+        self.column = column
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        loc = where(self.file, self.sheet, self.row, self.column)
+        return f"{loc}：{self.message}" if loc else self.message
+
+
+class LedgerFileError(KPError):
+    """The file cannot be read as a ledger at all (not xlsx, too large, encrypted, no name column)."""
+
+
+class CalendarError(KPError):
+    """A date falls in a year the working-day calendar does not cover and no override was given."""
+
+
+class RefreshRefused(KPError):
+    """A refresh would lose data or the workbook is open elsewhere."""
