@@ -72,6 +72,11 @@ class Ledger:
     problems: pd.DataFrame | None = None
     # key/value rows of the 设置 sheet, when there is one
     settings: dict[str, Any] | None = None
+    # keyproject's own columns found in the sheet (headers in schema.OWNED_COLUMNS, from an earlier
+    # refresh): never read as user data, never in ``extras``; refresh rewrites them in place
+    owned_columns: list[ColumnMap] = field(default_factory=list)
+    # the last column of the table (1-based), user columns included; refresh appends after it
+    last_column: int = 0
 
     @property
     def errors(self) -> list[Issue]:
