@@ -1,0 +1,282 @@
+"""keyproject benchmarks: each stage at each size, median of repeats, with peak RSS.
+
+    python benchmarks/run.py --projects 300,3000,30000 [--repeat 5] [--json OUT]
+
+Every (stage, size) runs in its own subprocess so that its peak RSS is its own. Stages:
+read (vs pandas.read_excel with openpyxl), compute (the whole `kp report` computation without
+I/O, also at 100,000 projects), refresh (`kp refresh` in place, end to end), bulletin (Word),
+kp_light (one vectorized KP_LIGHT over 100,000 rows vs row by row) and scenario (one slider update
+on a 1,000-project ledger).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import synth  # noqa: E402
+
+AS_OF = "2023-07-31"
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+
+
+def _median_seconds(fn: Callable[[], object], repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+# ---- workers: each runs in a fresh process and prints one JSON line ----
+
+def work_read(n: int, repeat: int) -> dict:
+    from keyproject.reader import read_ledger
+
+    path = synth.cached(n)
+    read_ledger(path)  # warm imports and caches once
+    return {"seconds": _median_seconds(lambda: read_ledger(path), repeat)}
+
+
+def work_read_baseline(n: int, repeat: int) -> dict:
+    import pandas as pd
+
+    path = synth.cached(n)
+    fn = lambda: pd.read_excel(path, sheet_name="项目台账", header=[2, 3], engine="openpyxl")  # noqa: E731
+    return {"seconds": _median_seconds(fn, repeat)}
+
+
+def _ledger_of_size(n: int):
+    """The synthetic ledger of ``n`` projects; above 30,000 the 30,000 one tiled (reading is not timed)."""
+    import dataclasses
+
+    import pandas as pd
+
+    from keyproject.reader import read_ledger
+
+    if n <= 30000:
+        return read_ledger(synth.cached(n))
+    base = read_ledger(synth.cached(30000))
+    reps = -(-n // len(base.projects))
+    projects = pd.concat([base.projects] * reps, ignore_index=True).iloc[:n]
+    projects = projects.assign(name=projects["name"] + "#" + pd.Series(range(n)).astype(str))
+    return dataclasses.replace(base, projects=projects, extras=pd.DataFrame(index=projects.index))
+
+
+def work_compute(n: int, repeat: int) -> dict:
+    import datetime as dt
+
+    from keyproject.report import build_report
+
+    ledger = _ledger_of_size(n)
+    as_of = dt.date.fromisoformat(AS_OF)
+    build_report(ledger, as_of=as_of)
+    return {"seconds": _median_seconds(lambda: build_report(ledger, as_of=as_of), repeat)}
+
+
+def work_refresh(n: int, repeat: int) -> dict:
+    import datetime as dt
+
+    from keyproject.workbook.refresh import refresh_workbook
+
+    src = synth.cached(n)
+    times = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for i in range(repeat):
+            path = Path(tmp) / f"ledger{i}.xlsx"
+            shutil.copy(src, path)
+            t0 = time.perf_counter()
+            refresh_workbook(path, as_of=dt.date.fromisoformat(AS_OF))
+            times.append(time.perf_counter() - t0)
+    return {"seconds": statistics.median(times)}
+
+
+def work_bulletin(n: int, repeat: int) -> dict:
+    import datetime as dt
+
+    from keyproject.bulletin import write_docx
+    from keyproject.reader import read_ledger
+    from keyproject.report import build_report
+
+    path = synth.cached(n)
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "通报.docx"
+
+        def run() -> None:
+            report = build_report(read_ledger(path), as_of=dt.date.fromisoformat(AS_OF))
+            write_docx(report, out)
+
+        return {"seconds": _median_seconds(run, repeat)}
+
+
+def _light_inputs(n: int):
+    import numpy as np
+
+    rng = np.random.default_rng(7)
+    plan = rng.uniform(1000, 50000, n)
+    done = plan * rng.uniform(0, 1.2, n)
+    planned = 44927 + rng.integers(0, 365, n)  # Excel serials in 2023
+    started = np.where(rng.random(n) < 0.8, planned + 10, np.nan)
+    col = lambda a: [[None if v != v else float(v)] for v in a]  # noqa: E731  (Excel 2-D column)
+    return col(done), col(plan), col(planned), col(started)
+
+
+def work_kp_light(n: int, repeat: int) -> dict:
+    sys.path.insert(0, str(HERE.parent / "addin"))
+    from keyproject_udfs import KP_LIGHT
+
+    done, plan, planned, started = _light_inputs(n)
+    as_of = 45138  # 2023-07-31
+    return {"seconds": _median_seconds(lambda: KP_LIGHT(done, plan, as_of, planned, started), repeat)}
+
+
+def work_kp_light_rowwise(n: int, repeat: int) -> dict:
+    """Row by row, as n separate formula calls would; timed on a slice and scaled to n."""
+    sys.path.insert(0, str(HERE.parent / "addin"))
+    from keyproject_udfs import KP_LIGHT
+
+    done, plan, planned, started = _light_inputs(n)
+    sample = min(n, 2000)
+
+    def run() -> None:
+        for i in range(sample):
+            KP_LIGHT(done[i][0], plan[i][0], 45138, planned[i][0], started[i][0])
+
+    return {"seconds": _median_seconds(run, max(1, repeat // 2)) * n / sample, "scaled_from": sample}
+
+
+def work_scenario(n: int, repeat: int) -> dict:
+    import datetime as dt
+
+    from keyproject.reader import read_ledger
+    from keyproject.widgets import ScenarioPlanner
+
+    planner = ScenarioPlanner(read_ledger(synth.cached(n)), as_of=dt.date.fromisoformat(AS_OF))
+    slider = planner.pace_slider
+    values = [slider.min + (slider.max - slider.min) * k / (repeat + 1) for k in range(1, repeat + 2)]
+    it = iter(values)
+    slider.value = next(it)
+    return {"seconds": _median_seconds(lambda: planner.update_now(pace=next(it)), repeat)}
+
+
+WORKERS: dict[str, Callable[[int, int], dict]] = {
+    "read": work_read,
+    "read_baseline": work_read_baseline,
+    "compute": work_compute,
+    "refresh": work_refresh,
+    "bulletin": work_bulletin,
+    "kp_light": work_kp_light,
+    "kp_light_rowwise": work_kp_light_rowwise,
+    "scenario": work_scenario,
+}
+
+
+def run_worker(stage: str, n: int, repeat: int, timeout: float) -> dict:
+    """Run one stage in a fresh interpreter; returns seconds and peak RSS, or an error."""
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", stage, str(n), str(repeat)]
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return {"error": f"timeout after {timeout:.0f}s"}
+    if proc.returncode != 0:
+        tail = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or ["?"]
+        return {"error": tail[0][:200]}
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def plan_runs(sizes: list[int], compute_sizes: list[int]) -> list[tuple[str, int, str | None]]:
+    """(stage, projects, baseline stage) in the order they run."""
+    runs: list[tuple[str, int, str | None]] = []
+    for n in sizes:
+        runs.append(("read", n, "read_baseline"))
+    for n in sorted(set(sizes) | set(compute_sizes)):
+        runs.append(("compute", n, None))
+    for n in sizes:
+        runs.append(("refresh", n, None))
+        runs.append(("bulletin", n, None))
+    runs.append(("kp_light", 100_000, "kp_light_rowwise"))
+    runs.append(("scenario", 1000, None))
+    return runs
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--projects", default="300,3000,30000", help="comma-separated ledger sizes")
+    ap.add_argument("--compute-sizes", default="100000", help="extra sizes for the compute stage")
+    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--json", type=Path, help="write results as JSON here")
+    ap.add_argument("--only", help="comma-separated stages to run (default all)")
+    ap.add_argument("--timeout", type=float, default=900, help="seconds per stage run")
+    ap.add_argument("--worker", nargs=3, metavar=("STAGE", "N", "REPEAT"), help=argparse.SUPPRESS)
+    a = ap.parse_args(argv)
+
+    if a.worker:
+        stage, n, repeat = a.worker[0], int(a.worker[1]), int(a.worker[2])
+        result = WORKERS[stage](n, repeat)
+        result["peak_rss_mb"] = round(_peak_rss_mb(), 1)
+        print(json.dumps(result))
+        return 0
+
+    sizes = [int(s) for s in a.projects.split(",") if s]
+    compute_sizes = [int(s) for s in a.compute_sizes.split(",") if s]
+    only = set(a.only.split(",")) if a.only else None
+    for n in sizes:  # generate inputs before timing anything
+        synth.cached(n)
+    if (only is None or "compute" in only) and any(n > 30000 for n in compute_sizes):
+        synth.cached(30000)
+
+    results = []
+    print(f"{'stage':<10} {'projects':>9} {'seconds':>10} {'baseline':>10} {'ratio':>8} "
+          f"{'per 1k':>9} {'RSS MB':>8}")
+    for stage, n, base in plan_runs(sizes, compute_sizes):
+        if only and stage not in only:
+            continue
+        r = run_worker(stage, n, a.repeat, a.timeout)
+        row = {"stage": stage, "projects": n, "seconds": r.get("seconds"), "baseline_seconds": None,
+               "ratio": None, "peak_rss_mb": r.get("peak_rss_mb")}
+        if "error" in r:
+            row["error"] = r["error"]
+        if base and "error" not in r:
+            b = run_worker(base, n, a.repeat, a.timeout)
+            if "error" in b:
+                row["baseline_error"] = b["error"]
+            else:
+                row["baseline_seconds"] = b["seconds"]
+                row["ratio"] = round(b["seconds"] / r["seconds"], 2) if r["seconds"] else None
+        results.append(row)
+        if "error" in row:
+            print(f"{stage:<10} {n:>9} {'ERROR':>10}  {row['error']}")
+            continue
+        per_k = row["seconds"] / n * 1000
+        bs = f"{row['baseline_seconds']:.4f}" if row["baseline_seconds"] is not None else "-"
+        ratio = f"{row['ratio']:.1f}x" if row["ratio"] is not None else "-"
+        print(f"{stage:<10} {n:>9} {row['seconds']:>10.4f} {bs:>10} {ratio:>8} {per_k:>9.4f} "
+              f"{row['peak_rss_mb']:>8.0f}")
+    machine = {"platform": platform.platform(), "python": platform.python_version(),
+               "cpus": os.cpu_count(), "processor": platform.processor() or platform.machine()}
+    if a.json:
+        a.json.parent.mkdir(parents=True, exist_ok=True)
+        a.json.write_text(json.dumps({"machine": machine, "results": results}, ensure_ascii=False, indent=2))
+    return 1 if any("error" in r for r in results) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
