@@ -1,0 +1,207 @@
+"""The sample workbooks: committed files equal a fresh regeneration, and show what they advertise."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date, datetime
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from keyproject import samples
+from keyproject.schema import LEDGER, MILESTONES, PROBLEMS
+
+REPO = Path(__file__).resolve().parents[1]
+COMMITTED = REPO / "sample_workbooks"
+
+
+@pytest.fixture(scope="module")
+def fresh(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("samples")
+    samples.build_all(out)
+    return out
+
+
+def _workbook_files(root: Path) -> list[Path]:
+    return sorted(p.relative_to(root) for p in root.rglob("*.xlsx"))
+
+
+def _cells(ws) -> dict[str, object]:
+    return {c.coordinate: c.value for row in ws.iter_rows() for c in row if c.value is not None}
+
+
+def test_committed_samples_match_regeneration(fresh: Path) -> None:
+    assert _workbook_files(fresh) == _workbook_files(COMMITTED), (
+        "committed sample files differ from the generator's"
+    )
+    for rel in _workbook_files(fresh):
+        new = openpyxl.load_workbook(fresh / rel)
+        old = openpyxl.load_workbook(COMMITTED / rel)
+        assert new.sheetnames == old.sheetnames, rel
+        for name in new.sheetnames:
+            a, b = new[name], old[name]
+            assert _cells(a) == _cells(b), f"{rel}:{name} is stale: run python -m keyproject.samples"
+            assert sorted(map(str, a.merged_cells.ranges)) == sorted(map(str, b.merged_cells.ranges))
+        assert sorted(new.defined_names) == sorted(old.defined_names)
+
+
+def test_regeneration_is_byte_identical(tmp_path: Path, fresh: Path) -> None:
+    samples.build_all(tmp_path)
+    for rel in _workbook_files(fresh):
+        assert (tmp_path / rel).read_bytes() == (fresh / rel).read_bytes(), rel
+
+
+# --- the county ledger ------------------------------------------------------------------------
+
+COUNTY = COMMITTED / "county_fushun_2023.xlsx"
+AS_OF = date(2023, 7, 31)
+
+
+def _light(rec: dict, as_of: date = AS_OF, month: int = 7) -> str | None:
+    """DOMAIN.md rules, written out independently of the engine."""
+    lights = []
+    if rec["annual_plan"]:
+        gap = round((rec["ytd_completed"] / rec["annual_plan"] - month / 12) * 100, 2)
+        lights.append("green" if gap >= -10 else "yellow" if gap >= -30 else "red")
+    ps = rec["planned_start"]
+    if ps is not None and ps <= as_of and rec["actual_start"] is None:
+        late = (as_of.year - ps.year) * 12 + as_of.month - ps.month
+        lights.append("yellow" if late < 3 else "red")
+    order = ["green", "yellow", "red"]
+    return max(lights, key=order.index) if lights else None
+
+
+def test_county_records_use_canonical_keys() -> None:
+    recs = samples.county_projects()
+    assert 55 <= len(recs) <= 65
+    extra = {"row", "备注", "scenario"}
+    for rec in recs:
+        assert set(rec) - extra <= set(LEDGER.keys)
+        assert isinstance(rec["row"], int)
+    names = [r["name"] for r in recs]
+    for real in (
+        "S436东湖至富世段",
+        "四川川啤啤酒饮料生产项目",
+        "丰聚优能磷酸铁锂电池循环利用项目",
+        "兴永圣润滑油生产项目",
+        "富顺一中改扩建项目",
+    ):
+        assert real in names
+    assert len(set(names)) == len(names)
+    assert len({r["command_post"] for r in recs}) == 7
+    for p in (PROBLEMS, MILESTONES):
+        rows = samples.county_problems() if p is PROBLEMS else samples.county_milestones()
+        assert {k for r in rows for k in r} - {"row"} <= set(p.keys)
+
+
+def test_county_amounts_are_realistic() -> None:
+    for rec in samples.county_projects():
+        assert 3000 <= rec["total_investment"] <= 500000
+        if rec["annual_plan"] is not None:
+            assert 1000 <= rec["annual_plan"] <= 50000
+        months = [rec[f"m{m:02d}"] for m in range(1, 8)]
+        assert sum(months) == rec["ytd_completed"]
+        assert rec["month_completed"] == rec["m07"]
+
+
+def test_county_lights_mix_and_boundary() -> None:
+    recs = samples.county_projects()
+    counts = Counter(_light(r) for r in recs)
+    assert counts["red"] >= 3 and counts["yellow"] >= 3 and counts["green"] >= 20
+    assert counts[None] >= 1  # projects with no annual plan
+    gaps = [
+        round((r["ytd_completed"] / r["annual_plan"] - 7 / 12) * 100, 2) for r in recs if r["annual_plan"]
+    ]
+    assert -10.0 in gaps and -30.0 in gaps
+    # start lights on both sides of the 3-month line
+    late = [
+        (AS_OF.year - r["planned_start"].year) * 12 + AS_OF.month - r["planned_start"].month
+        for r in recs
+        if r["actual_start"] is None and r["planned_start"] <= AS_OF
+    ]
+    assert any(m < 3 for m in late) and any(m >= 3 for m in late)
+
+
+def test_county_sheet_holds_the_records() -> None:
+    wb = openpyxl.load_workbook(COUNTY)
+    ws = wb["项目台账"]
+    assert ws["A1"].value == "2023年富顺县重大项目推进情况表（1-7月）"
+    assert any(c.value == "单位：万元" for c in ws[2])
+    header = {ws.cell(5 if ws.cell(5, c).value else 4, c).value: c for c in range(1, ws.max_column + 1)}
+    merged = {str(r) for r in ws.merged_cells.ranges}
+    assert "A4:A5" in merged and "B4:B5" in merged
+    parents = [r for r in ws.merged_cells.ranges if r.min_row == r.max_row == 4]
+    assert {ws.cell(4, r.min_col).value for r in parents} == {"2023年", "2023年各月完成投资"}
+    messy = {(m["row"], m["key"]): m for m in samples.county_messy_cells()}
+    col_of = {
+        "name": "项目名称",
+        "total_investment": "总投资",
+        "annual_plan": "年度计划投资",
+        "ytd_completed": "1-7月完成投资",
+        "m07": "7月",
+        "planned_start": "计划开工时间",
+        "actual_start": "实际开工时间",
+        "planned_completion": "计划竣工时间",
+        "leader": "包保领导",
+    }
+    for rec in samples.county_projects():
+        for key, head in col_of.items():
+            value = ws.cell(rec["row"], header[head]).value
+            if (rec["row"], key) in messy:
+                assert value == messy[(rec["row"], key)]["text"]
+                assert isinstance(value, str)
+            elif isinstance(value, datetime):
+                assert value.date() == rec[key]
+            else:
+                assert value == rec[key], (rec["row"], key)
+    labels = Counter(ws.cell(r, 1).value for r in range(6, ws.max_row + 1))
+    assert labels["合计"] == 1 and labels["小计"] == 7
+    sections = [v for v in labels if isinstance(v, str) and v[1:2] == "、" and v.endswith("指挥部")]
+    assert len(sections) == 7
+    assert str(ws.cell(6, header["总投资"]).value).startswith("=")
+    texts = [c.value for row in ws.iter_rows(min_row=80) for c in row if isinstance(c.value, str)]
+    assert any(t.startswith("填报单位") for t in texts) and any(t.startswith("注：") for t in texts)
+    assert {"台账数据", "序时进度"} <= set(wb.defined_names)
+    assert ws.data_validations.dataValidation and ws.conditional_formatting
+    assert ws.freeze_panes == "C6"
+    assert any(c.comment for row in ws.iter_rows() for c in row)
+    known = set(LEDGER.keys)
+    assert "备注" in header and "备注" not in known
+
+
+def test_county_problems_sheet() -> None:
+    wb = openpyxl.load_workbook(COUNTY)
+    assert "问题清单" not in wb.sheetnames  # keyproject writes its own 问题清单
+    ws = wb["问题台账"]
+    probs = samples.county_problems()
+    assert len(probs) >= 20
+    for p in probs:
+        assert ws.cell(p["row"], 2).value == p["project"]
+        assert ws.cell(p["row"], 8).value == p["status"]
+    states = Counter(p["status"] for p in probs)
+    assert states["已销号"] and states["未销号"] and states["办理中"]
+    open_ = [p for p in probs if p["status"] != "已销号"]
+    assert any(p["deadline"] < AS_OF for p in open_) and any(p["deadline"] >= AS_OF for p in open_)
+    assert all(p["closed_date"] is not None for p in probs if p["status"] == "已销号")
+    names = {r["name"] for r in samples.county_projects()}
+    assert {p["project"] for p in probs} <= names
+
+
+def test_county_side_sheets() -> None:
+    wb = openpyxl.load_workbook(COUNTY)
+    settings = {r[0]: r[1] for r in wb["设置"].iter_rows(min_row=2, values_only=True)}
+    assert settings["黄灯差距"] == -10 and settings["红灯差距"] == -30 and settings["开工滞后红灯月数"] == 3
+    assert settings["百日冲刺开始"] == datetime(2023, 8, 24) and settings["冲刺天数"] == 100
+    months = [r[1] for r in wb["上年月度"].iter_rows(min_row=2, values_only=True)]
+    assert months == samples.last_year_monthly() and len(months) == 12
+    assert months[11] == max(months)  # the year-end push
+    ms = samples.county_milestones()
+    ws = wb["节点清单"]
+    assert [c.value for c in ws[1]] == ["项目名称", "节点", "完成时限", "完成时间", "滞后原因", "调整后时限"]
+    assert len({m["project"] for m in ms}) == 8
+    overdue = [m for m in ms if m["done_date"] is None and m["deadline"] < AS_OF]
+    assert overdue and all(m["reason"] for m in overdue)
+    assert any(m["done_date"] for m in ms)
+    for m in ms:
+        assert ws.cell(m["row"], 1).value == m["project"] and ws.cell(m["row"], 2).value == m["step"]
