@@ -1,0 +1,372 @@
+"""Consolidating the monthly submissions of responsible units into the ledger.
+
+Each unit sends its own workbook in its own layout; ``keyproject.reader.read_ledger`` reads any of
+them. A submitted row belongs to a ledger project by code, else by normalised name
+(``keyproject.names``: NFKC full/half width, no spaces, one kind of bracket, Simplified).
+
+Rules (decided here, shown to users in the issues):
+- "Newer": a submission whose report month (year and month) is before the ledger's is stale: the
+  whole file is skipped with a warning and its rows are listed. A submission that states no report
+  month is taken as current (unit forms often have no title row).
+- Only figures the submission has (a column for the field and a non-empty cell) replace the
+  ledger's; an empty submitted cell never blanks a ledger value.
+- Two submitted rows for one project (in one file: a duplicate, listed as such; or in two files):
+  for each field, the row of the later report month wins (warning naming both when they differ).
+  Rows of the same report month that disagree are a conflict: neither wins, the ledger keeps its
+  value, and a warning names every place.
+- Nothing is dropped silently: every submitted row ends matched (``rows.status == "matched"``),
+  unmatched (``.unmatched``) or stale (``.stale``); ``matched_count + len(unmatched) + len(stale)
+  == submitted_count``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from keyproject.errors import KPError, where
+from keyproject.ledger import Issue, Ledger
+from keyproject.names import normalise_codes, normalise_names
+from keyproject.schema import LEDGER
+
+# fields a unit's submission may update, in ledger order
+UPDATE_FIELDS: tuple[str, ...] = (
+    "ytd_completed", "month_completed", *(f"m{m:02d}" for m in range(1, 13)), "signed_date", "land_date",
+    "actual_start", "actual_completion", "production_date", "progress_note", "problems",
+)
+
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+
+_ROW_COLUMNS = ["file", "sheet", "row", "code", "name", "status", "project", "reason"]
+_UPDATE_COLUMNS = ["project", "row", "name", "field", "label", "column", "old", "new", "file", "sheet",
+                   "source_row"]
+
+
+@dataclass
+class Consolidation:
+    """The ledger's projects with the submitted figures applied, and the account of every row."""
+
+    projects: pd.DataFrame  # ledger.projects with updates applied (same index)
+    updates: pd.DataFrame  # one row per changed cell; index = project label in ledger.projects
+    issues: list[Issue]
+    unmatched: pd.DataFrame  # file, sheet, row, code, name, reason
+    matched_count: int
+    rows: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=_ROW_COLUMNS))
+    stale: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=_ROW_COLUMNS))
+    duplicates: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=_ROW_COLUMNS))
+    files: list[Path] = field(default_factory=list)
+    # the newest report month among the ledger and the applied submissions, (year, month)
+    report_period: tuple[int, int] | None = None
+
+    @property
+    def submitted_count(self) -> int:
+        return len(self.rows)
+
+    @property
+    def warnings(self) -> list[Issue]:
+        return [i for i in self.issues if i.severity == "warning"]
+
+    @property
+    def errors(self) -> list[Issue]:
+        return [i for i in self.issues if i.severity == "error"]
+
+    def summary(self) -> str:
+        """One Chinese line for the CLI."""
+        return (f"报送{len(self.files)}个文件共{self.submitted_count}行：匹配{self.matched_count}行，"
+                f"未匹配{len(self.unmatched)}行，过期{len(self.stale)}行，重复{len(self.duplicates)}行；"
+                f"更新{len(self.updates)}处")
+
+
+def submission_files(sources: Sequence[str | Path], exclude: Sequence[str | Path] = ()) -> list[Path]:
+    """The workbooks named by ``sources``: files as given, folders' .xlsx/.xlsm (sorted, lock files and
+    hidden files skipped). ``exclude`` (e.g. the ledger itself) is left out."""
+    skip = {Path(p).resolve() for p in exclude}
+    out: list[Path] = []
+    for src in sources:
+        p = Path(src)
+        if p.is_dir():
+            found = sorted(f for f in p.iterdir() if f.is_file() and f.suffix.lower() in WORKBOOK_SUFFIXES
+                           and not f.name.startswith(("~$", ".")))
+            out.extend(found)
+        elif p.is_file():
+            out.append(p)
+        else:
+            raise KPError("报送文件或文件夹不存在", file=p)
+    seen: set[Path] = set()
+    result = []
+    for f in out:
+        r = f.resolve()
+        if r in skip or r in seen:
+            continue
+        seen.add(r)
+        result.append(f)
+    return result
+
+
+def consolidate(ledger: Ledger, sources: Sequence[str | Path],
+                read: Callable[[Path], Ledger] | None = None) -> Consolidation:
+    """Read every submitted workbook in ``sources`` and consolidate them into ``ledger``.
+
+    A file that cannot be read becomes an error issue (the others still count).
+    """
+    if read is None:
+        from keyproject.reader import read_ledger as read
+    exclude = [ledger.path] if ledger.path is not None else []
+    files = submission_files(sources, exclude=exclude)
+    subs: list[Ledger] = []
+    issues: list[Issue] = []
+    for f in files:
+        try:
+            sub = read(f)
+        except KPError as exc:
+            issues.append(Issue("error", f"报送文件无法读取，未汇总：{exc.message}", exc.sheet, exc.row,
+                                exc.column, str(f)))
+            continue
+        subs.append(sub)
+        issues.extend(i for i in sub.issues if i.severity == "error")
+    result = consolidate_ledgers(ledger, subs)
+    result.issues[:0] = issues
+    result.files = files
+    return result
+
+
+def _period(year: int | None, month: int | None, ref_year: int) -> float:
+    """Months since year 0 (a missing year is the ledger's); NaN without a month."""
+    if month is None:
+        return np.nan
+    return float((year or ref_year) * 12 + month)
+
+
+def _unique_map(keys: pd.Series) -> tuple[dict[str, Any], set[str]]:
+    """key → index label for keys that occur once; the set of keys that occur more than once."""
+    k = keys.dropna()
+    counts = k.value_counts()
+    dup = set(counts.index[counts > 1])
+    single = k[~k.isin(dup)]
+    return dict(zip(single.to_numpy(), single.index, strict=True)), dup
+
+
+def _rows_frame(sub: Ledger, ledger_period: float, ref_year: int) -> pd.DataFrame:
+    p = sub.projects
+    file = str(sub.path) if sub.path is not None else ""
+    # a submission without a report month is taken as current: the ledger's own period
+    period = _period(sub.report_year, sub.report_month, ref_year)
+    if np.isnan(period):
+        period = ledger_period
+    frame = pd.DataFrame({
+        "file": file,
+        "sheet": sub.sheet,
+        "row": p["row"].astype("Int64") if "row" in p.columns else pd.array([pd.NA] * len(p), "Int64"),
+        "code": p["code"] if "code" in p.columns else None,
+        "name": p["name"],
+        "period": period,
+    }, index=pd.RangeIndex(len(p)))
+    present = [f for f in UPDATE_FIELDS if sub.column_of(f) is not None and f in p.columns]
+    for f in present:
+        frame[f] = p[f].to_numpy()
+    return frame
+
+
+def _vkey(values: pd.Series, kind: str) -> pd.Series:
+    """A comparable text form of each value (None when missing or blank)."""
+    if kind == "amount":
+        v = pd.to_numeric(values, errors="coerce").round(4)
+        return v.map(lambda x: repr(float(x)), na_action="ignore")
+    if kind == "date":
+        v = pd.to_datetime(values, errors="coerce")
+        return v.dt.strftime("%Y-%m-%d")
+    s = values.astype("str").str.strip()
+    return s.where(s.notna() & (s != ""))
+
+
+def _show(value: Any, kind: str) -> str:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return "空"
+    if kind == "amount":
+        return f"{float(value):g}"
+    if kind == "date":
+        return pd.Timestamp(value).strftime("%Y-%m-%d")
+    text = str(value)
+    return f"“{text[:30]}…”" if len(text) > 30 else f"“{text}”"
+
+
+def _at(message: str, file: Any, sheet: Any, row: Any) -> Issue:
+    """A warning located at a submitted row."""
+    return Issue("warning", message, sheet or None, None if pd.isna(row) else int(row), None, file or None)
+
+
+def _place(file: str, sheet: str, row: Any) -> str:
+    return where(file or None, sheet or None, None if pd.isna(row) else int(row))
+
+
+def consolidate_ledgers(ledger: Ledger, submissions: Sequence[Ledger]) -> Consolidation:
+    """Consolidate already-read submissions into ``ledger`` (see the module docstring for the rules)."""
+    projects = ledger.projects
+    issues: list[Issue] = []
+    ledger_file = str(ledger.path) if ledger.path is not None else None
+    ref_year = ledger.report_year or next((s.report_year for s in submissions if s.report_year), 0)
+    ledger_period = _period(ledger.report_year, ledger.report_month, ref_year)
+
+    codes = normalise_codes(projects["code"]) if "code" in projects.columns else pd.Series(
+        None, index=projects.index, dtype=object)
+    names = normalise_names(projects["name"])
+    code_map, code_dup = _unique_map(codes)
+    name_map, name_dup = _unique_map(names)
+
+    frames = [_rows_frame(s, ledger_period, ref_year) for s in submissions]
+    if frames:
+        rows = pd.concat(frames, ignore_index=True)
+    else:
+        rows = pd.DataFrame(columns=["file", "sheet", "row", "code", "name", "period"])
+
+    # match: code first, then name
+    scode = normalise_codes(rows["code"].astype(object)) if len(rows) else pd.Series(dtype=object)
+    sname = normalise_names(rows["name"].astype(object)) if len(rows) else pd.Series(dtype=object)
+    by_code = scode.map(code_map)
+    by_name = sname.map(name_map)
+    project = by_code.where(by_code.notna(), by_name)
+    reason = pd.Series("", index=rows.index, dtype=object)
+    unmatched_mask = project.isna()
+    reason[unmatched_mask] = "台账中没有编号或名称相同的项目"
+    reason[unmatched_mask & sname.isin(name_dup)] = "台账中有多个同名项目，且无可用的项目编号"
+    reason[unmatched_mask & scode.isin(code_dup)] = "台账中有多个项目使用此编号"
+    reason[unmatched_mask & sname.isna()] = "项目名称为空"
+
+    stale_mask = ~unmatched_mask & (rows["period"] < ledger_period) if len(rows) else unmatched_mask
+    status = pd.Series("matched", index=rows.index, dtype=object)
+    status[unmatched_mask] = "unmatched"
+    status[stale_mask] = "stale"
+    reason[stale_mask] = "报送月份早于台账月份，未采用"
+    rows = rows.assign(status=status, project=project, reason=reason)
+
+    # stale files: one warning each
+    for file, grp in rows[rows["status"] == "stale"].groupby("file", sort=False):
+        sub = next(s for s in submissions if (str(s.path) if s.path is not None else "") == file)
+        issues.append(Issue("warning", f"报送数据为{sub.report_year or ''}年{sub.report_month}月，早于台账的"
+                            f"{ledger.report_year}年{ledger.report_month}月，{len(grp)}行未采用",
+                            sub.sheet, None, None, file or None))
+    for _, r in rows[rows["status"] == "unmatched"].iterrows():
+        issues.append(_at(f"报送项目“{r['name']}”未能与台账匹配（{r['reason']}）",
+                          r["file"], r["sheet"], r["row"]))
+
+    # duplicates within one file
+    live = rows[rows["status"] == "matched"]
+    dup_mask = live.duplicated(["file", "project"], keep="first")
+    first_row = live[~dup_mask].set_index(["file", "project"])["row"]
+    dup_rows = live[dup_mask]
+    for i, r in dup_rows.iterrows():
+        first = first_row.loc[(r["file"], r["project"])]
+        issues.append(_at(f"重复报送：与第{first}行为同一项目“{r['name']}”", r["file"], r["sheet"], r["row"]))
+        rows.loc[i, "reason"] = f"与第{first}行重复"
+
+    updates, field_issues = _resolve(live, projects, ledger)
+    issues.extend(field_issues)
+
+    new_projects = projects.copy()
+    for f, grp in updates.groupby("field", sort=False):
+        new_projects.loc[grp["project"].to_list(), f] = pd.Series(
+            grp["new"].to_list(), index=grp["project"].to_list()).astype(projects[f].dtype)
+
+    missing_cols = updates.loc[updates["column"].isna(), "field"].value_counts()
+    for f, n in missing_cols.items():
+        issues.append(Issue("warning", f"台账没有“{LEDGER[f].label}”列：{n}个项目的报送数值只用于本次计算，"
+                            f"未写回台账", ledger.sheet, None, None, ledger_file))
+
+    periods = [p for p in [ledger_period, *live["period"].tolist()] if not np.isnan(p)]
+    report_period = None
+    if periods and ref_year:
+        top = int(max(periods))
+        report_period = ((top - 1) // 12, (top - 1) % 12 + 1)
+
+    def _listing(mask: pd.Series) -> pd.DataFrame:
+        return rows.loc[mask, _ROW_COLUMNS].reset_index(drop=True)
+
+    return Consolidation(
+        projects=new_projects,
+        updates=updates,
+        issues=issues,
+        unmatched=_listing(rows["status"] == "unmatched")[["file", "sheet", "row", "code", "name", "reason"]],
+        matched_count=int((rows["status"] == "matched").sum()),
+        rows=rows[_ROW_COLUMNS].reset_index(drop=True),
+        stale=_listing(rows["status"] == "stale"),
+        duplicates=rows.loc[dup_rows.index, _ROW_COLUMNS].reset_index(drop=True),
+        report_period=report_period,
+    )
+
+
+def _resolve(live: pd.DataFrame, projects: pd.DataFrame, ledger: Ledger) -> tuple[pd.DataFrame, list[Issue]]:
+    """Per project and field: the value that wins, conflicts reported; returns the changed cells."""
+    issues: list[Issue] = []
+    out: list[pd.DataFrame] = []
+    for f in UPDATE_FIELDS:
+        if f not in live.columns:
+            continue
+        kind = LEDGER[f].kind
+        vals = live[["file", "sheet", "row", "name", "project", "period", f]].rename(columns={f: "value"})
+        vals = vals.assign(key=_vkey(vals["value"], kind).to_numpy())
+        vals = vals[vals["key"].notna()]
+        if vals.empty:
+            continue
+        # later report month wins; older rows that differ are reported
+        top = vals.groupby("project")["period"].transform("max")
+        newest = vals[vals["period"] == top]
+        older = vals[vals["period"] < top]
+        nkeys = newest.groupby("project")["key"].nunique()
+        conflicted = set(nkeys.index[nkeys > 1])
+        label = LEDGER[f].label
+        for proj, grp in newest[newest["project"].isin(conflicted)].groupby("project", sort=False):
+            places = "；".join(f"{_place(r.file, r.sheet, r.row)}为{_show(r.value, kind)}"
+                              for r in grp.itertuples())
+            old = projects.at[proj, f]
+            first = grp.iloc[0]
+            issues.append(_at(
+                f"项目“{projects.at[proj, 'name']}”的“{label}”报送不一致：{places}；均未采用，保留台账原值"
+                f"{_show(old, kind)}", first["file"], first["sheet"], first["row"]))
+        winners = newest[~newest["project"].isin(conflicted)].drop_duplicates("project", keep="last")
+        if not older.empty:
+            w = winners.set_index("project")
+            for r in older[older["project"].isin(w.index)].itertuples():
+                win = w.loc[r.project]
+                if win["key"] != r.key:
+                    issues.append(_at(
+                        f"项目“{projects.at[r.project, 'name']}”的“{label}”有两份报送："
+                        f"{_place(r.file, r.sheet, r.row)}为{_show(r.value, kind)}，"
+                        f"{_place(win['file'], win['sheet'], win['row'])}为{_show(win['value'], kind)}；"
+                        f"采用报送月份较新的后者", r.file, r.sheet, r.row))
+        old_vals = projects.loc[winners["project"].to_list(), f]
+        old_keys = pd.Series(_vkey(old_vals, kind).to_numpy(), index=winners.index, dtype=object)
+        changed = winners[winners["key"] != old_keys]  # NaN (no old value) compares unequal
+        if changed.empty:
+            continue
+        col = ledger.column_of(f)
+        new = changed["value"]
+        if kind == "amount":
+            new = pd.to_numeric(new, errors="coerce").astype("float64")
+        elif kind == "date":
+            new = pd.to_datetime(new, errors="coerce").astype("datetime64[us]")
+        else:
+            new = new.astype("str").str.strip()
+        out.append(pd.DataFrame({
+            "project": changed["project"].to_numpy(),
+            "row": projects.loc[changed["project"].to_list(), "row"].to_numpy()
+            if "row" in projects.columns else pd.NA,
+            "name": projects.loc[changed["project"].to_list(), "name"].to_numpy(),
+            "field": f,
+            "label": label,
+            "column": col.letter if col is not None else None,
+            "old": projects.loc[changed["project"].to_list(), f].astype(object).to_numpy(),
+            "new": new.astype(object).to_numpy(),
+            "file": changed["file"].to_numpy(),
+            "sheet": changed["sheet"].to_numpy(),
+            "source_row": changed["row"].to_numpy(),
+        }))
+    updates = pd.concat(out, ignore_index=True) if out else pd.DataFrame(columns=_UPDATE_COLUMNS)
+    updates["old"] = updates["old"].astype(object)
+    updates["new"] = updates["new"].astype(object)
+    updates.index = pd.Index(updates["project"].to_list())
+    return updates, issues
