@@ -1,0 +1,96 @@
+"""Coercion of engine inputs: whole ledgers, partial frames and arrays handed over from Excel.
+
+Engine functions accept a projects DataFrame with any subset of the columns they use; a column
+that is absent counts as all-missing. Values from Excel may be text or serial numbers, so amounts
+go through ``pd.to_numeric`` and dates through ``to_dates`` (numbers are Excel serial dates).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from keyproject.errors import KPError
+
+EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+
+
+def as_of_timestamp(as_of: Any) -> pd.Timestamp:
+    """A report date as a midnight Timestamp (date, datetime, ISO text or an Excel serial)."""
+    if as_of is None or (isinstance(as_of, float) and np.isnan(as_of)):
+        raise KPError("缺少统计截止日期（as_of）")
+    if isinstance(as_of, (int, float, np.integer, np.floating)) and not isinstance(as_of, bool):
+        ts = EXCEL_EPOCH + pd.Timedelta(days=int(as_of))
+    else:
+        try:
+            ts = pd.Timestamp(as_of)
+        except (ValueError, TypeError):
+            raise KPError(f"统计截止日期“{as_of}”无法识别") from None
+    if ts is pd.NaT:
+        raise KPError(f"统计截止日期“{as_of}”无法识别")
+    return ts.normalize().as_unit("us")
+
+
+def as_of_date(as_of: Any) -> dt.date:
+    return as_of_timestamp(as_of).date()
+
+
+def column(frame: pd.DataFrame, key: str) -> pd.Series | None:
+    return frame[key] if key in frame.columns else None
+
+
+def amounts(frame: pd.DataFrame, key: str) -> np.ndarray:
+    """Column ``key`` as float64 (NaN for missing or unreadable); all-NaN when absent."""
+    col = column(frame, key)
+    if col is None:
+        return np.full(len(frame), np.nan)
+    if col.dtype == "float64":
+        return col.to_numpy()
+    return pd.to_numeric(col, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+
+
+def to_dates(values: Any) -> pd.Series:
+    """Dates as datetime64[us]: datetimes kept, numbers read as Excel serials, text parsed."""
+    s = values if isinstance(values, pd.Series) else pd.Series(values)
+    if pd.api.types.is_datetime64_any_dtype(s.dtype):
+        return s.astype("datetime64[us]")
+    if pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
+        num = s.astype("float64")
+        num = num.where(num > 0)
+        return (EXCEL_EPOCH + pd.to_timedelta(num, unit="D")).astype("datetime64[us]")
+    # mixed object/str: numbers as serials, the rest parsed as text
+    num = pd.to_numeric(s, errors="coerce")
+    out = pd.to_datetime(s.where(num.isna()).replace("", None), errors="coerce", format="mixed")
+    out = out.astype("datetime64[us]")
+    serial = EXCEL_EPOCH + pd.to_timedelta(num.where(num > 0), unit="D")
+    return out.fillna(serial.astype("datetime64[us]"))
+
+
+def dates(frame: pd.DataFrame, key: str) -> np.ndarray:
+    """Column ``key`` as a datetime64[us] array (NaT when missing); all-NaT when absent."""
+    col = column(frame, key)
+    if col is None:
+        return np.full(len(frame), np.datetime64("NaT"), dtype="datetime64[us]")
+    if col.dtype == "datetime64[us]":
+        return col.to_numpy()
+    return to_dates(col).to_numpy(dtype="datetime64[us]")
+
+
+def texts(frame: pd.DataFrame, key: str) -> pd.Series | None:
+    """Column ``key`` as stripped str (NaN for blank), or None when absent."""
+    col = column(frame, key)
+    if col is None:
+        return None
+    s = col.astype("str") if col.dtype != "str" else col
+    s = s.str.strip()
+    return s.where(s != "")
+
+
+def month_index(values: np.ndarray) -> np.ndarray:
+    """Months since 1970-01 as float (NaN for NaT), for month arithmetic on whole arrays."""
+    m = values.astype("datetime64[M]").astype("int64").astype("float64")
+    m[np.isnat(values)] = np.nan
+    return m

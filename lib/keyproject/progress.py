@@ -1,0 +1,91 @@
+"""序时进度 (time progress), completion rates, gaps, earned value and 双过半, over whole frames."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from keyproject._arrays import amounts, as_of_timestamp
+from keyproject.errors import KPError
+from keyproject.rules import Rules
+
+
+def time_progress(as_of: Any, basis: str = "month") -> float:
+    """Share of the year gone by ``as_of``: month/12, or day of year / days in year."""
+    ts = as_of_timestamp(as_of)
+    if basis == "month":
+        return ts.month / 12
+    if basis == "day":
+        return ts.dayofyear / (366 if ts.is_leap_year else 365)
+    raise KPError(f"序时口径“{basis}”无效，应为 month（按月）或 day（按日）")
+
+
+def completion_rate(ytd: np.ndarray, plan: np.ndarray) -> np.ndarray:
+    """ytd / plan; a missing ytd counts as 0, no (or non-positive) plan gives NaN."""
+    ytd = np.nan_to_num(np.asarray(ytd, dtype="float64"), nan=0.0)
+    plan = np.asarray(plan, dtype="float64")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(plan > 0, ytd / plan, np.nan)
+
+
+def gap_points(rate: np.ndarray | float, tp: float) -> np.ndarray:
+    """(rate − time progress) × 100, rounded to 2 decimals (the thresholds apply to this)."""
+    return np.round((np.asarray(rate, dtype="float64") - tp) * 100, 2)
+
+
+def progress_frame(frame: pd.DataFrame, as_of: Any, rules: Rules | None = None) -> pd.DataFrame:
+    """Per project: completion_rate, gap_points, pv, ev, spi, double_half (same index as frame).
+
+    ``double_half`` is null before the 双过半 month and for projects without a plan.
+    """
+    rules = rules or Rules()
+    ts = as_of_timestamp(as_of)
+    tp = time_progress(ts, rules.basis)
+    plan = amounts(frame, "annual_plan")
+    ytd = np.nan_to_num(amounts(frame, "ytd_completed"), nan=0.0)
+    rate = completion_rate(ytd, plan)
+    pv = np.where(plan > 0, plan * tp, np.nan)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        spi = np.where(pv > 0, ytd / pv, np.nan)
+    ev = np.where(plan > 0, ytd, np.nan)
+    dh = pd.array(rate >= rules.double_half_rate, dtype="boolean")
+    dh[np.isnan(rate)] = pd.NA
+    if ts.month < rules.double_half_month:
+        dh[:] = pd.NA
+    return pd.DataFrame(
+        {"completion_rate": rate, "gap_points": gap_points(rate, tp), "pv": pv, "ev": ev, "spi": spi,
+         "double_half": dh},
+        index=frame.index,
+    )
+
+
+def totals(frame: pd.DataFrame, as_of: Any, rules: Rules | None = None) -> dict[str, Any]:
+    """Sums and the overall rate, gap, SPI and 双过半 of all projects (projects without a plan
+    count in the sums of what they report, and not in the plan)."""
+    rules = rules or Rules()
+    ts = as_of_timestamp(as_of)
+    tp = time_progress(ts, rules.basis)
+    plan = amounts(frame, "annual_plan")
+    ytd = amounts(frame, "ytd_completed")
+    total_inv = amounts(frame, "total_investment")
+    plan_sum = float(np.nansum(plan))
+    ytd_sum = float(np.nansum(ytd))
+    rate = ytd_sum / plan_sum if plan_sum > 0 else None
+    gap = float(np.round((rate - tp) * 100, 2)) if rate is not None else None
+    spi = ytd_sum / (plan_sum * tp) if plan_sum > 0 and tp > 0 else None
+    double_half = None
+    if rate is not None and ts.month >= rules.double_half_month:
+        double_half = bool(rate >= rules.double_half_rate)
+    return {
+        "projects": len(frame),
+        "total_investment": float(np.nansum(total_inv)),
+        "annual_plan": plan_sum,
+        "ytd_completed": ytd_sum,
+        "completion_rate": rate,
+        "gap_points": gap,
+        "double_half": double_half,
+        "spi": spi,
+        "time_progress": tp,
+    }

@@ -1,0 +1,182 @@
+"""The whole picture of a ledger as of a date: totals, lights, stages, rankings, 红黑榜, problems.
+
+``build_report`` is what ``kp report``, the refresh, the bulletin and the notebooks share;
+``Report.to_dict()`` is exactly the JSON of ``kp report --json``.
+"""
+
+from __future__ import annotations
+
+import calendar
+import dataclasses
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from keyproject import lights as lights_mod
+from keyproject import problems as problems_mod
+from keyproject import progress, ranking, stages
+from keyproject._arrays import amounts, as_of_date
+from keyproject._records import records, round_dict
+from keyproject.errors import KPError
+from keyproject.ledger import Ledger
+from keyproject.rules import Rules
+
+RANKING_GROUPS: tuple[str, ...] = ("unit", "town", "command_post", "leader")
+COUNT_GROUPS: tuple[str, ...] = ("stage", "category", "level", "command_post")
+PROJECT_KEYS: tuple[str, ...] = ("row", "code", "name", "unit", "light", "light_reasons", "completion_rate",
+                                 "gap_points", "stage", "three_class")
+# computed columns added to the ledger's projects
+COMPUTED_COLUMNS: tuple[str, ...] = ("completion_rate", "gap_points", "pv", "ev", "spi", "double_half",
+                                     "investment_light", "start_light", "months_late", "light",
+                                     "light_reasons", "stage", "three_class")
+
+
+@dataclass
+class Report:
+    as_of: dt.date
+    time_progress: float
+    rules: Rules
+    projects: pd.DataFrame  # the ledger's projects with COMPUTED_COLUMNS (stage replaced by the derived one)
+    totals: dict[str, Any]
+    lights: dict[str, int]
+    size_bands: pd.DataFrame
+    three_classes: dict[str, int]
+    start_rate: dict[str, Any]
+    completion_rate_projects: dict[str, Any]
+    rankings: dict[str, pd.DataFrame]
+    list_by: str | None  # the group column of the 红黑榜
+    red_list: pd.DataFrame
+    black_list: pd.DataFrame
+    problems: problems_mod.ProblemSummary
+    counts: dict[str, pd.DataFrame] = field(default_factory=dict)  # by stage, category, level, command post
+    warnings: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON object of ``kp report --json`` (rates as fractions to 4 decimals, gaps in points
+        to 2 decimals, NaN → null)."""
+        totals = {k: self.totals[k] for k in ("projects", "total_investment", "annual_plan", "ytd_completed",
+                                              "completion_rate", "gap_points", "double_half", "spi")}
+        return {
+            "as_of": self.as_of.isoformat(),
+            "time_progress": round(self.time_progress, 4),
+            "totals": round_dict(totals),
+            "lights": dict(self.lights),
+            "size_bands": records(self.size_bands),
+            "three_classes": dict(self.three_classes),
+            "start_rate": round_dict(self.start_rate),
+            "completion_rate_projects": round_dict(self.completion_rate_projects),
+            "projects": records(self.projects[[k for k in PROJECT_KEYS if k in self.projects.columns]]),
+            "rankings": {k: records(v) for k, v in self.rankings.items()},
+            "red_list": records(self.red_list),
+            "black_list": records(self.black_list),
+            "problems": self.problems.to_dict(),
+        }
+
+
+def default_as_of(ledger: Ledger) -> dt.date:
+    """The last day of the ledger's report month."""
+    if ledger.report_month and ledger.report_year:
+        y, m = int(ledger.report_year), int(ledger.report_month)
+        return dt.date(y, m, calendar.monthrange(y, m)[1])
+    raise KPError("台账中看不出报告年月（如“2023年1-7月”），请用 --as-of 指定统计截止日期",
+                  file=ledger.path, sheet=ledger.sheet)
+
+
+def resolve_rules(ledger: Ledger, rules: Rules | None, warnings: list[str]) -> Rules:
+    """Explicit rules win, then the workbook's 设置 sheet, then the defaults."""
+    if rules is not None:
+        return rules
+    if ledger.settings:
+        # the 设置 sheet also holds other tools' settings (百日冲刺开始 …): warn only about keys
+        # that look like a mistyped rule
+        unknown = [k for k in Rules.unknown_settings(ledger.settings)
+                   if any(w in k for w in ("灯", "榜", "序时", "双过半", "档次", "临期", "阶段目标", "口径"))]
+        if unknown:
+            warnings.append(f"设置表中以下项目不是可识别的进度规则，已忽略：{'、'.join(unknown)}")
+        try:
+            return Rules.from_settings(ledger.settings, strict=False)
+        except KPError as exc:
+            raise KPError(exc.message, file=ledger.path, sheet="设置") from None
+    return Rules()
+
+
+def _with_ytd(projects: pd.DataFrame, month: int, warnings: list[str]) -> pd.DataFrame:
+    """When no project has a year-to-date figure but monthly columns exist, sum the months."""
+    ytd = amounts(projects, "ytd_completed")
+    if not np.isnan(ytd).all() or projects.empty:
+        return projects
+    months = [f"m{m:02d}" for m in range(1, month + 1) if f"m{m:02d}" in projects.columns]
+    if not months:
+        return projects
+    monthly = np.column_stack([amounts(projects, k) for k in months])
+    if monthly.size and not np.isnan(monthly).all():
+        warnings.append(f"台账没有本年累计完成投资，已按1-{month}月各月完成投资相加")
+        return projects.assign(ytd_completed=np.nansum(monthly, axis=1))
+    return projects
+
+
+def build_report(ledger: Ledger, as_of: Any = None, rules: Rules | None = None,
+                 basis: str | None = None) -> Report:
+    """Compute everything of issue 3 for ``ledger`` as of ``as_of`` (default: end of report month)."""
+    warnings: list[str] = []
+    as_of = as_of_date(as_of) if as_of is not None else default_as_of(ledger)
+    rules = resolve_rules(ledger, rules, warnings)
+    if basis is not None and basis != rules.basis:
+        try:
+            rules = dataclasses.replace(rules, basis=basis)
+        except ValueError as exc:
+            raise KPError(str(exc)) from None
+    tp = progress.time_progress(as_of, rules.basis)
+    projects = _with_ytd(ledger.projects, as_of.month, warnings)
+    no_completion = projects.empty is False and np.isnan(amounts(projects, "ytd_completed")).all()
+    if no_completion:
+        warnings.append("台账没有本年完成投资数据，未计算完成率和投资灯")
+    engine_input = projects.drop(columns=["annual_plan"]) if no_completion else projects
+
+    prog = progress.progress_frame(engine_input, as_of, rules)
+    lit = lights_mod.evaluate(engine_input, as_of, rules)
+    computed = pd.DataFrame({
+        "completion_rate": lit["completion_rate"], "gap_points": lit["gap_points"], "pv": prog["pv"],
+        "ev": prog["ev"], "spi": prog["spi"], "double_half": prog["double_half"],
+        "investment_light": lit["investment_light"], "start_light": lit["start_light"],
+        "months_late": lit["months_late"], "light": lit["light"], "light_reasons": lit["light_reasons"],
+        "stage": stages.derive_stage(projects, as_of),
+        "three_class": stages.three_class_frame(projects, as_of),
+    }, index=projects.index)
+    own = [c for c in COMPUTED_COLUMNS if c in projects.columns]
+    full = pd.concat([projects.drop(columns=own), computed], axis=1)
+
+    totals = progress.totals(engine_input, as_of, rules)
+    tc = pd.Series(computed["three_class"]).value_counts()
+    three = {k: int(tc.get(k, 0)) for k in stages.THREE_CLASSES}
+
+    rankings: dict[str, pd.DataFrame] = {}
+    for key in RANKING_GROUPS:
+        if key in full.columns and full[key].notna().any():
+            rankings[key] = ranking.rank(full, key, as_of, rules)
+    list_by = rules.list_by if rules.list_by in rankings else next(iter(rankings), None)
+    if list_by is not None:
+        red, black = ranking.red_black_lists(rankings[list_by], tp, rules)
+    else:
+        red = black = pd.DataFrame(columns=list(ranking.RANK_COLUMNS))
+
+    if ledger.problems is not None and len(ledger.problems):
+        probs = problems_mod.summarize(ledger.problems, as_of, rules, source="sheet")
+    elif "problems" in projects.columns and projects["problems"].notna().any():
+        from_column = problems_mod.from_ledger_column(projects)
+        probs = problems_mod.summarize(from_column, as_of, rules, source="column")
+    else:
+        probs = problems_mod.ProblemSummary(source="none")
+
+    counts = {k: stages.counts_by(full, k) for k in COUNT_GROUPS
+              if k in full.columns and full[k].notna().any()}
+    return Report(
+        as_of=as_of, time_progress=tp, rules=rules, projects=full, totals=totals,
+        lights=lights_mod.light_counts(computed["light"]), size_bands=stages.size_bands(projects, rules),
+        three_classes=three, start_rate=stages.start_rate(projects, as_of),
+        completion_rate_projects=stages.completion_rate_projects(projects, as_of), rankings=rankings,
+        list_by=list_by, red_list=red, black_list=black, problems=probs, counts=counts, warnings=warnings,
+    )

@@ -1,0 +1,370 @@
+"""Every threshold of the progress engine, with the defaults of issue 3, configurable.
+
+The settings are declared once as data (``SETTINGS``): the English field name (also the TOML key),
+the Chinese key used in a workbook's 设置 sheet (also accepted in TOML), how a value is parsed and
+what it means. ``Rules.from_toml``, ``Rules.from_settings`` and ``settings_doc`` all read it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import tomllib
+import unicodedata
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from keyproject.errors import KPError
+
+LIGHTS: tuple[str, ...] = ("green", "yellow", "red")
+# the group columns a ranking or 红黑榜 can use, with the words offices write for them
+GROUP_COLUMNS: dict[str, tuple[str, ...]] = {
+    "unit": ("责任单位", "单位", "牵头单位"),
+    "town": ("乡镇", "属地", "镇街"),
+    "command_post": ("指挥部", "推进组", "专班"),
+    "leader": ("包保领导", "领导", "挂联领导", "责任领导"),
+    "category": ("项目类别", "类别", "行业"),
+    "level": ("项目级别", "级别"),
+}
+
+
+@dataclass(frozen=True)
+class Rules:
+    """Thresholds of the lights, the lists and the targets. Gaps are in percentage points."""
+
+    basis: str = "month"  # 序时进度: "month" = month/12, "day" = day of year / days in year
+    green_gap: float = -10.0  # gap ≥ green_gap → green investment light
+    red_gap: float = -30.0  # gap < red_gap → red; in between → yellow
+    start_red_months: int = 3  # start overdue by fewer months → yellow, by at least this many → red
+    double_half_month: int = 6  # 双过半 is judged from this report month on
+    double_half_rate: float = 0.5
+    size_bands: tuple[float, ...] = (3000.0, 5000.0, 10000.0, 50000.0, 100000.0)  # 万元, lower bounds
+    red_list_size: int = 3
+    black_list_size: int = 3
+    list_by: str = "unit"  # the group column of the 红黑榜
+    problem_due_days: int = 7  # an open problem whose deadline is this close is "due soon"
+    staged_targets: tuple[tuple[int, float], ...] = ((9, 0.75), (12, 1.0))  # (month, share of plan)
+    light_names: tuple[str, str, str] = ("绿", "黄", "红")  # labels of green, yellow, red
+
+    def __post_init__(self) -> None:
+        _validate(self)
+
+    # -- labels -------------------------------------------------------------------------------
+    def light_label(self, light: str | None) -> str:
+        """Chinese label of a light: "red" → "红" ("蓝" for green under the Zhaoqing preset)."""
+        if light is None or light != light:  # None or NaN
+            return ""
+        try:
+            return self.light_names[LIGHTS.index(light)]
+        except ValueError:
+            raise KPError(f"未知的灯号“{light}”，应为 green / yellow / red") from None
+
+    @property
+    def size_band_labels(self) -> tuple[str, ...]:
+        """Chinese labels of the size bands: ≥3000万, ≥1亿 …"""
+        return tuple(band_label(b) for b in self.size_bands)
+
+    def staged_target(self, month: int) -> tuple[int, float] | None:
+        """The staged target due at or after ``month`` (e.g. month 7 → (9, 0.75))."""
+        due = [t for t in self.staged_targets if t[0] >= month]
+        return min(due) if due else None
+
+    # -- loading ------------------------------------------------------------------------------
+    @classmethod
+    def from_mapping(cls, mapping: Mapping[str, Any], *, base: Rules | None = None,
+                     source: str | None = None, sheet: str | None = None) -> Rules:
+        """Rules from keys (English field names or the Chinese 设置 keys) to values."""
+        values: dict[str, Any] = {}
+        for key, raw in mapping.items():
+            spec = _BY_KEY.get(_norm_key(str(key)))
+            if spec is None:
+                raise KPError(f"未知的规则设置项“{key}”；可用的设置项：{'、'.join(s.zh for s in SETTINGS)}",
+                              file=source, sheet=sheet)
+            try:
+                values[spec.name] = spec.parse(raw)
+            except (ValueError, TypeError) as exc:
+                raise KPError(f"规则设置项“{spec.zh}”的值“{raw}”无效：{exc}",
+                              file=source, sheet=sheet) from None
+        try:
+            return dataclasses.replace(base or cls(), **values)
+        except ValueError as exc:
+            raise KPError(f"规则设置有误：{exc}", file=source, sheet=sheet) from None
+
+    @classmethod
+    def from_toml(cls, path: str | Path) -> Rules:
+        """Rules from a TOML file; ``preset = "zhaoqing"`` starts from a preset."""
+        path = Path(path)
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise KPError("规则文件不存在", file=path) from None
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise KPError(f"规则文件不是有效的 TOML：{exc}", file=path) from None
+        return cls._from_toml_data(data, source=str(path))
+
+    @classmethod
+    def _from_toml_data(cls, data: dict[str, Any], source: str | None) -> Rules:
+        data = dict(data)
+        base = None
+        preset = data.pop("preset", None)
+        if preset is not None:
+            base = cls.preset(str(preset))
+        return cls.from_mapping(data, base=base, source=source)
+
+    @classmethod
+    def from_settings(cls, settings: Mapping[str, Any], *, strict: bool = True) -> Rules:
+        """Rules from the key/value rows of a 设置 sheet (Chinese keys such as 黄灯差距).
+
+        With ``strict=False`` keys that are not rules (other tools' settings) are skipped; see
+        ``unknown_settings`` to report them.
+        """
+        if not strict:
+            settings = {k: v for k, v in settings.items() if _norm_key(str(k)) in _BY_KEY}
+        settings = {k: v for k, v in settings.items() if not _blank(v)}
+        preset = next((v for k, v in settings.items() if _norm_key(str(k)) in ("preset", "预设")), None)
+        base = cls.preset(_preset_name(str(preset))) if preset is not None else None
+        rest = {k: v for k, v in settings.items() if _norm_key(str(k)) not in ("preset", "预设")}
+        return cls.from_mapping(rest, base=base, sheet="设置")
+
+    @staticmethod
+    def unknown_settings(settings: Mapping[str, Any]) -> list[str]:
+        """Keys of a 设置 sheet that are not rule settings."""
+        return [str(k) for k in settings if _norm_key(str(k)) not in _BY_KEY
+                and _norm_key(str(k)) not in ("preset", "预设")]
+
+    @classmethod
+    def preset(cls, name: str) -> Rules:
+        """A named preset shipped in ``keyproject/presets`` (default, zhaoqing)."""
+        names = preset_names()
+        if name not in names:
+            raise KPError(f"没有名为“{name}”的规则预设；可用：{'、'.join(names)}")
+        text = resources.files("keyproject").joinpath("presets", f"{name}.toml").read_text(encoding="utf-8")
+        data = tomllib.loads(text)
+        if data.get("preset") == name:
+            raise KPError(f"规则预设“{name}”引用了自身")
+        return cls._from_toml_data(data, source=f"{name}.toml")
+
+    def to_dict(self) -> dict[str, Any]:
+        """The rules as TOML-able values keyed by field name."""
+        d = dataclasses.asdict(self)
+        d["size_bands"] = list(self.size_bands)
+        d["staged_targets"] = {str(m): r for m, r in self.staged_targets}
+        d["light_names"] = list(self.light_names)
+        return d
+
+
+def preset_names() -> list[str]:
+    files = resources.files("keyproject").joinpath("presets")
+    return sorted(p.name[:-5] for p in files.iterdir() if p.name.endswith(".toml"))
+
+
+def band_label(amount: float) -> str:
+    """≥3000万, ≥1亿, ≥0.5亿 for a lower bound in 万元."""
+    if amount >= 10000:
+        return f"≥{amount / 10000:g}亿"
+    return f"≥{amount:g}万"
+
+
+# -- value parsing ----------------------------------------------------------------------------
+
+def _blank(v: Any) -> bool:
+    return v is None or (isinstance(v, float) and v != v) or (isinstance(v, str) and not v.strip())
+
+
+def _text(v: Any) -> str:
+    t = unicodedata.normalize("NFKC", str(v)).strip()
+    return t.replace("−", "-").replace("–", "-").replace("—", "-")
+
+
+def _number(v: Any, *units: str) -> float:
+    if isinstance(v, bool):
+        raise ValueError("应为数字")
+    if isinstance(v, (int, float)):
+        return float(v)
+    t = _text(v)
+    for u in (*units, "个百分点", "百分点"):
+        if t.endswith(u):
+            t = t[: -len(u)].strip()
+    t = t.replace(",", "")
+    if t.startswith("落后"):  # "落后10个百分点" = −10
+        t = "-" + t[2:]
+    try:
+        return float(t)
+    except ValueError:
+        raise ValueError("应为数字") from None
+
+
+def _points(v: Any) -> float:
+    return _number(v)
+
+
+def _int(v: Any, unit: str = "") -> int:
+    x = _number(v, *( (unit,) if unit else ()), "个")
+    if x != int(x):
+        raise ValueError("应为整数")
+    return int(x)
+
+
+def _rate(v: Any) -> float:
+    if isinstance(v, str) and _text(v).endswith("%"):
+        return _number(_text(v)[:-1]) / 100
+    x = _number(v)
+    if x > 1.5:
+        raise ValueError("比例请写成 50% 或 0.5")
+    return x
+
+
+def _split(v: Any) -> list[str]:
+    if isinstance(v, (list, tuple)):
+        return [str(x) for x in v]
+    return [p for p in re.split(r"[,，、;；/\s]+", _text(v)) if p]
+
+
+def _amount(t: Any) -> float:
+    if isinstance(t, (int, float)) and not isinstance(t, bool):
+        return float(t)
+    s = _text(t).lstrip("≥>").replace(",", "")
+    factor = 1.0
+    for suffix, f in (("亿元", 10000.0), ("亿", 10000.0), ("万元", 1.0), ("万", 1.0)):
+        if s.endswith(suffix):
+            s, factor = s[: -len(suffix)], f
+            break
+    return float(s) * factor
+
+
+def _bands(v: Any) -> tuple[float, ...]:
+    items = v if isinstance(v, (list, tuple)) else _split(v)
+    return tuple(_amount(x) for x in items)
+
+
+def _staged(v: Any) -> tuple[tuple[int, float], ...]:
+    if isinstance(v, Mapping):
+        pairs = [(_int(k, "月"), _rate(r)) for k, r in v.items()]
+    else:  # "9月:75%,12月:100%"
+        pairs = []
+        for part in _split(v) if not isinstance(v, (list, tuple)) else [str(x) for x in v]:
+            m, sep, r = re.sub(r"[:：=]", ":", part).partition(":")
+            if not sep:
+                raise ValueError("应写成“9月:75%,12月:100%”")
+            pairs.append((_int(m, "月底"), _rate(r)) if m.endswith("月底") else (_int(m, "月"), _rate(r)))
+    return tuple(sorted(pairs))
+
+
+def _basis(v: Any) -> str:
+    t = _text(v).lower()
+    found = {"month": "month", "按月": "month", "月": "month", "day": "day", "按日": "day", "日": "day",
+             "按天": "day"}.get(t)
+    if found is None:
+        raise ValueError("应为 按月 或 按日（month / day）")
+    return found
+
+
+def _names(v: Any) -> tuple[str, str, str]:
+    items = v if isinstance(v, (list, tuple)) else re.split(r"[,，、/;；\s]+", _text(v))
+    parts = [str(p).strip() for p in items]
+    parts = [p for p in parts if p]
+    if len(parts) != 3:
+        raise ValueError("应为三个名称，如“绿/黄/红”")
+    return (parts[0], parts[1], parts[2])
+
+
+def _group(v: Any) -> str:
+    t = _text(v)
+    if t in GROUP_COLUMNS:
+        return t
+    for key, words in GROUP_COLUMNS.items():
+        if t in words:
+            return key
+    raise ValueError(f"应为 {'、'.join(w[0] for w in GROUP_COLUMNS.values())} 之一")
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One rule setting: field name, Chinese key, parser, meaning (Chinese, for the docs)."""
+
+    name: str
+    zh: str
+    parse: Callable[[Any], Any]
+    doc: str
+    aliases: tuple[str, ...] = ()
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("basis", "序时口径", _basis, "序时进度的算法：按月（月份÷12）或按日（年内第几天÷全年天数）",
+            ("序时进度口径",)),
+    Setting("green_gap", "黄灯差距", _points, "完成率低于序时进度超过此数（百分点，负数）亮黄灯；默认 -10",
+            ("绿灯差距",)),
+    Setting("red_gap", "红灯差距", _points, "完成率低于序时进度超过此数（百分点，负数）亮红灯；默认 -30"),
+    Setting("start_red_months", "开工滞后红灯月数", lambda v: _int(v, "个月"),
+            "计划开工已过而未开工：滞后少于此月数亮黄灯，达到此月数亮红灯；默认 3", ("开工滞后月数",)),
+    Setting("double_half_month", "双过半月份", lambda v: _int(v, "月"), "从此月起判断双过半；默认 6"),
+    Setting("double_half_rate", "双过半完成率", _rate, "双过半要求的完成率；默认 50%", ("双过半比例",)),
+    Setting("size_bands", "规模档次", _bands, "按总投资统计的档次下限（万元，可写 1亿）",
+            ("投资规模档次",)),
+    Setting("red_list_size", "红榜数量", lambda v: _int(v, "名"), "红榜取达到序时进度的前几名；默认 3"),
+    Setting("black_list_size", "黑榜数量", lambda v: _int(v, "名"), "黑榜取低于序时进度的后几名；默认 3"),
+    Setting("list_by", "红黑榜分组", _group, "红黑榜按哪一列排名：责任单位、乡镇、指挥部或包保领导",
+            ("排名分组",)),
+    Setting("problem_due_days", "问题临期天数", lambda v: _int(v, "天"),
+            "距完成时限不超过此天数的未销号问题为临期",
+            ("临期天数",)),
+    Setting("staged_targets", "阶段目标", _staged, "阶段性目标，如“9月:75%,12月:100%”"),
+    Setting("light_names", "灯号名称", _names, "绿、黄、红三灯的名称，如“蓝/黄/红”（肇庆）；默认 绿/黄/红"),
+)
+
+
+def _norm_key(key: str) -> str:
+    return _text(key).replace(" ", "").lower()
+
+
+_BY_KEY: dict[str, Setting] = {}
+for _s in SETTINGS:
+    for _k in (_s.name, _s.zh, *_s.aliases):
+        _BY_KEY[_norm_key(_k)] = _s
+
+_FIELD_NAMES = {f.name for f in dataclasses.fields(Rules)}
+assert {s.name for s in SETTINGS} == _FIELD_NAMES, "every Rules field is declared once in SETTINGS"
+
+
+def _preset_name(text: str) -> str:
+    t = _text(text)
+    return {"肇庆": "zhaoqing", "默认": "default"}.get(t, t.lower())
+
+
+def settings_doc() -> str:
+    """A Markdown table of the settings (for README and the 设置 sheet's help)."""
+    d = Rules().to_dict()
+    lines = ["| 设置项（设置表） | TOML 键 | 默认值 | 说明 |", "|---|---|---|---|"]
+    for s in SETTINGS:
+        lines.append(f"| {s.zh} | `{s.name}` | `{d[s.name]}` | {s.doc} |")
+    return "\n".join(lines)
+
+
+def _validate(r: Rules) -> None:
+    if r.basis not in ("month", "day"):
+        raise ValueError("序时口径应为 month 或 day")
+    if not r.red_gap <= r.green_gap:
+        raise ValueError(f"红灯差距（{r.red_gap:g}）应不高于黄灯差距（{r.green_gap:g}），两者通常为负数")
+    if r.start_red_months < 1:
+        raise ValueError("开工滞后红灯月数应至少为 1")
+    if not 1 <= r.double_half_month <= 12:
+        raise ValueError("双过半月份应在 1 至 12 之间")
+    if not 0 < r.double_half_rate <= 1.5:
+        raise ValueError("双过半完成率应大于 0")
+    bands = tuple(r.size_bands)
+    if not bands or any(b <= 0 for b in bands) or list(bands) != sorted(set(bands)):
+        raise ValueError("规模档次应为递增的正数")
+    if r.red_list_size < 0 or r.black_list_size < 0:
+        raise ValueError("红榜、黑榜数量不能为负")
+    if r.list_by not in GROUP_COLUMNS:
+        raise ValueError(f"红黑榜分组“{r.list_by}”无效")
+    if r.problem_due_days < 0:
+        raise ValueError("问题临期天数不能为负")
+    for m, rate in r.staged_targets:
+        if not 1 <= m <= 12 or not 0 < rate <= 1.5:
+            raise ValueError("阶段目标的月份应在 1 至 12 之间，比例大于 0")
+    if len(r.light_names) != 3 or not all(isinstance(n, str) and n for n in r.light_names):
+        raise ValueError("灯号名称应为三个非空文字")
