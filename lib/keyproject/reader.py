@@ -1,0 +1,612 @@
+"""Workbook → ``Ledger``: find the header, map columns to fields, parse values, locate problems.
+
+The header is found by scoring rows against the schema's declaration (aliases and patterns): the
+rows (one to three, merged parents forward-filled and joined to their children) whose cells map to
+the most distinct fields win. Everything a sheet says about units, the report month and year comes
+from its title, unit note and header text. Rows that are not records (totals, sections, notes and
+signatures, repeated headers) are skipped without complaint. Values are parsed column by column:
+numbers in one vectorised pass, every distinct text once (``keyproject.values``), so a 30,000-row
+ledger reads in about a second.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import opencc
+import pandas as pd
+from openpyxl.utils import get_column_letter
+
+from keyproject import schema as sch
+from keyproject.errors import LedgerFileError
+from keyproject.ledger import ColumnMap, Issue, Ledger
+from keyproject.schema import LEDGER, OWNED_COLUMNS, PROBLEMS, Field, Schema, conform
+from keyproject.values import is_missing, parse_amount, parse_date, parse_rate
+from keyproject.xlsx import SheetGrid, Workbook
+
+SETTINGS_SHEETS = ("设置", "参数设置", "规则设置")
+_SETTINGS_HEADER = {"设置项", "参数", "项目", "名称", "键", "key", "设置", "参数名称", "规则"}
+HEADER_SCAN_ROWS = 30  # the header starts within the first rows of a sheet
+MAX_HEADER_ROWS = 3
+
+_T2S = opencc.OpenCC("t2s")
+_UNIT_IN_HEADER = re.compile(
+    r"[(\[【]\s*(?:单位[:：]?)?\s*(亿元|万元|元|亿|万)\s*[)\]】]|[/／]\s*(亿元|万元)$|单位[:：]\s*(亿元|万元|元)")
+_UNIT_NOTE = re.compile(r"单位[:：]\s*(亿元|万元|元)")
+_YEAR_PREFIX = re.compile(r"^(\d{4})年度?")
+_YEAR_ANY = re.compile(r"((?:19|20)\d{2})年")
+_REPORT_MONTH = re.compile(r"1[-~至到—–](\d{1,2})月")
+_REPORT_MONTH_TITLE = re.compile(r"(?:1[-~至到—–]|截至|截止|截止到)(\d{1,2})月")
+_PARENS = re.compile(r"[(\[【][^)\]】]*[)\]】]")
+_FACTORS = {"亿元": 10000.0, "亿": 10000.0, "万元": 1.0, "万": 1.0, "元": 0.0001}
+
+_TOTAL = re.compile(
+    r"^(?:合计|总计|小计|共计|累计|总合计|全[县市区]合计|汇总)|(?:合计|总计|小计|共计|汇总)[:：]?$|^其中")
+_SECTION = re.compile(
+    r"^[一二三四五六七八九十]+[、.]|^[(][一二三四五六七八九十\d]+[)]|^第[一二三四五六七八九十\d]+(?:部分|类|批|组)"
+    r"|^.{1,15}(?:项目|类)[(（]\d+个[)）]$")
+_NOTE = re.compile(
+    r"^(?:填报人|填报单位|填表人|填表单位|填报日期|审核人|审核|审批人|制表人|制表|制表单位|负责人|单位负责人|分管领导|联系人"
+    r"|联系电话|电话|报送单位|报送日期|数据来源)[:：]|^(?:注|备注|说明|附注)\d*[:：、.]")
+
+
+# ---------------------------------------------------------------------------------------------
+# header text → field
+
+
+def _norm(text: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", text).split())
+
+
+@cache
+def _header_text(raw: str) -> tuple[str, float | None, int | None, int | None]:
+    """Normalise one header cell: (text, unit factor, year prefix, report month in "1-N月")."""
+    t = _T2S.convert(_norm(raw)).strip("*※:：")
+    factor = None
+    m = _UNIT_IN_HEADER.search(t)
+    if m:
+        factor = _FACTORS[next(g for g in m.groups() if g)]
+        t = (t[: m.start()] + t[m.end():]).strip()
+    year = None
+    m = _YEAR_PREFIX.match(t)
+    if m:
+        year = int(m[1])
+        t = t[m.end():]
+    m = _REPORT_MONTH.search(t)
+    month = int(m[1]) if m and 1 <= int(m[1]) <= 12 else None
+    return t.strip("*※:：/"), factor, year, month
+
+
+@dataclass(frozen=True)
+class _Index:
+    """A schema's header names, normalised, for exact lookup; its patterns in declaration order."""
+
+    exact: dict[str, str]
+    patterns: tuple[tuple[re.Pattern[str], str], ...]
+    kinds: dict[str, str]
+
+
+_INDEXES: dict[int, tuple[Schema, _Index]] = {}
+
+
+def _index(schema: Schema) -> _Index:
+    hit = _INDEXES.get(id(schema))
+    if hit is not None and hit[0] is schema:
+        return hit[1]
+    exact: dict[str, str] = {}
+    pats = []
+    for f in schema.fields:
+        for name in f.names:
+            text = _header_text(name)[0]
+            exact.setdefault(text, f.key)  # the first field to declare a name keeps it
+        pats.extend((p, f.key) for p in f.compiled)
+    idx = _Index(exact, tuple(pats), {f.key: f.kind for f in schema.fields})
+    _INDEXES[id(schema)] = (schema, idx)
+    return idx
+
+
+def _candidates(parts: list[str]) -> list[str]:
+    """Header texts to try, most specific first: the child, then joined with its parents."""
+    child = parts[-1]
+    out = [child]
+    for i in range(len(parts) - 2, -1, -1):
+        out.append("".join(parts[i:]))
+    bare = _PARENS.sub("", child)
+    if bare and bare != child:
+        out.append(bare)
+    return [c for c in out if c]
+
+
+def _match(parts: list[str], idx: _Index) -> str | None:
+    cands = _candidates(parts)
+    for c in cands:
+        if c in idx.exact:
+            return idx.exact[c]
+    for c in cands:
+        for pat, key in idx.patterns:
+            if pat.fullmatch(c):
+                return key
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# header detection
+
+
+def _cell_text(v: Any) -> str:
+    if isinstance(v, str):
+        return v.strip()
+    if v == "" or v is None:
+        return ""
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v)
+
+
+def _filled_top(grid: SheetGrid, nrows: int) -> np.ndarray:
+    """The top rows as text with merged ranges filled from their anchors."""
+    top = np.array([[_cell_text(v) for v in row] for row in grid.values[:nrows]], dtype=object)
+    if top.size == 0:
+        return top.reshape(0, grid.values.shape[1] if grid.values.ndim == 2 else 0)
+    for r0, c0, r1, c1 in grid.merged:
+        if r0 < nrows:
+            top[r0 : min(r1, nrows - 1) + 1, c0 : c1 + 1] = top[r0, c0]
+    return top
+
+
+@dataclass
+class _Header:
+    start: int  # 0-based first header row
+    span: int
+    parts: list[list[str]]  # per column: normalised header parts, top to bottom, deduplicated
+    raw: list[str]  # per column: header text as read, parts joined with "/"
+    keys: list[str | None]
+    score: int
+
+
+def _header_at(top: np.ndarray, start: int, span: int, idx: _Index) -> _Header:
+    ncols = top.shape[1]
+    parts: list[list[str]] = []
+    raw: list[str] = []
+    keys: list[str | None] = []
+    for c in range(ncols):
+        p: list[str] = []
+        rp: list[str] = []
+        for r in range(start, start + span):
+            cell = top[r, c]
+            if cell and (not rp or rp[-1] != cell):
+                rp.append(cell)
+                text = _header_text(cell)[0]
+                if text and (not p or p[-1] != text):
+                    p.append(text)
+        parts.append(p)
+        raw.append("/".join(rp))
+        keys.append(_match(p, idx) if p else None)
+    found = {k for k in keys if k}
+    return _Header(start, span, parts, raw, keys, len(found))
+
+
+def _find_header(grid: SheetGrid, schema: Schema) -> _Header | None:
+    idx = _index(schema)
+    nrows = min(grid.values.shape[0], HEADER_SCAN_ROWS + MAX_HEADER_ROWS)
+    if nrows == 0:
+        return None
+    top = _filled_top(grid, nrows)
+    required = [f.key for f in schema.fields if f.required][:1]
+    best: _Header | None = None
+    for start in range(min(HEADER_SCAN_ROWS, nrows)):
+        if not any(top[start]):
+            continue
+        for span in range(1, MAX_HEADER_ROWS + 1):
+            if start + span > nrows:
+                break
+            h = _header_at(top, start, span, idx)
+            if required and required[0] not in h.keys:
+                continue
+            if best is None or h.score > best.score:
+                best = h
+    return best
+
+
+# ---------------------------------------------------------------------------------------------
+# per-column parsing, once per distinct value
+
+
+def _factorize(col: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    codes, uniques = pd.factorize(pd.Series(col, dtype=object), use_na_sentinel=True)
+    return codes, np.asarray(uniques, dtype=object)
+
+
+def _text_of(v: Any) -> str | None:
+    if is_missing(v) or v == "":
+        return None
+    if isinstance(v, bool):
+        return "是" if v else "否"
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    if isinstance(v, dt.datetime):
+        return v.date().isoformat() if v.time() == dt.time() else v.isoformat(sep=" ")
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    text = str(v).strip()
+    return text or None
+
+
+def _parsed_column(col: np.ndarray, parse: Callable[[Any], tuple[Any, str | None, str | None]]
+                   ) -> tuple[list[Any], np.ndarray, list[tuple[int, str, str]]]:
+    """Parse each distinct value once: (value per row, codes, [(unique code, severity, message)])."""
+    codes, uniques = _factorize(col)
+    parsed = [parse(u) for u in uniques]
+    values = [p[0] for p in parsed]
+    notes = [(k, "error", p[2]) for k, p in enumerate(parsed) if p[2]]
+    notes += [(k, "warning", p[1]) for k, p in enumerate(parsed) if p[1] and not p[2]]
+    return values, codes, notes
+
+
+_NUMBER_TYPES = (float, int)
+
+
+def _amount_column(col: np.ndarray, factor: float) -> tuple[np.ndarray, list[tuple[np.ndarray, str, str]]]:
+    """Amounts in 万元: numbers vectorised, everything else parsed once per distinct text."""
+    s = pd.Series(col, dtype=object)
+    types = s.map(type)
+    numeric = types.isin(_NUMBER_TYPES).to_numpy()
+    out = np.full(len(col), np.nan)
+    if numeric.any():
+        out[numeric] = s[numeric].to_numpy(dtype=float) * factor
+    other = ~numeric & (s != "").to_numpy()
+    problems: list[tuple[np.ndarray, str, str]] = []
+    if other.any():
+        pos = np.flatnonzero(other)
+        values, codes, notes = _parsed_column(col[pos], lambda v: parse_amount(v, factor))
+        arr = np.array([np.nan if v is None else v for v in values], dtype=float)
+        out[pos] = arr[codes]
+        for k, sev, msg in notes:
+            problems.append((pos[codes == k], sev, msg))
+    neg = np.flatnonzero(out < 0)
+    for i in neg:
+        problems.append((np.array([i]), "error", f"金额为负数（{out[i]:g}万元），按缺失处理"))
+    out[neg] = np.nan
+    return out, problems
+
+
+def _generic_column(col: np.ndarray, parse: Callable[[Any], tuple[Any, str | None, str | None]]
+                    ) -> tuple[list[Any], list[tuple[np.ndarray, str, str]]]:
+    nonempty = np.flatnonzero((pd.Series(col, dtype=object) != "").to_numpy())
+    out: list[Any] = [None] * len(col)
+    problems: list[tuple[np.ndarray, str, str]] = []
+    if len(nonempty):
+        values, codes, notes = _parsed_column(col[nonempty], parse)
+        arr = np.empty(len(values), dtype=object)
+        arr[:] = values
+        for i, v in zip(nonempty.tolist(), arr[codes].tolist(), strict=True):
+            out[i] = v
+        for k, sev, msg in notes:
+            problems.append((nonempty[codes == k], sev, msg))
+    return out, problems
+
+
+def _text_column(col: np.ndarray) -> pd.Series:
+    codes, uniques = _factorize(col)
+    texts = np.array([_text_of(u) for u in uniques] + [None], dtype=object)
+    return pd.Series(texts[codes], dtype="str")
+
+
+# ---------------------------------------------------------------------------------------------
+# the table
+
+
+def _unit_note(top: np.ndarray, upto: int) -> tuple[str | None, float | None]:
+    for r in range(min(upto, top.shape[0])):
+        for cell in top[r]:
+            if cell:
+                m = _UNIT_NOTE.search(_norm(cell))
+                if m:
+                    return m[1], _FACTORS[m[1]]
+    return None, None
+
+
+def _title(top: np.ndarray, upto: int) -> str | None:
+    for r in range(min(upto, top.shape[0])):
+        texts = [c for c in dict.fromkeys(top[r]) if c]
+        for t in texts:
+            if not _UNIT_NOTE.search(_norm(t)) and len(t) >= 4:
+                return t
+    return None
+
+
+def _last_used_col(mask: np.ndarray) -> int:
+    used = np.flatnonzero(mask.any(axis=0))
+    return int(used[-1]) + 1 if len(used) else 0
+
+
+def _unique_header(name: str, taken: set[str], letter: str) -> str:
+    if not name:
+        name = f"{letter}列"
+    if name in taken:
+        name = f"{name}（{letter}列）"
+    taken.add(name)
+    return name
+
+
+def _read_sheet(wb: Workbook, grid: SheetGrid, schema: Schema, header: _Header | None) -> Ledger:
+    path, name = wb.path, grid.name
+    if header is None:
+        req = next((f for f in schema.fields if f.required), schema.fields[0])
+        raise LedgerFileError(
+            f"不是{schema.title}：在前{HEADER_SCAN_ROWS}行没有找到“{req.label}”列", file=path, sheet=name)
+    values = grid.values
+    nrows_all, ncols = values.shape
+    top = _filled_top(grid, min(nrows_all, header.start + header.span))
+    hdr_end = header.start + header.span  # first data row, 0-based
+
+    # sheet-level facts from the title, unit note and header
+    unit_name, note_factor = _unit_note(top, hdr_end)
+    title = _title(top, header.start)
+    year = None
+    month = None
+    texts = ([title] if title else []) + [c for c in top[header.start:hdr_end].ravel() if c]
+    for t in texts:
+        nt = _T2S.convert(_norm(t))
+        if year is None and (m := _YEAR_ANY.search(nt)):
+            year = int(m[1])
+    for t in ([c for c in top[header.start:hdr_end].ravel() if c] + ([title] if title else [])):
+        nt = _T2S.convert(_norm(t))
+        m = _REPORT_MONTH.search(nt) or (_REPORT_MONTH_TITLE.search(nt) if t == title else None)
+        if m and 1 <= int(m[1]) <= 12:
+            month = int(m[1])
+            break
+
+    data = values[hdr_end:]
+    nonempty = (data != "") if data.size else np.zeros((0, ncols), dtype=bool)
+    header_used = np.array([bool(r) for r in header.raw])
+    last_col = max(_last_used_col(nonempty), _last_used_col(header_used[None, :]))
+    fields = schema.by_key
+    owned_norm = {_norm(o) for o in OWNED_COLUMNS}
+
+    columns: list[ColumnMap] = []
+    owned: list[ColumnMap] = []
+    issues: list[Issue] = []
+    seen: dict[str, ColumnMap] = {}
+    for c in range(last_col):
+        letter = get_column_letter(c + 1)
+        raw = header.raw[c]
+        key = header.keys[c]
+        if raw and _norm(raw.split("/")[-1]) in owned_norm:
+            owned.append(ColumnMap(letter, c, raw, None))
+            continue
+        if key is not None and key in seen:
+            first = seen[key].letter
+            issues.append(Issue("warning", f"“{raw}”与{first}列都对应“{fields[key].label}”，只读取{first}列，"
+                                "本列按其他列保留", name, header.start + 1, letter, str(path)))
+            key = None
+        factor = 1.0
+        if key is not None and fields[key].kind == "amount":
+            own = next((f for p in reversed(header.raw[c].split("/")) if (f := _header_text(p)[1])), None)
+            factor = own if own is not None else (note_factor or 1.0)
+        cm = ColumnMap(letter, c, raw, key, factor)
+        if key is not None:
+            seen[key] = cm
+        if key is not None or raw or nonempty[:, c].any():
+            columns.append(cm)
+
+    # which rows are records
+    first_req = next((f.key for f in schema.fields if f.required), None)
+    name_col = seen[first_req].index if first_req in seen else None
+    n = data.shape[0]
+    if n:
+        first_idx = nonempty.argmax(axis=1)
+        label = _text_column(data[np.arange(n), first_idx]).fillna("").map(_norm)
+        names = (_text_column(data[:, name_col]) if name_col is not None
+                 else pd.Series([None] * n, dtype="str"))
+        name_norm = names.fillna("").map(_norm)
+        skip_label = (label.str.contains(_TOTAL) | label.str.contains(_SECTION)
+                      | name_norm.str.contains(_TOTAL) | name_norm.str.contains(_SECTION))
+        is_note = label.str.contains(_NOTE) | name_norm.str.contains(_NOTE)
+        header_names = {_header_text(x)[0] for x in fields[first_req].names} if first_req else set()
+        repeated_header = name_norm.isin(header_names).to_numpy()
+        in_notes = is_note.cumsum().to_numpy() > 0
+        has_name = names.notna().to_numpy()
+        amount_cols = [cm.index for cm in columns if cm.key and fields[cm.key].kind == "amount"]
+        has_number = np.zeros(n, dtype=bool)
+        for c in amount_cols:
+            col = pd.Series(data[:, c], dtype=object)
+            has_number |= col.map(type).isin(_NUMBER_TYPES).to_numpy()
+        keep = (has_name & ~skip_label.to_numpy() & ~is_note.to_numpy() & ~repeated_header
+                & ~(in_notes & ~has_number))
+        orphan = ~has_name & has_number & ~skip_label.to_numpy() & ~in_notes
+        for i in np.flatnonzero(orphan):
+            issues.append(Issue("warning", "这一行有金额但没有项目名称，未读取", name, hdr_end + i + 1, None,
+                                str(path)))
+    else:
+        keep = np.zeros(0, dtype=bool)
+    rows_idx = np.flatnonzero(keep)
+    body = data[rows_idx]
+    excel_rows = rows_idx + hdr_end + 1
+    body = _fill_merged_text(body, grid.merged, hdr_end, rows_idx, columns, fields)
+
+    frame: dict[str, Any] = {"row": pd.array(excel_rows, dtype="Int64")}
+    for cm in columns:
+        if cm.key is None:
+            continue
+        f = fields[cm.key]
+        col = body[:, cm.index]
+        if f.kind == "amount":
+            vals, probs = _amount_column(col, cm.factor)
+            frame[cm.key] = vals
+        elif f.kind == "date":
+            out, probs = _generic_column(col, lambda v: parse_date(v, year))
+            dates = pd.to_datetime(pd.Series(out, dtype=object), errors="coerce")
+            frame[cm.key] = dates.astype("datetime64[us]")
+        elif f.kind == "rate":
+            out, probs = _generic_column(col, parse_rate)
+            frame[cm.key] = np.array([np.nan if v is None else v for v in out], dtype=float)
+        else:
+            frame[cm.key] = _text_column(col)
+            probs = []
+        for positions, sev, msg in probs:
+            for p in positions.tolist():
+                row = int(excel_rows[p])
+                issues.append(Issue(sev, f"“{f.label}”：{msg}", name, row, cm.letter, str(path)))
+    projects = conform(pd.DataFrame(frame), schema)
+
+    taken: set[str] = set()
+    extras = pd.DataFrame(
+        {_unique_header(cm.header, taken, cm.letter): pd.Series(
+            [None if v == "" else v for v in body[:, cm.index].tolist()], dtype=object)
+         for cm in columns if cm.key is None},
+        index=projects.index)
+    if schema is LEDGER:
+        issues += _duplicates(projects, seen, name, str(path))
+    issues.sort(key=lambda i: (i.row or 0, i.column or ""))
+    amount_units = {cm.factor for cm in columns if cm.key and fields[cm.key].kind == "amount"}
+    unit = unit_name or ("亿元" if amount_units == {10000.0} else "万元")
+    if unit in ("亿", "万"):
+        unit += "元"
+    return Ledger(
+        path=path, sheet=name, header_rows=list(range(header.start + 1, hdr_end + 1)), columns=columns,
+        unit=unit, report_month=month, report_year=year, projects=projects, extras=extras, issues=issues,
+        title=title, owned_columns=owned, last_column=last_col)
+
+
+def _fill_merged_text(body: np.ndarray, merged: Iterable[tuple[int, int, int, int]], hdr_end: int,
+                      rows_idx: np.ndarray, columns: list[ColumnMap], fields: dict[str, Field]) -> np.ndarray:
+    """A text cell merged down over several projects (a command post, a leader) belongs to each."""
+    text_cols = {cm.index for cm in columns if cm.key and fields[cm.key].kind == "text"}
+    todo = [m for m in merged if m[2] > m[0] and m[0] >= hdr_end and (set(range(m[1], m[3] + 1)) & text_cols)]
+    if not todo or not len(rows_idx):
+        return body
+    body = body.copy()
+    pos = {int(r) + hdr_end: i for i, r in enumerate(rows_idx)}  # 0-based sheet row → body row
+    for r0, c0, r1, c1 in todo:
+        anchor_row = pos.get(r0)
+        for c in range(c0, c1 + 1):
+            if c not in text_cols:
+                continue
+            value = body[anchor_row, c] if anchor_row is not None else ""
+            if anchor_row is None:
+                continue
+            for r in range(r0 + 1, r1 + 1):
+                if r in pos and body[pos[r], c] == "":
+                    body[pos[r], c] = value
+    return body
+
+
+def _duplicates(projects: pd.DataFrame, seen: dict[str, ColumnMap], sheet: str, file: str) -> list[Issue]:
+    out = []
+    for key, what in (("name", "项目名称"), ("code", "项目编号")):
+        if key not in seen:
+            continue
+        col = projects[key]
+        dup = col.notna() & col.duplicated(keep=False)
+        if not dup.any():
+            continue
+        first_row = projects.loc[dup].groupby(col[dup])["row"].transform("min")
+        for i in np.flatnonzero(dup.to_numpy() & col.duplicated(keep="first").to_numpy()):
+            row = int(projects["row"].iat[i])
+            first = int(first_row.loc[projects.index[i]])
+            msg = f"{what}“{col.iat[i]}”与第{first}行重复"
+            out.append(Issue("warning", msg, sheet, row, seen[key].letter, file))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# sheet choice and the public functions
+
+
+def _choose_sheet(wb: Workbook, schema: Schema, sheet: str | None) -> tuple[SheetGrid, _Header | None]:
+    if sheet is not None:
+        grid = wb.grid(wb.info.sheet(sheet).name)
+        return grid, _find_header(grid, schema)
+    preferred = [s for s in schema.sheet_names if s in wb.sheet_names]
+    others_reserved = {n for s in sch.SCHEMAS.values() if s is not schema for n in s.sheet_names}
+    others_reserved |= set(SETTINGS_SHEETS)
+    rest = [s for s in wb.sheet_names if s not in preferred and s not in others_reserved]
+    best: tuple[int, SheetGrid, _Header] | None = None
+    for s in preferred + rest:
+        if wb.info.sheet(s).too_large:
+            continue
+        grid = wb.grid(s)
+        h = _find_header(grid, schema)
+        if h is None:
+            continue
+        if s in preferred and h.score >= 3:
+            return grid, h
+        if best is None or h.score > best[0]:
+            best = (h.score, grid, h)
+    if best is None:
+        for s in wb.sheet_names:
+            if wb.info.sheet(s).too_large:
+                wb.grid(s)  # raises the clear error about the sheet's extent
+        req = next((f for f in schema.fields if f.required), schema.fields[0])
+        raise LedgerFileError(f"不是{schema.title}：没有哪个工作表有“{req.label}”列", file=wb.path)
+    return best[1], best[2]
+
+
+def read_table(path: str | Path | Workbook, schema: Schema, sheet: str | None = None) -> Ledger:
+    """Read one table of ``schema`` (problems, milestones, a ledger) from a workbook.
+
+    The result is a ``Ledger`` whose ``projects`` holds the table's records (every field of
+    ``schema`` as a column) and whose ``issues`` locate what could not be read.
+    """
+    wb = path if isinstance(path, Workbook) else Workbook(path)
+    grid, header = _choose_sheet(wb, schema, sheet)
+    return _read_sheet(wb, grid, schema, header)
+
+
+def read_settings(wb: Workbook, sheet: str) -> dict[str, Any]:
+    """Key/value rows (column A: key, column B: value) of a settings sheet."""
+    grid = wb.grid(sheet)
+    out: dict[str, Any] = {}
+    for row in grid.values.tolist():
+        if len(row) < 2:
+            continue
+        key = _text_of(row[0])
+        if not key:
+            continue
+        v = row[1]
+        if v == "":
+            value: Any = None
+        elif isinstance(v, float) and v.is_integer():
+            value = int(v)
+        elif isinstance(v, str):
+            value = v.strip()
+        else:
+            value = v
+        if not out and _norm(key) in _SETTINGS_HEADER and isinstance(value, str):
+            continue  # a header row
+        out[key.strip()] = value
+    return out
+
+
+def read_ledger(path: str | Path, sheet: str | None = None) -> Ledger:
+    """Read a key-project ledger (台账) from an .xlsx/.xlsm workbook.
+
+    Also reads the workbook's problem list (a sheet named as in ``schema.PROBLEMS.sheet_names``)
+    into ``Ledger.problems`` and the key/value rows of a 设置 sheet into ``Ledger.settings``.
+    Raises ``LedgerFileError`` when the file is unsafe or unreadable or holds no ledger.
+    """
+    wb = Workbook(path)
+    ledger = read_table(wb, LEDGER, sheet)
+    problem_sheet = next((s for s in PROBLEMS.sheet_names if s in wb.sheet_names), None)
+    if problem_sheet and problem_sheet != ledger.sheet:
+        try:
+            table = read_table(wb, PROBLEMS, problem_sheet)
+        except LedgerFileError as exc:
+            msg = f"问题清单无法读取：{exc.message}"
+            ledger.issues.append(Issue("warning", msg, problem_sheet, None, None, str(wb.path)))
+        else:
+            ledger.problems = table.projects
+            ledger.issues.extend(table.issues)
+    settings_sheet = next((s for s in SETTINGS_SHEETS if s in wb.sheet_names), None)
+    if settings_sheet:
+        ledger.settings = read_settings(wb, settings_sheet)
+    return ledger

@@ -1,0 +1,96 @@
+"""Load worksheets as grids of raw cell values, through python-calamine, after the safety checks.
+
+A grid is a 2-D numpy object array indexed from A1 (``grid[r, c]`` is Excel row r+1, column c+1):
+str, float, bool, datetime.date/datetime/time/timedelta, or ``""`` for an empty cell. Formulas come
+back as their cached values (``""`` when the file holds none, e.g. saved by openpyxl and never
+recalculated). Merged ranges are 0-based inclusive ``(r0, c0, r1, c1)``; only the top-left cell of
+a merged range holds the value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import python_calamine as pc
+
+from keyproject.errors import LedgerFileError
+from keyproject.safety import Limits, WorkbookInfo, check_workbook
+
+MergedRange = tuple[int, int, int, int]
+
+
+@dataclass(frozen=True)
+class SheetGrid:
+    name: str
+    values: np.ndarray  # object array, shape (rows, cols), from A1
+    merged: list[MergedRange]
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.values.shape  # type: ignore[return-value]
+
+
+class Workbook:
+    """An xlsx/xlsm file that passed ``safety.check_workbook``; sheets load on demand, once."""
+
+    def __init__(self, path: str | Path, limits: Limits | None = None) -> None:
+        self.path = Path(path)
+        self.info: WorkbookInfo = check_workbook(self.path, limits)
+        try:
+            self._book = pc.CalamineWorkbook.from_path(str(self.path))
+        except pc.PasswordError:
+            raise LedgerFileError("工作簿设置了密码，无法读取", file=self.path) from None
+        except Exception as exc:  # calamine's own errors (ZipError, XmlError, CalamineError)
+            raise LedgerFileError(f"无法读取工作簿（{type(exc).__name__}：{exc}）", file=self.path) from None
+        self._grids: dict[str, SheetGrid] = {}
+
+    @property
+    def sheet_names(self) -> list[str]:
+        """Worksheet names in workbook order (chart sheets excluded)."""
+        return self.info.sheet_names
+
+    def grid(self, name: str) -> SheetGrid:
+        if name not in self._grids:
+            self._grids[name] = self._load(name)
+        return self._grids[name]
+
+    def _load(self, name: str) -> SheetGrid:
+        info = self.info.sheet(name)
+        if info.too_large:
+            raise LedgerFileError(
+                f"工作表的数据范围过大（有内容的单元格远到{info.far_cell}，共约{info.rows}行×{info.cols}列），"
+                f"超过上限{self.info.limits.max_cells}个单元格：请删除远处的多余内容后再试",
+                file=self.path, sheet=name)
+        try:
+            sheet = self._book.get_sheet_by_name(name)
+            rows = sheet.to_python(skip_empty_area=False)
+            merged = [(a[0], a[1], b[0], b[1]) for a, b in (sheet.merged_cell_ranges or [])]
+        except Exception as exc:
+            raise LedgerFileError(f"无法读取工作表（{type(exc).__name__}：{exc}）", file=self.path,
+                                  sheet=name) from None
+        return SheetGrid(name, _to_array(rows), merged)
+
+
+def _to_array(rows: list[list[object]]) -> np.ndarray:
+    if not rows:
+        return np.empty((0, 0), dtype=object)
+    width = max(len(r) for r in rows)
+    arr = np.empty((len(rows), width), dtype=object)
+    arr[...] = ""
+    for i, r in enumerate(rows):  # rows from calamine are already padded; this loop is per row
+        arr[i, : len(r)] = r
+    return arr
+
+
+def sheet_names(path: str | Path) -> list[str]:
+    """The worksheet names of a workbook (after the safety checks)."""
+    return Workbook(path).sheet_names
+
+
+def load_sheet(path: str | Path, sheet: str | int = 0) -> SheetGrid:
+    """One worksheet as a grid; ``sheet`` is a name or a 0-based index."""
+    wb = Workbook(path)
+    name = wb.sheet_names[sheet] if isinstance(sheet, int) else sheet
+    return wb.grid(name)
