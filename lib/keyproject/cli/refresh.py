@@ -1,0 +1,92 @@
+"""``kp refresh``: the main job — refresh a ledger workbook in place, losing nothing."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from keyproject.cli._common import parse_date_arg
+
+_LIGHT_NAMES = (("red", "红灯"), ("yellow", "黄灯"), ("green", "绿灯"), ("none", "未评灯"))
+
+
+def register(subparsers: Any) -> None:
+    p = subparsers.add_parser(
+        "refresh",
+        help="刷新台账工作簿：汇总报送、计算灯号、写回汇总表（原样保留用户内容）",
+        description="刷新台账工作簿：汇总各单位报送，计算序时进度和红黄绿灯，在原工作簿中写入灯号列和"
+        "汇总、红黄绿灯、排名、问题清单、通报工作表；先备份，原子替换，用户的单元格、格式和工作表原样保留。",
+    )
+    p.add_argument("ledger", metavar="台账", help="台账工作簿（.xlsx / .xlsm）")
+    p.add_argument("--as-of", dest="as_of", metavar="日期", help="截至日期，如 2023-07-31（默认为报表月末）")
+    p.add_argument("--submissions", nargs="+", default=[], metavar="路径",
+                   help="各单位报送的工作簿或所在文件夹（可多个）")
+    p.add_argument("--rules", metavar="文件", help="规则文件（TOML）；默认读取工作簿的“设置”表")
+    p.add_argument("--sheet", metavar="工作表", help="台账所在工作表（默认自动识别）")
+    p.add_argument("--out", metavar="路径", help="写入另一个文件，原文件不动")
+    p.add_argument("--force", action="store_true", help="即使会丢失 openpyxl 无法保留的内容也在原文件上写入")
+    p.add_argument("--history", metavar="URL",
+                   help="历史数据库（SQLAlchemy URL），默认为工作簿旁的 SQLite 文件")
+    p.add_argument("--quiet", action="store_true", help="不显示进度条")
+    p.set_defaults(handler=run)
+
+
+def _progress(quiet: bool):  # -> (callback, stop)
+    if quiet:
+        return None, lambda: None
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    bar = Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
+                   console=Console(stderr=True), transient=True)
+    bar.start()
+    task = bar.add_task("刷新", total=1.0)
+
+    def update(text: str, fraction: float) -> None:
+        bar.update(task, description=text, completed=fraction)
+
+    return update, bar.stop
+
+
+def run(args: argparse.Namespace) -> int:
+    from keyproject.workbook.refresh import refresh_workbook
+
+    as_of = parse_date_arg(args.as_of, "--as-of")
+    callback, stop = _progress(args.quiet)
+    try:
+        result = refresh_workbook(
+            Path(args.ledger), as_of=as_of, submissions=args.submissions, rules=args.rules,
+            out=args.out, force=args.force, sheet=args.sheet, history_url=args.history, progress=callback,
+        )
+    finally:
+        stop()
+    print_summary(result)
+    return 0
+
+
+def print_summary(result: Any) -> None:
+    out = sys.stdout
+    where = "原文件" if result.in_place else f"“{result.path}”"
+    out.write(f"已刷新 {where}（截至 {result.as_of:%Y-%m-%d}，台账工作表“{result.sheet}”）\n")
+    if result.backup is not None:
+        out.write(f"  备份：{result.backup}\n")
+    cols = "、".join(f"{h}（{letter}列）" for h, letter in result.columns.items())
+    out.write(f"  写入列：{cols}\n")
+    out.write(f"  写入工作表：{'、'.join(result.sheets.values())}\n")
+    lights = "，".join(f"{name}{result.lights.get(key, 0)}个" for key, name in _LIGHT_NAMES
+                      if key in result.lights)
+    if lights:
+        out.write(f"  灯号：{lights}\n")
+    if len(result.updates):
+        files = result.updates["file"].nunique() if "file" in result.updates else 0
+        out.write(f"  报送数据：更新 {len(result.updates)} 个单元格（来自 {files} 个文件）\n")
+    if result.issues:
+        out.write(f"  报送汇总发现 {len(result.issues)} 个问题：\n")
+        for issue in result.issues:
+            out.write(f"    {issue}\n")
+    for w in result.warnings:
+        out.write(f"  注意：{w}\n")
+    if result.history:
+        out.write(f"  历史记录：{result.history}\n")
