@@ -162,3 +162,27 @@ def test_kp_sprint_as_a_process() -> None:
                           capture_output=True, text=True, encoding="utf-8")
     assert proc.returncode == 0, proc.stderr
     assert set(json.loads(proc.stdout)) == SPRINT_KEYS
+
+
+def test_backplan_milestones_sheet(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("keyproject.reader")
+    path = tmp_path / "nodes.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "节点清单"
+    ws.append(["项目名称", "节点", "完成时限", "完成时间", "滞后原因", "调整后时限"])
+    ws.append(["甲项目", "用地批复", dt.datetime(2023, 8, 30), None, "土地报批滞后", None])
+    ws.append(["甲项目", "施工许可", dt.datetime(2023, 9, 7), None, None, None])
+    ws.append(["乙项目", "环评批复", dt.datetime(2023, 8, 1), dt.datetime(2023, 8, 3), None, None])
+    ws.append(["丙项目", "规划许可", dt.datetime(2023, 8, 1), None, "专家评审", dt.datetime(2023, 9, 30)])
+    wb.save(path)
+    got = run_json(capsys, "backplan", "--milestones", str(path), "--as-of", "2023-08-31", "--json")
+    assert got["milestone_counts"] == {"done": 1, "overdue": 1, "due_soon": 1, "pending": 1}
+    by = {(m["project"], m["step"]): m for m in got["milestones"]}
+    assert by[("甲项目", "用地批复")]["status"] == "overdue"
+    assert by[("甲项目", "用地批复")]["days_to_deadline"] == -1
+    assert by[("乙项目", "环评批复")]["done_late"] is True
+    assert by[("丙项目", "规划许可")]["effective_deadline"] == "2023-09-30"
+    assert main(["backplan", "--milestones", str(path), "--as-of", "2023-08-31"]) == 0
+    out = capsys.readouterr().out
+    assert "已逾期 1 个" in out and "土地报批滞后" in out

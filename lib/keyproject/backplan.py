@@ -193,3 +193,9 @@ def milestone_status(milestones: pd.DataFrame, as_of: dt.date, due_within_days: 
     out["done_late"] = pd.Series(done & (done_date > deadline).fillna(False).to_numpy(dtype=bool),
                                  index=frame.index)
     return out
+
+
+def milestone_counts(statuses: pd.DataFrame) -> dict[str, int]:
+    """How many milestones are in each status (every status present, 0 when none)."""
+    counts = statuses["status"].value_counts()
+    return {s: int(counts.get(s, 0)) for s in STATUS_LABELS}
