@@ -1,0 +1,12 @@
+"""Planning widgets for Jupyter and Voilà (ipywidgets 8): the only part of keyproject that imports
+ipywidgets. The numbers come from the library (``keyproject.scenario``, ``keyproject.sprint``,
+``keyproject.battlemap``); the widgets hold the controls and show the results.
+"""
+
+from __future__ import annotations
+
+from keyproject.widgets.battle_map import BattleMap
+from keyproject.widgets.scenario_planner import ScenarioPlanner
+from keyproject.widgets.sprint_countdown import SprintCountdown
+
+__all__ = ["BattleMap", "ScenarioPlanner", "SprintCountdown"]
