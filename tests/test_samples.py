@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+import re
 from collections import Counter
 from datetime import date, datetime
 from pathlib import Path
@@ -205,3 +207,87 @@ def test_county_side_sheets() -> None:
     assert any(m["done_date"] for m in ms)
     for m in ms:
         assert ws.cell(m["row"], 1).value == m["project"] and ws.cell(m["row"], 2).value == m["step"]
+
+
+# --- the city ledger --------------------------------------------------------------------------
+
+CITY = COMMITTED / "city_messy_2024.xlsx"
+
+
+def test_city_sheet_is_messy_as_advertised() -> None:
+    wb = openpyxl.load_workbook(CITY)
+    ws = wb.worksheets[0]
+    cells = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+    assert "单位：亿元" in cells and "總投資（億元）" in cells and "項目名稱" in cells
+    assert "2024年计划投资" in cells and "其中：工业项目" in cells
+    assert any(t.startswith("注：") for t in cells) and any(t.startswith("填报人") for t in cells)
+    assert any(r.min_row == 3 and r.max_row == 5 for r in ws.merged_cells.ranges)  # three-row header
+    for text in ("—", "/", "无", "待定"):
+        assert text in cells
+    assert any("０" <= ch <= "９" for t in cells for ch in t)  # a full-width number
+    recs = samples.city_projects()
+    assert 38 <= len(recs) <= 45
+    names = [r["name"] for r in recs]
+    assert len(set(names)) == len(names) - 1  # one duplicate name
+    rows = [r["row"] for r in recs]
+    assert any(b - a > 1 for a, b in itertools.pairwise(rows))  # blank rows inside
+    header = {ws.cell(r, c).value: c for r in (3, 4, 5) for c in range(1, ws.max_column + 1)}
+    for rec in recs:
+        assert ws.cell(rec["row"], header["項目名稱"]).value == rec["name"]
+        typed = ws.cell(rec["row"], header["總投資（億元）"]).value
+        if isinstance(typed, (int, float)):
+            assert rec["total_investment"] == pytest.approx(typed * 10000)
+    issues = samples.city_expected_issues()
+    errors = [i for i in issues if i["severity"] == "error"]
+    assert len(errors) == 1 and ws[f"{errors[0]['column']}{errors[0]['row']}"].value == "待定"
+    for i in issues:
+        if i["key"] != "name":
+            assert ws[f"{i['column']}{i['row']}"].value == i["text"]
+    styles = {i["text"] for i in issues} | set(cells)
+    for pattern in (
+        r"^\d{4}\.\d{1,2}\.\d{1,2}$",
+        r"^\d{4}年\d{1,2}月\d{1,2}日$",
+        r"^\d{4}/\d{1,2}/\d{1,2}$",
+        r"^\d{4}-\d{2}$",
+        r"^\d{4}年\d{1,2}月$",
+    ):
+        assert any(re.match(pattern, t) for t in styles), pattern
+
+
+# --- the submissions --------------------------------------------------------------------------
+
+
+def test_submissions_cover_matches_conflict_duplicate_unmatched() -> None:
+    rows = samples.submission_rows()
+    files = {r["file"] for r in rows}
+    assert files == {
+        "submissions/交通运输局_8月报送.xlsx",
+        "submissions/经信局_8月报送.xlsx",
+        "submissions/住建局_8月报送.xlsx",
+    }
+    ledger = {r["row"]: r for r in samples.county_projects()}
+    for r in rows:
+        wb = openpyxl.load_workbook(COMMITTED / r["file"])
+        ws = wb[r["sheet"]]
+        assert r["name"] in [c.value for c in ws[r["row"]]]
+        if r["match_row"] is not None:
+            led = ledger[r["match_row"]]
+            assert led["name"] == r["match_name"]
+            assert r["ytd_completed"] == led["ytd_completed"] + r["month_completed"]  # newer figures
+    unmatched = [r for r in rows if r["match_row"] is None]
+    assert len(unmatched) == 1
+    dups = [r for r in rows if r["duplicate"]]
+    assert len(dups) == 1
+    twin = [r for r in rows if r["file"] == dups[0]["file"] and r["match_row"] == dups[0]["match_row"]]
+    assert len(twin) == 2
+    conflict = [r for r in rows if r["conflict"]]
+    assert len({r["file"] for r in conflict}) == 2 and len({r["match_row"] for r in conflict}) == 1
+    assert conflict[0]["ytd_completed"] != conflict[1]["ytd_completed"]
+    # names that only match after normalising, and rows that only match by code
+    assert any(r["match_name"] and r["name"] != r["match_name"] and r["code"] is None for r in rows)
+    by_code = [r for r in rows if r["code"]]
+    assert by_code and all(r["code"] == ledger[r["match_row"]]["code"] for r in by_code)
+    assert any(r["name"] != r["match_name"] for r in by_code)
+    assert any(r["actual_start"] for r in rows)
+    started = next(r for r in rows if r["actual_start"])
+    assert ledger[started["match_row"]]["actual_start"] is None

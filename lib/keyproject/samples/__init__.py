@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from keyproject.samples.city import city_expected_issues, city_projects
 from keyproject.samples.data import (
     COUNTY_AS_OF,
     county_messy_cells,
@@ -19,10 +20,13 @@ from keyproject.samples.data import (
     county_totals,
     last_year_monthly,
 )
+from keyproject.samples.submissions import submission_rows
 
 __all__ = [
     "COUNTY_AS_OF",
     "build_all",
+    "city_expected_issues",
+    "city_projects",
     "county_messy_cells",
     "county_milestones",
     "county_problems",
@@ -31,6 +35,7 @@ __all__ = [
     "county_totals",
     "default_out_dir",
     "last_year_monthly",
+    "submission_rows",
 ]
 
 
@@ -41,7 +46,7 @@ def default_out_dir() -> Path:
 
 def build_all(out_dir: Path | None = None) -> list[Path]:
     """Write every sample workbook into ``out_dir`` (default: the repository's sample_workbooks/)."""
-    from keyproject.samples import county
+    from keyproject.samples import city, county, submissions
 
     out = Path(out_dir) if out_dir is not None else default_out_dir()
-    return [county.build(out)]
+    return [county.build(out), city.build(out), *submissions.build(out)]
