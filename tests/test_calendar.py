@@ -200,3 +200,13 @@ def test_toml_dates_and_csv_tables(tmp_path: Path) -> None:
     csv.write_text("日期,班休\n2027-01-01,休\n2027-02-07,班\n", encoding="utf-8")
     cal = load_calendar_file(csv)
     assert not cal.is_workday(D(2027, 1, 1)) and cal.is_workday(D(2027, 2, 7))
+
+
+def test_two_dimensional_input_keeps_its_shape_and_numbers_are_refused() -> None:
+    cal = WorkCalendar()
+    grid = np.array([["2023-09-01", "2023-10-01"], [None, "2023-12-01"]], dtype="datetime64[D]")
+    out = cal.workdays_between(grid, D(2023, 12, 31))
+    assert out.shape == (2, 2) and np.isnan(out[1, 0])
+    assert out[0, 1] == len(cc.get_workdays(D(2023, 10, 1), D(2023, 12, 31)))
+    with pytest.raises(TypeError):
+        cal.workdays_between(np.array([45107.0]), D(2023, 12, 31))  # an Excel serial, unconverted

@@ -317,13 +317,21 @@ def _is_scalar(x: Any) -> bool:
 
 
 def _days_array(x: Any) -> tuple[np.ndarray, np.ndarray]:
-    """(day numbers, not-missing mask) of a scalar or array of dates."""
+    """(day numbers, not-missing mask) of a scalar or an array of dates (any shape)."""
     if _is_scalar(x):
         return np.asarray(_day(x), dtype=np.int64), np.asarray(True)
-    values = pd.to_datetime(pd.Series(x) if not isinstance(x, pd.Series) else x, errors="coerce")
+    if isinstance(x, pd.Series):
+        series, shape = x, (len(x),)
+    else:
+        arr = np.asarray(x)
+        series, shape = pd.Series(arr.ravel()), arr.shape
+    if pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series.dtype):
+        # pandas would read numbers as nanoseconds since 1970; Excel serials need converting first
+        raise TypeError("workdays_between takes dates, not numbers (convert Excel serials first)")
+    values = pd.to_datetime(series, errors="coerce")
     ok = values.notna().to_numpy()
     days = values.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]").astype(np.int64)
-    return np.where(ok, days, 0), ok
+    return np.where(ok, days, 0).reshape(shape), ok.reshape(shape)
 
 
 # -- override files and tables --------------------------------------------------------------------
