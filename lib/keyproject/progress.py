@@ -18,7 +18,7 @@ def time_progress(as_of: Any, basis: str = "month") -> float:
     if basis == "month":
         return ts.month / 12
     if basis == "day":
-        return ts.dayofyear / (366 if ts.is_leap_year else 365)
+        return ts.day_of_year / (366 if ts.is_leap_year else 365)
     raise KPError(f"序时口径“{basis}”无效，应为 month（按月）或 day（按日）")
 
 
