@@ -173,3 +173,55 @@ def test_consolidate_reads_files_and_lists_unreadable(tmp_path):
     assert c.projects.loc[3, "ytd_completed"] == 7100.0
     assert [i.file for i in c.errors] == [str(bad)]
     assert len(c.files) == 2
+
+
+def test_loose_match_without_brackets_is_reported():
+    led = _ledger()
+    sub = make_ledger("交通局.xlsx", "报送",
+                      [{"name": "S436东湖至富世段（2023年）", "ytd_completed": 7100.0}])
+    c = consolidate_ledgers(led, [sub])
+    assert c.projects.loc[3, "ytd_completed"] == 7100.0
+    assert any("去掉括号" in i.message for i in c.issues)
+
+
+SAMPLES = Path(__file__).resolve().parents[1] / "sample_workbooks"
+
+
+@pytest.mark.skipif(not (SAMPLES / "submissions").is_dir(), reason="sample workbooks not generated")
+def test_sample_submissions_against_their_truth():
+    from keyproject.reader import read_ledger
+    from keyproject.samples.submissions import submission_rows
+
+    led = read_ledger(SAMPLES / "county_fushun_2023.xlsx")
+    c = consolidate(led, [SAMPLES / "submissions"])
+    truth = submission_rows()
+    assert c.submitted_count == len(truth)
+    assert c.matched_count + len(c.unmatched) + len(c.stale) == len(truth)
+    got = c.rows.assign(file=[Path(f).name for f in c.rows["file"]]).set_index(["file", "row"])
+    ledger_row = led.projects["row"]
+    dup = {(Path(f).name, int(r)) for f, r in zip(c.duplicates["file"], c.duplicates["row"], strict=True)}
+    for t in truth:
+        key = (Path(t["file"]).name, t["row"])
+        r = got.loc[key]
+        if t["match_row"] is None or pd.isna(t["match_row"]):
+            assert r["status"] == "unmatched", key
+            continue
+        assert r["status"] == "matched", key
+        assert ledger_row[r["project"]] == t["match_row"], key
+        assert (key in dup) == bool(t["duplicate"]), key
+        p = c.projects.loc[r["project"]]
+        if t["conflict"]:  # two files disagree: the ledger keeps its value and the issue names both
+            assert p["ytd_completed"] == led.projects.loc[r["project"], "ytd_completed"]
+            assert any("不一致" in i.message and Path(t["file"]).name in i.message
+                       and f"第{t['row']}行" in i.message for i in c.issues)
+        else:
+            assert p["ytd_completed"] == t["ytd_completed"], key
+            if isinstance(t["progress_note"], str):
+                assert p["progress_note"] == t["progress_note"], key
+            if t["actual_start"] is not None:
+                assert p["actual_start"] == pd.Timestamp(t["actual_start"]), key
+    unmatched_truth = {(Path(t["file"]).name, t["row"]) for t in truth
+                       if t["match_row"] is None or pd.isna(t["match_row"])}
+    assert {(Path(f).name, int(r)) for f, r in zip(c.unmatched["file"], c.unmatched["row"], strict=True)} \
+        == unmatched_truth
+    assert dup == {(Path(t["file"]).name, t["row"]) for t in truth if t["duplicate"]}

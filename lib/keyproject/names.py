@@ -38,6 +38,17 @@ def normalise_name(text: object) -> str | None:
     return _t2s().convert(s)
 
 
+_BRACKETED = re.compile(r"\([^()]*\)")
+
+
+def without_brackets(names: pd.Series) -> pd.Series:
+    """Normalised names with bracketed parts removed: "县城污水管网工程(2023年)" → "县城污水管网工程"."""
+    out = names.astype(object).where(names.notna(), None)
+    mask = out.notna()
+    out[mask] = [_BRACKETED.sub("", n) or None for n in out[mask]]
+    return out
+
+
 def normalise_code(text: object) -> str | None:
     """The matching form of a project code: NFKC, no spaces, upper case."""
     if text is None or (isinstance(text, float) and pd.isna(text)):

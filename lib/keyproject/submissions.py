@@ -10,6 +10,9 @@ Rules (decided here, shown to users in the issues):
   month is taken as current (unit forms often have no title row).
 - Only figures the submission has (a column for the field and a non-empty cell) replace the
   ledger's; an empty submitted cell never blanks a ledger value.
+- When the exact normalised name matches no project, the name without its bracketed parts
+  ("县城污水管网提升改造工程（2023年）") is tried against the ledger's names without theirs; such a
+  match must be unique on the ledger's side and is reported as a warning, so a person can check it.
 - Two submitted rows for one project (in one file: a duplicate, listed as such; or in two files):
   for each field, the row of the later report month wins (warning naming both when they differ).
   Rows of the same report month that disagree are a conflict: neither wins, the ledger keeps its
@@ -31,7 +34,7 @@ import pandas as pd
 
 from keyproject.errors import KPError, where
 from keyproject.ledger import Issue, Ledger
-from keyproject.names import normalise_codes, normalise_names
+from keyproject.names import normalise_codes, normalise_names, without_brackets
 from keyproject.schema import LEDGER
 
 # fields a unit's submission may update, in ledger order
@@ -217,6 +220,7 @@ def consolidate_ledgers(ledger: Ledger, submissions: Sequence[Ledger]) -> Consol
     names = normalise_names(projects["name"])
     code_map, code_dup = _unique_map(codes)
     name_map, name_dup = _unique_map(names)
+    loose_map, _ = _unique_map(without_brackets(names))
 
     frames = [_rows_frame(s, ledger_period, ref_year) for s in submissions]
     if frames:
@@ -230,6 +234,8 @@ def consolidate_ledgers(ledger: Ledger, submissions: Sequence[Ledger]) -> Consol
     by_code = scode.map(code_map)
     by_name = sname.map(name_map)
     project = by_code.where(by_code.notna(), by_name)
+    by_loose = without_brackets(sname).map(loose_map).where(project.isna() & ~sname.isin(name_dup))
+    project = project.where(project.notna(), by_loose)
     reason = pd.Series("", index=rows.index, dtype=object)
     unmatched_mask = project.isna()
     reason[unmatched_mask] = "台账中没有编号或名称相同的项目"
@@ -252,6 +258,12 @@ def consolidate_ledgers(ledger: Ledger, submissions: Sequence[Ledger]) -> Consol
                             sub.sheet, None, None, file or None))
     for _, r in rows[rows["status"] == "unmatched"].iterrows():
         issues.append(_at(f"报送项目“{r['name']}”未能与台账匹配（{r['reason']}）",
+                          r["file"], r["sheet"], r["row"]))
+
+    for i in by_loose.index[by_loose.notna()]:
+        r = rows.loc[i]
+        target = projects.at[r["project"], "name"]
+        issues.append(_at(f"报送项目“{r['name']}”按去掉括号内容后的名称与台账项目“{target}”匹配，请核对",
                           r["file"], r["sheet"], r["row"]))
 
     # duplicates within one file
