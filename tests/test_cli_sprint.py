@@ -186,3 +186,19 @@ def test_backplan_milestones_sheet(tmp_path: Path, capsys: pytest.CaptureFixture
     assert main(["backplan", "--milestones", str(path), "--as-of", "2023-08-31"]) == 0
     out = capsys.readouterr().out
     assert "已逾期 1 个" in out and "土地报批滞后" in out
+
+
+def test_sprint_ledger_without_plan_needs_a_target(tmp_path: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("keyproject.reader")
+    path = tmp_path / "noplan.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["项目名称", "责任单位", "1-7月完成投资"])
+    ws.append(["甲项目", "交通局", 100])
+    wb.save(path)
+    assert main(["sprint", str(path), "--start", "2023-08-24", "--as-of", "2023-08-31", "--json"]) == 2
+    assert "--target" in capsys.readouterr().err
+    got = run_json(capsys, "sprint", str(path), "--start", "2023-08-24", "--as-of", "2023-08-31",
+                   "--target", "500", "--json")
+    assert got["done"] == 100.0 and got["remaining"] == 400.0

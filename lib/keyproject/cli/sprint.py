@@ -64,6 +64,9 @@ def run(args: argparse.Namespace) -> int:
     target, done, groups = args.target, args.done, None
     if args.ledger is not None:
         projects = _read_projects(args.ledger)
+        if target is None and not projects["annual_plan"].notna().any():
+            raise KPError("台账中没有年度计划投资，无法得出冲刺目标；请用 --target 指定（万元）",
+                          file=args.ledger)
         baseline = _read_projects(args.baseline) if args.baseline else None
         # whole-ledger totals through the same function as the groups, so they always agree
         projects = projects.assign(_all="全部")
