@@ -184,6 +184,17 @@ def _total(projects: pd.DataFrame, key: str) -> float | None:
     return float(np.nansum(col))
 
 
+def _stretch_total(projects: pd.DataFrame) -> float | None:
+    """力争 for the whole ledger: each project's stretch target, its plan where it has none."""
+    if "annual_stretch" not in projects.columns:
+        return None
+    stretch = projects["annual_stretch"].to_numpy(dtype="float64", na_value=np.nan)
+    if np.isnan(stretch).all():
+        return None
+    plan = projects["annual_plan"].to_numpy(dtype="float64", na_value=np.nan)
+    return float(np.nansum(np.where(np.isnan(stretch), plan, stretch)))
+
+
 def red_share(projects: pd.DataFrame, lights: pd.Series | np.ndarray | None) -> float:
     """The red projects' share of the remaining planned work (annual_plan − ytd, at least 0)."""
     if lights is None or len(projects) == 0:
@@ -223,7 +234,7 @@ def baseline_from_projects(
         year=year,
         months_done=months_done,
         plan=plan,
-        stretch=_total(projects, "annual_stretch"),
+        stretch=_stretch_total(projects),
         actual=actual,
         red_share=red_share(projects, lights),
         last_year=ly,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from typing import Any
 
 import ipywidgets as widgets
@@ -11,6 +12,7 @@ import pandas as pd
 import traitlets
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
+from matplotlib.transforms import blended_transform_factory
 
 from keyproject import battlemap
 from keyproject.battlemap import GROUP_FIELDS, LIGHT_COLORS, LIGHT_LABELS, LIGHT_ORDER
@@ -46,24 +48,28 @@ def chart_png(frame: pd.DataFrame, as_of: dt.date, title: str) -> bytes:
             ys = [y[i] for i in range(n) if act[i]]
             ax.plot(mdates.date2num(frame["actual_start"][act].to_numpy()), ys, "k^", markersize=4)
         ax.axvline(mdates.date2num(pd.Timestamp(as_of)), color="#c00", linewidth=1.2)
-        labels = [f"{g}｜{name}" for g, name in zip(frame["group"], frame["name"], strict=True)]
-        ax.set_yticks(y, labels, fontsize=7)
-        # group separators
+        ax.set_yticks(y, list(frame["name"]), fontsize=7)
+        # group blocks: a separator line and the group's name on the right
         groups = frame["group"].to_numpy()
-        for i in range(1, n):
-            if groups[i] != groups[i - 1]:
-                ax.axhline(y[i] + 0.5, color="#bbb", linewidth=0.6)
-        ax.xaxis.set_major_locator(mdates.MonthLocator(interval=3))
-        ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y年%m月"))
+        bounds = [0, *[i for i in range(1, n) if groups[i] != groups[i - 1]], n]
+        side = blended_transform_factory(ax.transAxes, ax.transData)
+        for a, b in itertools.pairwise(bounds):
+            if a:
+                ax.axhline(y[a] + 0.5, color="#bbb", linewidth=0.6)
+            ax.text(1.01, (y[a] + y[b - 1]) / 2, str(groups[a]), transform=side, fontsize=8,
+                    fontweight="bold", va="center", ha="left")
+        locator = mdates.AutoDateLocator(minticks=4, maxticks=9)
+        ax.xaxis.set_major_locator(locator)
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y.%m"))
         ax.tick_params(axis="x", labelsize=8)
         ax.set_ylim(-0.7, n - 0.3)
         ax.grid(axis="x", alpha=0.3)
-        ax.set_title(title)
         handles = [Patch(color=LIGHT_COLORS[k], label=LIGHT_LABELS[k]) for k in LIGHT_ORDER]
         handles += [Line2D([], [], color="k", marker="^", linestyle="", label="实际开工"),
                     Line2D([], [], color="#c00", label=f"今天（{as_of:%Y-%m-%d}）")]
-        ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.04 - 0.6 / (0.9 + 0.24 * n)),
-                  ncol=6, fontsize=8, frameon=False)
+        ax.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=6, fontsize=8,
+                  frameon=False)
+        fig.suptitle(title)
         return to_png(fig)
 
 

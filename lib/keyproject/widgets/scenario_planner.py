@@ -16,6 +16,7 @@ from typing import Any
 import ipywidgets as widgets
 import numpy as np
 import traitlets
+from matplotlib.ticker import FuncFormatter
 
 from keyproject import scenario
 from keyproject.scenario import Baseline, Projection, ScenarioParams
@@ -96,10 +97,14 @@ class ScenarioChart:
             self.tier_labels = {}
             for key, color in (("plan", "#2ca02c"), ("stretch", "#9467bd")):
                 self.tier_lines[key] = ax.axhline(0.0, color=color, linewidth=0.8, visible=False)
-                self.tier_labels[key] = ax.annotate("", (0.6, 0.0), fontsize=8, va="bottom", visible=False)
+                self.tier_labels[key] = ax.text(12.4, 0.0, "", fontsize=8, ha="right", va="bottom",
+                                                visible=False)
             ax.set_xticks(m, [f"{i}月" for i in m])
             ax.set_xlim(0.5, 12.5)
-            ax.set_ylabel("累计完成投资（万元）")
+            big = b.plan >= 100_000  # show 亿元 on the axis when the figures run to six digits
+            scale = 10000.0 if big else 1.0
+            ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v / scale:,.{1 if big else 0}f}"))
+            ax.set_ylabel("累计完成投资（亿元）" if big else "累计完成投资（万元）")
             ax.set_title(f"{b.year}年投资进度推演")
             ax.grid(alpha=0.3)
             ax.legend(loc="upper left", fontsize=8)
@@ -119,8 +124,8 @@ class ScenarioChart:
             label.set_visible(tier is not None)
             if tier is not None:
                 line.set_ydata([tier.target, tier.target])
-                label.xy = (0.6, tier.target)
-                label.set_text(f"{tier.label} {tier.target:,.0f}")
+                label.set_y(tier.target)
+                label.set_text(f"{tier.label} {_wan(tier.target)}")
                 top = max(top, tier.target)
         self.ax.set_ylim(0.0, top * 1.08)
 
