@@ -1,0 +1,71 @@
+"""``kp bulletin``: the 通报 of a ledger as a Word document (and as text)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from keyproject.cli._common import parse_date_arg
+from keyproject.errors import KPError
+
+HELP = """\
+按台账生成重点项目推进情况通报：总体完成情况（完成投资、占年度计划比例、与序时进度的差距）、
+规模与阶段、开工率和竣工率、红黄绿灯、排名与红黑榜、逾期问题，以及与上次刷新相比的变化
+（需要台账旁的历史记录 <台账名>.keyproject.sqlite，由 kp refresh 写入，或用 --history 指定）。"""
+
+
+def register(subparsers: Any) -> None:
+    p = subparsers.add_parser("bulletin", help="生成通报（Word 文档或文本）", description=HELP,
+                              formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("ledger", metavar="台账", help="项目台账工作簿（.xlsx/.xlsm）")
+    p.add_argument("--as-of", metavar="日期", help="统计截止日期，如 2023-07-31（默认：报告月份月末）")
+    p.add_argument("--rules", metavar="文件", help="规则文件（TOML）")
+    p.add_argument("--sheet", metavar="工作表", help="台账所在工作表（默认自动识别）")
+    p.add_argument("--history", metavar="URL",
+                   help="历史记录数据库（SQLAlchemy URL，默认台账旁的 SQLite 文件）")
+    p.add_argument("--region", metavar="地区", default="全县", help="通报中的地区称谓（默认：全县）")
+    p.add_argument("--title", metavar="标题", help="通报标题（默认按年月和地区生成）")
+    p.add_argument("--out", metavar="文件", help="输出的 Word 文档，如 通报.docx")
+    p.add_argument("--text", action="store_true", help="把通报文本打印到标准输出")
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from keyproject.bulletin import bulletin_text, write_docx
+    from keyproject.history import History
+    from keyproject.reader import read_ledger
+    from keyproject.report import build_report
+    from keyproject.rules import Rules
+
+    if not args.out and not args.text:
+        raise KPError("请用 --out 指定输出的 Word 文档（如 --out 通报.docx），或用 --text 输出文本")
+    out = Path(args.out) if args.out else None
+    if out is not None and out.suffix.lower() != ".docx":
+        raise KPError("--out 应为 .docx 文件", file=out)
+    as_of = parse_date_arg(args.as_of, "--as-of")
+    rules = Rules.from_toml(args.rules) if args.rules else None
+    ledger_path = Path(args.ledger)
+    ledger = read_ledger(ledger_path, sheet=args.sheet)
+    report = build_report(ledger, as_of=as_of, rules=rules)
+
+    changes = None
+    history = None
+    if args.history:
+        try:
+            history = History.open(args.history)
+        except Exception as exc:  # a wrong URL or driver: the user's input
+            raise KPError(f"无法打开历史记录数据库“{args.history}”：{exc}") from None
+    elif History.exists_for(ledger_path):
+        history = History.for_workbook(ledger_path)
+    if history is not None:
+        with history:
+            changes = history.changes(report)
+
+    if args.text:
+        sys.stdout.write(bulletin_text(report, changes=changes, region=args.region))
+    if out is not None:
+        write_docx(report, out, changes=changes, region=args.region, title=args.title)
+        sys.stderr.write(f"已生成通报：{out}\n")
+    return 0
