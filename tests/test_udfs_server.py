@@ -1,0 +1,160 @@
+"""xlwings' own custom-function path (xlwings Server / Lite) without Excel.
+
+``XLWINGS_ON_SERVER`` must be set before xlwings is imported, and it changes what ``xlwings.func``
+is for the whole process, so every check here runs in a child Python process; this module's own
+process keeps the pass-through decorators the other tests rely on. The child receives the JSON
+Excel's Office.js add-in would send (2-D arguments, dates as serial numbers, null blanks) and
+answers with what xlwings returns; the answers are compared with the library, computed here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from keyproject import excel_shapes as xs
+from keyproject.backplan import backward_plan
+from keyproject.lights import evaluate
+from keyproject.progress import time_progress
+from keyproject.rules import Rules
+from keyproject.sprint import sprint_status
+
+ROOT = Path(__file__).resolve().parents[1]
+ADDIN = ROOT / "addin"
+
+CHILD = r"""
+import asyncio, json, sys
+import xlwings
+import xlwings.server as server
+import keyproject_udfs as module
+
+request = json.load(sys.stdin)
+out = {"meta": server.custom_functions_meta(module), "scripts": server.custom_scripts_meta(module),
+       "on_server": xlwings.on_server, "results": []}
+for name, args in request:
+    data = {"func_name": name, "args": args, "caller_address": "Sheet1!B2", "content_language": "zh-CN",
+            "version": xlwings.__version__, "runtime": "1.4", "client": "Office.js"}
+    out["results"].append(asyncio.run(server.custom_functions_call(data, module)))
+json.dump(out, sys.stdout, ensure_ascii=False)
+"""
+
+
+def run_child(calls: list[tuple[str, list]]) -> dict:
+    env = dict(os.environ, XLWINGS_ON_SERVER="true", XLWINGS_LICENSE_KEY="noncommercial",
+               PYTHONPATH=os.pathsep.join([str(ADDIN), os.environ.get("PYTHONPATH", "")]))
+    proc = subprocess.run([sys.executable, "-c", CHILD], input=json.dumps(calls), env=env,
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return json.loads(proc.stdout)
+
+
+def serial(d: dt.date) -> float:
+    return float(xs.datetime_to_serial(np.array([d], dtype="datetime64[us]"))[0])
+
+
+JULY = dt.date(2023, 7, 31)
+DONE = [[600], [100], [None], [900], [50]]
+PLAN = [[1000], [1000], [800], [None], [1000]]
+PLANNED = [[serial(dt.date(2023, 3, 1))], [None], [serial(dt.date(2023, 1, 10))], [None], [None]]
+STARTED = [[serial(dt.date(2023, 3, 5))], [None], [None], [None], ["2023年2月1日"]]
+LEDGER = [["项目名称", "责任单位", "年度计划投资", "1-7月完成投资"], ["甲", "发改局", 1000, 600],
+          ["乙", "住建局", 2000, 300], ["合计", None, 3000, 900]]
+
+CALLS = [
+    ("KP_TIMEPROGRESS", [[[serial(JULY)]]]),
+    ("KP_TIMEPROGRESS", [[[serial(JULY)], [None], ["2023-06-30"]], [["按日"]]]),
+    ("KP_LIGHT", [DONE, PLAN, [[serial(JULY)]], PLANNED, STARTED]),
+    ("KP_RATE", [DONE, PLAN]),
+    ("KP_SPRINT", [[[serial(dt.date(2023, 8, 24))]], [[100]], [[50000]], [[20000]],
+                   [[serial(dt.date(2023, 9, 6))]]]),
+    ("KP_BACKPLAN", [[[serial(dt.date(2024, 5, 1))]]]),
+    ("KP_SUMMARY", [LEDGER, [[serial(JULY)]]]),
+    ("KP_WORKDAYS", [[["2027-01-04"]], [["2027-01-08"]]]),
+    ("KP_RATE", [[[1], [2]], [[1], [2], [3]]]),
+]
+
+
+@pytest.fixture(scope="module")
+def child():
+    return run_child(CALLS)
+
+
+def test_env_reaches_the_server_decorators(child):
+    assert child["on_server"] is True
+
+
+def test_meta_lists_every_function_with_its_parameters(child):
+    sys.path.insert(0, str(ADDIN))
+    try:
+        import inspect
+
+        import keyproject_udfs as kp
+    finally:
+        sys.path.remove(str(ADDIN))
+    funcs = {f["name"]: f for f in child["meta"]["functions"]}
+    expected = {n for n in kp.__all__ if n.startswith("KP_")}
+    assert set(funcs) == expected
+    for name in expected:
+        params = inspect.signature(getattr(kp, name)).parameters
+        meta = funcs[name]["parameters"]
+        assert [p["name"] for p in meta] == list(params)
+        for p in meta:
+            assert p.get("optional", False) == (params[p["name"]].default is not inspect.Parameter.empty)
+            assert p["dimensionality"] == "matrix"
+        assert funcs[name]["result"]["dimensionality"] == "matrix"
+        assert any("\u4e00" <= ch <= "\u9fff" for ch in funcs[name]["description"])  # Chinese help text
+    assert [s["function_name"] for s in child["scripts"]] == ["refresh_workbook"]
+
+
+def test_timeprogress_over_the_wire(child):
+    one, column = child["results"][0], child["results"][1]
+    assert one == [[time_progress(JULY)]]
+    assert column == [[time_progress(JULY, "day")], [""], [time_progress(dt.date(2023, 6, 30), "day")]]
+
+
+def test_light_column_over_the_wire(child):
+    def days(*values):
+        return pd.to_datetime(list(values)).astype("datetime64[us]")
+
+    frame = pd.DataFrame({
+        "ytd_completed": [600, 100, np.nan, 900, 50], "annual_plan": [1000, 1000, 800, np.nan, 1000],
+        "planned_start": days("2023-03-01", None, "2023-01-10", None, None),
+        "actual_start": days("2023-03-05", None, None, None, "2023-02-01"),
+    })
+    rules = Rules()
+    expect = [[rules.light_label(v)] for v in evaluate(frame, JULY, rules)["light"]]
+    assert child["results"][2] == expect
+    rate = child["results"][3]
+    assert rate[0] == [0.6] and rate[2] == [0.0] and rate[3] == [""]  # blanks come back as ""
+
+
+def test_spilled_tables_carry_dates_as_serials(child):
+    sprint = child["results"][4]
+    st = sprint_status(dt.date(2023, 8, 24), 100, 50000, 20000, dt.date(2023, 9, 6))
+    assert sprint[0] == ["指标", "值"]
+    rows = dict((r[0], r[1]) for r in sprint[1:])
+    assert rows["结束日期"] == serial(st.end)
+    assert rows["剩余工作日"] == st.working_days_left and rows["剩余任务"] == st.remaining
+    plan = backward_plan(dt.date(2024, 5, 1))
+    back = child["results"][5]
+    assert back[0] == ["节点", "工作日", "最晚开始", "最晚完成"]
+    assert [r[0] for r in back[1:]] == plan["step"].tolist()
+    assert [r[2] for r in back[1:]] == [serial(d.date()) for d in plan["latest_start"]]
+
+
+def test_summary_and_messages_over_the_wire(child):
+    summary = dict((r[0], r[1]) for r in child["results"][6][1:])
+    assert summary["项目个数"] == 2 and summary["年度计划投资(万元)"] == 3000
+    calendar_message = child["results"][7]
+    assert len(calendar_message) == 1
+    assert "2027" in calendar_message[0][0] and "节假日" in calendar_message[0][0]
+    size_message = child["results"][8]
+    assert "不一致" in size_message[0][0]
