@@ -9,6 +9,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import pytest
 
 from keyproject import samples
@@ -291,3 +292,71 @@ def test_submissions_cover_matches_conflict_duplicate_unmatched() -> None:
     assert any(r["actual_start"] for r in rows)
     started = next(r for r in rows if r["actual_start"])
     assert ledger[started["match_row"]]["actual_start"] is None
+
+
+# --- what the reader reads equals the records ---------------------------------------------------
+
+
+def _same(value: object, got: object) -> bool:
+    if value is None:
+        return bool(pd.isna(got))
+    if isinstance(value, float):
+        return not pd.isna(got) and got == pytest.approx(value, abs=1e-6)
+    if isinstance(value, date):
+        return not pd.isna(got) and got.date() == value
+    return got == value
+
+
+@pytest.mark.parametrize(
+    ("name", "truth"),
+    [("county_fushun_2023.xlsx", samples.county_projects), ("city_messy_2024.xlsx", samples.city_projects)],
+)
+def test_reader_reads_the_records(name: str, truth) -> None:
+    from keyproject.reader import read_ledger
+
+    led = read_ledger(COMMITTED / name)
+    df = led.projects.set_index("row")
+    recs = truth()
+    assert sorted(df.index) == [r["row"] for r in recs]
+    for rec in recs:
+        got = df.loc[rec["row"]]
+        for key, value in rec.items():
+            if key in LEDGER.by_key:
+                assert _same(value, got[key]), (name, rec["row"], key, value, got[key])
+        assert led.extras.loc[df.index.get_loc(rec["row"]), "备注"] == rec["备注"] or (
+            rec["备注"] is None and pd.isna(led.extras.loc[df.index.get_loc(rec["row"]), "备注"])
+        )
+
+
+def test_reader_reports_the_city_issues() -> None:
+    from keyproject.reader import read_ledger
+
+    led = read_ledger(CITY)
+    found = {(i.severity, i.row, i.column) for i in led.issues}
+    for exp in samples.city_expected_issues():
+        assert (exp["severity"], exp["row"], exp["column"]) in found, exp
+    assert led.unit == "亿元" and led.report_month == 9
+
+
+def test_reader_reads_county_side_tables() -> None:
+    from keyproject.reader import read_ledger, read_table
+
+    led = read_ledger(COUNTY)
+    assert led.report_month == 7 and led.unit == "万元"
+    warned = {(i.row, i.column) for i in led.issues if i.severity == "warning"}
+    for cell in samples.county_messy_cells():
+        if cell["warning"]:
+            letter = next(c.letter for c in led.columns if c.key == cell["key"])
+            assert (cell["row"], letter) in warned
+    assert not [i for i in led.issues if i.severity == "error"]
+    probs = led.problems.set_index("row")
+    for p in samples.county_problems():
+        for key, value in p.items():
+            if key != "row":
+                assert _same(value, probs.loc[p["row"], key]), (p["row"], key)
+    ms = read_table(COUNTY, MILESTONES, sheet="节点清单").projects.set_index("row")
+    for m in samples.county_milestones():
+        for key, value in m.items():
+            if key != "row":
+                assert _same(value, ms.loc[m["row"], key]), (m["row"], key)
+    assert led.settings["百日冲刺开始"] == date(2023, 8, 24)

@@ -2,7 +2,7 @@
 
 What makes it messy, on purpose: a three-row merged header, Traditional headers in places
 (項目名稱, 責任單位, 總投資（億元）, 計劃開工時間), a year-prefixed header (2024年计划投资), amounts typed
-as text ("1.2", full-width "０.８", "约2.5", "—", "/", "无" and one "待定" that is an error), dates
+as text ("9.72", full-width "１４．３７", "约57.11", "—", "/", "无" and one "待定" that is an error), dates
 typed in every style, a duplicate project name, typed 合计 and 其中：工业项目 rows, blank rows
 inside the table, and notes and signatures under it.
 """
@@ -102,18 +102,18 @@ _PROBLEMS = ("征地拆迁进度滞后", "资金缺口较大", "用地指标不�
 # Messy cells by project position (1-based) and field: how the office typed it. The text is
 # derived from the project's own figure or date (see _messy).
 _MESSY: dict[tuple[int, str], str] = {
-    (2, "annual_plan"): "text",  # "7.83"
-    (3, "ytd_completed"): "fullwidth",  # "０.８"-style
-    (5, "total_investment"): "about",  # "约2.5": value kept, warning
+    (2, "annual_plan"): "text",  # "9.72"
+    (3, "ytd_completed"): "fullwidth",  # "１４．３７"
+    (5, "total_investment"): "about",  # "约57.11": value kept, warning
     (37, "ytd_completed"): "—",
     (37, "month_completed"): "-",
     (27, "annual_plan"): "/",
     (30, "month_completed"): "无",
     (23, "total_investment"): "待定",  # an error naming the cell
-    (4, "planned_start"): "dotted",  # 2024.3.15
-    (4, "actual_start"): "cn_full",  # 2024年5月1日
-    (18, "planned_completion"): "slash",  # 2024/6/30
-    (26, "planned_start"): "ym_dash",  # 2024-02: month only, warning
+    (4, "planned_start"): "dotted",  # 2024.7.14
+    (4, "actual_start"): "cn_full",  # 2024年7月1日
+    (18, "planned_completion"): "slash",  # 2025/12/30
+    (26, "planned_start"): "ym_dash",  # 2024-01: month only, warning
     (19, "actual_start"): "cn_month",  # 2024年3月: month only, warning
 }
 _MISSING = ("—", "-", "/", "无")
@@ -263,7 +263,7 @@ def _rate(rec: dict[str, Any]) -> float | None:
 def city_expected_issues() -> list[dict[str, Any]]:
     """Issues the reader should report on the city sheet: severity, row, column letter, field, text.
 
-    Includes the duplicate project name (a warning on each of its rows)."""
+    Includes the duplicate project name (a warning on the later row; ``first_row`` names the other)."""
     rows = _rows()
     raw = _raw()
     out = []
@@ -281,7 +281,7 @@ def city_expected_issues() -> list[dict[str, Any]]:
             )
     names = [s[0] for s in _SPECS]
     for i, n in enumerate(names):
-        if names.count(n) > 1:
+        if n in names[:i]:  # a repeat: warned on the later row
             out.append(
                 {
                     "severity": "warning",
@@ -289,6 +289,7 @@ def city_expected_issues() -> list[dict[str, Any]]:
                     "column": get_column_letter(COL["name"]),
                     "key": "name",
                     "text": n,
+                    "first_row": rows[names.index(n)],
                 }
             )
     return out
