@@ -109,7 +109,7 @@ def _present(values: Any, as_of: pd.Timestamp | None) -> np.ndarray:
     if pd.api.types.is_bool_dtype(s.dtype):
         return s.fillna(False).to_numpy(dtype=bool)
     d = to_dates(s)
-    ok = d.notna().to_numpy()
+    ok = d.notna().to_numpy().copy()
     if as_of is not None:
         ok &= (d <= as_of).fillna(False).to_numpy(dtype=bool)
     if s.dtype == object or s.dtype == "str":

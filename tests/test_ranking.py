@@ -1,0 +1,71 @@
+"""Rankings by group and the 红黑榜."""
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from keyproject.errors import KPError
+from keyproject.ranking import RANK_COLUMNS, rank, red_black_lists
+from keyproject.rules import Rules
+
+JULY = dt.date(2023, 7, 31)
+TP = 7 / 12
+
+
+def _projects() -> pd.DataFrame:
+    return pd.DataFrame({
+        "unit": ["甲局", "甲局", "乙局", "丙局", "丁局", "戊局", "己局", None, "庚局"],
+        "annual_plan": [100.0, 300.0, 200.0, 100.0, 100.0, 100.0, 100.0, 100.0, np.nan],
+        "ytd_completed": [80.0, 200.0, 100.0, 58.34, 20.0, 50.0, 20.0, 99.0, 5.0],
+        "planned_start": pd.to_datetime([None] * 9),
+        "actual_start": pd.to_datetime([None] * 9),
+    })
+
+
+def test_rank_aggregates_and_orders_groups() -> None:
+    r = rank(_projects(), "unit", JULY)
+    assert list(r.columns) == list(RANK_COLUMNS)
+    assert r["group"].tolist() == ["甲局", "丙局", "乙局", "戊局", "丁局", "己局", "庚局"]
+    jia = r.iloc[0]
+    assert (jia["projects"], jia["annual_plan"], jia["ytd_completed"]) == (2, 400.0, 280.0)
+    assert jia["completion_rate"] == pytest.approx(0.7)  # sum completed / sum plan, not a mean of rates
+    assert jia["gap_points"] == round((0.7 - TP) * 100, 2)
+    assert (jia["green"], jia["yellow"], jia["red"]) == (2, 0, 0)
+    # 丁局 and 己局 tie at 20%: same rank; 庚局 has no plan: no rate, no rank, last
+    assert r.set_index("group").loc[["丁局", "己局"], "rank"].tolist() == [5, 5]
+    last = r.iloc[-1]
+    assert last["group"] == "庚局" and pd.isna(last["rank"]) and np.isnan(last["completion_rate"])
+    assert "None" not in r["group"].tolist() and len(r) == 7  # blank group left out
+
+
+def test_rank_uses_a_light_column_when_given() -> None:
+    p = _projects().assign(light=["red"] * 9)
+    assert rank(p, "unit", JULY)["red"].sum() == 8
+
+
+def test_rank_unknown_column() -> None:
+    with pytest.raises(KPError, match="town"):
+        rank(_projects(), "town", JULY)
+
+
+def test_red_and_black_lists() -> None:
+    r = rank(_projects(), "unit", JULY)
+    red, black = red_black_lists(r, TP, Rules())
+    # at or above 58.33%: 甲 70%, 丙 58.34% (+0.01 points); the list is not padded with groups below
+    assert red["group"].tolist() == ["甲局", "丙局"]
+    # below: 乙 50%, 戊 50%, 丁 20%, 己 20%: bottom three worst first, the tie at the cut kept together
+    assert black["group"].tolist()[:2] == ["丁局", "己局"]
+    assert set(black["group"]) == {"丁局", "己局", "乙局", "戊局"}
+    red1, black1 = red_black_lists(r, TP, Rules(red_list_size=1, black_list_size=1))
+    assert red1["group"].tolist() == ["甲局"]
+    assert black1["group"].tolist() == ["丁局", "己局"]
+    red0, black0 = red_black_lists(r, TP, Rules(red_list_size=0, black_list_size=0))
+    assert red0.empty and black0.empty
+
+
+def test_exactly_at_time_progress_is_on_the_red_side() -> None:
+    r = pd.DataFrame({"group": ["a", "b"], "completion_rate": [0.5, 0.49]})
+    red, black = red_black_lists(r, 0.5, Rules())
+    assert red["group"].tolist() == ["a"] and black["group"].tolist() == ["b"]
