@@ -405,7 +405,9 @@ def _declare_fallbacks(doc: Any, names: Sequence[str], fallback: str) -> None:
     part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
-_WIDE_COLUMNS = {"项目名称": 3.6, "项目": 3.2, "原因": 4.6, "问题": 5.0}  # cm; others share the rest
+# cm; other columns share the rest of the text width
+_WIDE_COLUMNS = {"项目名称": 3.4, "项目": 3.0, "原因": 4.2, "问题": 4.6, "责任单位": 2.4, "包保领导": 1.6,
+                 "灯号": 1.1, "榜单": 1.4, "名次": 1.1}
 _TEXT_WIDTH_CM = 15.6
 
 
@@ -431,6 +433,7 @@ def _add_table(doc: Any, caption: str, frame: pd.DataFrame, font: str) -> None:
     table.autofit = False
     for column, name in zip(table.columns, frame.columns, strict=True):
         width = Cm(wide.get(name, rest))
+        column.width = width  # the grid LibreOffice/WPS lay out by
         for cell in column.cells:
             cell.width = width
     doc.add_paragraph()
