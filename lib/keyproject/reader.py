@@ -29,7 +29,7 @@ from keyproject import schema as sch
 from keyproject.errors import LedgerFileError
 from keyproject.ledger import ColumnMap, Issue, Ledger
 from keyproject.schema import LEDGER, OWNED_COLUMNS, PROBLEMS, Field, Schema, conform
-from keyproject.values import is_missing, parse_amount, parse_date, parse_rate
+from keyproject.values import MISSING_TEXT, is_missing, parse_amount, parse_date, parse_rate
 from keyproject.xlsx import SheetGrid, Workbook
 
 SETTINGS_SHEETS = ("设置", "参数设置", "规则设置")
@@ -46,6 +46,7 @@ _YEAR_ANY = re.compile(r"((?:19|20)\d{2})年")
 _REPORT_MONTH = re.compile(r"1[-~至到—–](\d{1,2})月")
 _REPORT_MONTH_TITLE = re.compile(r"(?:1[-~至到—–]|截至|截止|截止到)(\d{1,2})月")
 _PARENS = re.compile(r"[(\[【][^)\]】]*[)\]】]")
+_MISSING_TEXT = sorted(MISSING_TEXT)
 _FACTORS = {"亿元": 10000.0, "亿": 10000.0, "万元": 1.0, "万": 1.0, "元": 0.0001}
 
 _TOTAL = re.compile(
@@ -89,7 +90,7 @@ def _header_text(raw: str) -> tuple[str, float | None, int | None, int | None]:
 class _Index:
     """A schema's header names, normalised, for exact lookup; its patterns in declaration order."""
 
-    exact: dict[str, str]
+    exact: dict[str, tuple[str, int]]  # text → (key, specificity: 2 the label, 1 an alias)
     patterns: tuple[tuple[re.Pattern[str], str], ...]
     kinds: dict[str, str]
 
@@ -101,12 +102,12 @@ def _index(schema: Schema) -> _Index:
     hit = _INDEXES.get(id(schema))
     if hit is not None and hit[0] is schema:
         return hit[1]
-    exact: dict[str, str] = {}
+    exact: dict[str, tuple[str, int]] = {}
     pats = []
     for f in schema.fields:
         for name in f.names:
             text = _header_text(name)[0]
-            exact.setdefault(text, f.key)  # the first field to declare a name keeps it
+            exact.setdefault(text, (f.key, 2 if name == f.label else 1))  # the first field keeps a name
         pats.extend((p, f.key) for p in f.compiled)
     idx = _Index(exact, tuple(pats), {f.key: f.kind for f in schema.fields})
     _INDEXES[id(schema)] = (schema, idx)
@@ -125,7 +126,9 @@ def _candidates(parts: list[str]) -> list[str]:
     return [c for c in out if c]
 
 
-def _match(parts: list[str], idx: _Index) -> str | None:
+def _match(parts: list[str], idx: _Index) -> tuple[str | None, int]:
+    """The field a header means and how specifically: 3 a pattern ("1-7月完成投资"), 2 the label,
+    1 an alias ("完成投资"); when two columns claim one field the more specific one keeps it."""
     cands = _candidates(parts)
     for c in cands:
         if c in idx.exact:
@@ -133,8 +136,8 @@ def _match(parts: list[str], idx: _Index) -> str | None:
     for c in cands:
         for pat, key in idx.patterns:
             if pat.fullmatch(c):
-                return key
-    return None
+                return key, 3
+    return None, 0
 
 
 # ---------------------------------------------------------------------------------------------
@@ -169,6 +172,7 @@ class _Header:
     parts: list[list[str]]  # per column: normalised header parts, top to bottom, deduplicated
     raw: list[str]  # per column: header text as read, parts joined with "/"
     keys: list[str | None]
+    specs: list[int]
     score: int
 
 
@@ -177,6 +181,7 @@ def _header_at(top: np.ndarray, start: int, span: int, idx: _Index) -> _Header:
     parts: list[list[str]] = []
     raw: list[str] = []
     keys: list[str | None] = []
+    specs: list[int] = []
     for c in range(ncols):
         p: list[str] = []
         rp: list[str] = []
@@ -189,9 +194,11 @@ def _header_at(top: np.ndarray, start: int, span: int, idx: _Index) -> _Header:
                     p.append(text)
         parts.append(p)
         raw.append("/".join(rp))
-        keys.append(_match(p, idx) if p else None)
+        key, spec = _match(p, idx) if p else (None, 0)
+        keys.append(key)
+        specs.append(spec)
     found = {k for k in keys if k}
-    return _Header(start, span, parts, raw, keys, len(found))
+    return _Header(start, span, parts, raw, keys, specs, len(found))
 
 
 def _find_header(grid: SheetGrid, schema: Schema) -> _Header | None:
@@ -211,9 +218,28 @@ def _find_header(grid: SheetGrid, schema: Schema) -> _Header | None:
             h = _header_at(top, start, span, idx)
             if required and required[0] not in h.keys:
                 continue
-            if best is None or h.score > best.score:
+            if best is None or (h.score, -h.span) > (best.score, -best.span):
                 best = h
-    return best
+    if best is None:
+        return None
+    # rows above that belong to the header without naming a field of their own: parents merged
+    # down into it, or rows of several group headings ("2023年" | "2024年")
+    start, span = best.start, best.span
+    while start > 0 and span < MAX_HEADER_ROWS and _is_parent_row(grid, top, start - 1, start):
+        start, span = start - 1, span + 1
+    return best if start == best.start else _header_at(top, start, span, idx)
+
+
+def _is_parent_row(grid: SheetGrid, top: np.ndarray, row: int, header_start: int) -> bool:
+    if any(r0 <= row and r1 >= header_start for r0, _, r1, _ in grid.merged):
+        return True
+    texts = [t for t in dict.fromkeys(top[row]) if t]
+    if not texts or any(_UNIT_NOTE.search(_norm(t)) for t in texts):
+        return False
+    if len(texts) >= 2:
+        return True
+    first_used = next(i for i, t in enumerate(top[row]) if t)
+    return first_used > 0 and bool(any(top[header_start, :first_used]))  # a heading over some columns
 
 
 # ---------------------------------------------------------------------------------------------
@@ -295,9 +321,40 @@ def _generic_column(col: np.ndarray, parse: Callable[[Any], tuple[Any, str | Non
 
 
 def _text_column(col: np.ndarray) -> pd.Series:
-    codes, uniques = _factorize(col)
-    texts = np.array([_text_of(u) for u in uniques] + [None], dtype=object)
-    return pd.Series(texts[codes], dtype="str")
+    """Cells as text (None when empty or a missing marker); strings vectorised, the rest per value."""
+    s = pd.Series(col, dtype=object)
+    is_str = s.map(type).isin((str,)).to_numpy()
+    out = pd.Series([None] * len(col), dtype=object)
+    if is_str.any():
+        strs = s[is_str].astype("str").str.strip()
+        blank = (strs.isin(_MISSING_TEXT) | (strs.str.strip("-—–/\\－") == "")).to_numpy()
+        out[is_str] = np.where(blank, None, strs.to_numpy(dtype=object))
+    other = ~is_str & (s != "").to_numpy()
+    if other.any():
+        pos = np.flatnonzero(other)
+        codes, uniques = _factorize(col[pos])
+        texts = np.array([_text_of(u) for u in uniques] + [None], dtype=object)
+        out[pos] = texts[codes]
+    return out.astype("str")
+
+
+def _norm_series(s: pd.Series) -> pd.Series:
+    return s.fillna("").str.normalize("NFKC").str.replace(r"\s+", "", regex=True)
+
+
+_ANY_SPECIAL = re.compile(f"{_TOTAL.pattern}|{_SECTION.pattern}|{_NOTE.pattern}")
+
+
+def _classify(texts: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(total/section row, note/signature row) per text; one regex pass, the few hits re-checked."""
+    skip = np.zeros(len(texts), dtype=bool)
+    note = np.zeros(len(texts), dtype=bool)
+    hits = np.flatnonzero(texts.str.contains(_ANY_SPECIAL).to_numpy())
+    for i in hits:
+        t = texts.iat[i]
+        note[i] = bool(_NOTE.search(t))
+        skip[i] = not note[i] and bool(_TOTAL.search(t) or _SECTION.search(t))
+    return skip, note
 
 
 # ---------------------------------------------------------------------------------------------
@@ -376,6 +433,11 @@ def _read_sheet(wb: Workbook, grid: SheetGrid, schema: Schema, header: _Header |
     owned: list[ColumnMap] = []
     issues: list[Issue] = []
     seen: dict[str, ColumnMap] = {}
+    winner: dict[str, int] = {}  # field → the column that keeps it: most specific header, then first
+    for c in range(last_col):
+        k = header.keys[c]
+        if k is not None and (k not in winner or header.specs[c] > header.specs[winner[k]]):
+            winner[k] = c
     for c in range(last_col):
         letter = get_column_letter(c + 1)
         raw = header.raw[c]
@@ -383,9 +445,9 @@ def _read_sheet(wb: Workbook, grid: SheetGrid, schema: Schema, header: _Header |
         if raw and _norm(raw.split("/")[-1]) in owned_norm:
             owned.append(ColumnMap(letter, c, raw, None))
             continue
-        if key is not None and key in seen:
-            first = seen[key].letter
-            issues.append(Issue("warning", f"“{raw}”与{first}列都对应“{fields[key].label}”，只读取{first}列，"
+        if key is not None and winner[key] != c:
+            kept = get_column_letter(winner[key] + 1)
+            issues.append(Issue("warning", f"“{raw}”与{kept}列都对应“{fields[key].label}”，只读取{kept}列，"
                                 "本列按其他列保留", name, header.start + 1, letter, str(path)))
             key = None
         factor = 1.0
@@ -404,13 +466,13 @@ def _read_sheet(wb: Workbook, grid: SheetGrid, schema: Schema, header: _Header |
     n = data.shape[0]
     if n:
         first_idx = nonempty.argmax(axis=1)
-        label = _text_column(data[np.arange(n), first_idx]).fillna("").map(_norm)
+        label = _norm_series(_text_column(data[np.arange(n), first_idx]))
         names = (_text_column(data[:, name_col]) if name_col is not None
                  else pd.Series([None] * n, dtype="str"))
-        name_norm = names.fillna("").map(_norm)
-        skip_label = (label.str.contains(_TOTAL) | label.str.contains(_SECTION)
-                      | name_norm.str.contains(_TOTAL) | name_norm.str.contains(_SECTION))
-        is_note = label.str.contains(_NOTE) | name_norm.str.contains(_NOTE)
+        name_norm = _norm_series(names)
+        skip1, note1 = _classify(label)
+        skip2, note2 = _classify(name_norm)
+        skip_label, is_note = pd.Series(skip1 | skip2), pd.Series(note1 | note2)
         header_names = {_header_text(x)[0] for x in fields[first_req].names} if first_req else set()
         repeated_header = name_norm.isin(header_names).to_numpy()
         in_notes = is_note.cumsum().to_numpy() > 0

@@ -122,7 +122,7 @@ def check_workbook(path: str | Path, limits: Limits | None = None) -> WorkbookIn
             raise _fail(path, _zip_kind_message(names))
         sheets = _worksheets(path, zf)
         infos = [_measure(path, zf, name, part, state, limits) for name, part, state in sheets]
-        _stream_all(path, zf)
+        _stream_all(path, zf, skip={i.part for i in infos})
     return WorkbookInfo(path=path, sheets=infos, limits=limits)
 
 
@@ -179,9 +179,14 @@ def _check_members(path: Path, zf: zipfile.ZipFile, limits: Limits) -> None:
                 raise _fail(path, f"压缩比异常（{info.filename}：{ratio:.0f}倍），疑似压缩炸弹，拒绝读取")
 
 
-def _stream_all(path: Path, zf: zipfile.ZipFile) -> None:
-    """Decompress every member once: a lying size header or corruption fails here, not in a parser."""
+def _stream_all(path: Path, zf: zipfile.ZipFile, skip: set[str]) -> None:
+    """Decompress every member once: a lying size header or corruption fails here, not in a parser.
+
+    ``skip``: the worksheets, already read whole (``ZipFile.read`` checks their CRC).
+    """
     for info in zf.infolist():
+        if info.filename in skip:
+            continue
         try:
             with zf.open(info) as fh:
                 while fh.read(1 << 20):
@@ -213,8 +218,29 @@ def _worksheets(path: Path, zf: zipfile.ZipFile) -> list[tuple[str, str, str]]:
 
 
 _DIM = re.compile(rb"<(?:\w+:)?dimension\b[^>]*?\bref=\"([^\"]+)\"")
-_ROW = re.compile(rb"<(?:\w+:)?row\b[^>]*?\br=\"(\d+)\"")
-_WIDE_COL = re.compile(rb"<(?:\w+:)?c\b[^>]*?\br=\"[A-Z]{3}\d")
+_ROW = re.compile(rb"row [^>]*?\br=\"(\d+)\"")  # after "<" or a namespace prefix's ":"
+
+
+def _columns_beyond(n: int) -> re.Pattern[bytes]:
+    """A regex for a cell reference whose column is past column ``n`` (letters compared in base 26)."""
+    letters = get_column_letter(n)
+    alts = [f"[A-Z]{{{k}}}" for k in range(len(letters) + 1, 4)]
+    for i, ch in enumerate(letters):
+        if ch != "Z":
+            rest = len(letters) - i - 1
+            alts.append(letters[:i] + f"[{chr(ord(ch) + 1)}-Z]" + (f"[A-Z]{{{rest}}}" if rest else ""))
+    return re.compile(rb"(?:" + "|".join(alts).encode() + rb")\d")
+
+
+def _beyond(n: int, data: bytes) -> bool:
+    """Is there a cell reference past column ``n``? Usually " r=" (a literal prefix: C speed)."""
+    body = _columns_beyond(n).pattern
+    for sep in (b" ", b"\t", b"\n", b"\r"):
+        if (sep == b" " or sep + b'r="' in data) and re.search(re.escape(sep + b'r="') + body, data):
+            return True
+    return False
+
+
 _VALUED_CELL = re.compile(
     rb"<(?:\w+:)?c\b[^>]*?\br=\"([A-Z]{1,3})(\d{1,7})\"[^>]*?(?<!/)>\s*<(?:\w+:)?(?:v|f|is)\b")
 
@@ -229,9 +255,11 @@ def _measure(path: Path, zf: zipfile.ZipFile, name: str, part: str, state: str, 
     m = _DIM.search(data, 0, 4096)
     declared = m.group(1).decode() if m else None
     rows = max((int(r) for r in _ROW.findall(data)), default=0)
-    cols = 16384 if _WIDE_COL.search(data) else 702  # column letters bound the width cheaply
-    if rows * cols <= limits.max_cells:
-        return SheetInfo(name, part, state, declared, rows, cols, exact=False)
+    rows = max(rows, data.count(b"<row") + data.count(b":row "))  # rows may omit r
+    # the widest column the limit allows at this height; one search finds any cell beyond it
+    allowed = min(16384, limits.max_cells // max(rows, 1))
+    if allowed >= 1 and (allowed == 16384 or not _beyond(allowed, data)):
+        return SheetInfo(name, part, state, declared, rows, allowed, exact=False)
     # suspicious: find the real extent of the cells that hold something
     max_row = max_col = 0
     far = None
