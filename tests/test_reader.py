@@ -191,7 +191,8 @@ def test_amounts_typed_as_text(tmp_path: Path) -> None:
 
 
 def test_formulas_read_as_cached_values(tmp_path: Path) -> None:
-    rows = [["项目名称", "年度计划投资", "本年完成投资", "完成率"], ["甲", 200, 50, "=C2/B2"], ["合计", "=SUM(B2)", 50]]
+    rows = [["项目名称", "年度计划投资", "本年完成投资", "完成率"], ["甲", 200, 50, "=C2/B2"],
+            ["合计", "=SUM(B2)", 50]]
     path = make_workbook(tmp_path / "f.xlsx", rows)
     set_cached_values(path, {"D2": "0.25", "B3": "200"})
     led = read_ledger(path)
@@ -208,7 +209,8 @@ def test_formulas_without_cached_values_are_missing(tmp_path: Path) -> None:
 def test_dates_in_every_office_form(tmp_path: Path) -> None:
     forms = [dt.datetime(2023, 8, 30), "2023.8.30", "2023年8月30日", "2023-08-30", "2023/8/30", 45168]
     rows = [["2023年项目表"], ["项目名称", "计划开工时间", "实际开工时间"]]
-    rows += [[f"项目{i}", f, "2023年4月" if i == 0 else ("8月底" if i == 1 else 2023.4)] for i, f in enumerate(forms)]
+    actual = ["2023年4月", "8月底", 2023.4, 2023.4, 2023.4, 2023.4]
+    rows += [[f"项目{i}", f, a] for i, (f, a) in enumerate(zip(forms, actual, strict=True))]
     led = read_ledger(make_workbook(tmp_path / "dates.xlsx", rows))
     assert set(led.projects["planned_start"]) == {pd.Timestamp("2023-08-30")}
     actual = led.projects["actual_start"].dt.strftime("%Y-%m-%d").tolist()
@@ -267,7 +269,8 @@ def test_unknown_columns_kept_raw(tmp_path: Path) -> None:
 def test_sheet_choice_prefers_the_ledger(tmp_path: Path) -> None:
     rows = [["项目名称", "总投资", "年度计划投资"], ["甲", 1, 1]]
     path = make_workbook(tmp_path / "multi.xlsx", rows, sheet="Sheet2", first="说明",
-                         other_sheets={"问题清单": [["项目名称", "问题描述", "责任单位"], ["甲", "缺地", "自然资源局"]]})
+                         other_sheets={"问题清单": [["项目名称", "问题描述", "责任单位"],
+                                                    ["甲", "缺地", "自然资源局"]]})
     led = read_ledger(path)
     assert led.sheet == "Sheet2"
     assert led.problems is not None and led.problems["problem"].tolist() == ["缺地"]
@@ -316,7 +319,8 @@ def test_orphan_amounts_without_a_name_warn(tmp_path: Path) -> None:
 def test_many_rows_read_column_wise(tmp_path: Path) -> None:
     n = 3000
     rows = [["项目编号", "项目名称", "总投资", "年度计划投资", "计划开工时间"]]
-    rows += [[f"P{i}", f"项目{i}", i * 10 + 0.5, f"{i:,}", dt.datetime(2023, 1 + i % 12, 1)] for i in range(n)]
+    rows += [[f"P{i}", f"项目{i}", i * 10 + 0.5, f"{i:,}", dt.datetime(2023, 1 + i % 12, 1)]
+             for i in range(n)]
     led = read_ledger(make_workbook(tmp_path / "big.xlsx", rows))
     assert len(led.projects) == n
     assert led.projects["annual_plan"].iloc[1234] == 1234
