@@ -23,8 +23,9 @@ def _load(path: Path) -> openpyxl.Workbook:
 
 
 def _style(cell) -> tuple:
-    return (cell.font, cell.fill, cell.border, cell.alignment, cell.number_format, cell.protection,
-            bool(cell.quotePrefix))
+    # repr: openpyxl's style proxies do not compare equal to each other
+    return (repr(cell.font), repr(cell.fill), repr(cell.border), repr(cell.alignment), cell.number_format,
+            repr(cell.protection), bool(cell.quotePrefix))
 
 
 def _comment(cell) -> tuple | None:

@@ -58,7 +58,8 @@ LABELS.update({
     "closure_rate": "销号率", "three_class": "三类项目", "stage": "阶段", "band": "规模", "label": "项目",
     "value": "数值", "planned": "应开工", "started": "已开工", "problem": "问题描述", "project": "项目名称",
     "deadline": "完成时限", "status": "办理状态", "days_overdue": "超期天数", "state": "状态",
-    "pv": "计划价值PV", "ev": "挣值EV", "as_of": "截至日期",
+    "pv": "计划价值PV", "ev": "挣值EV", "as_of": "截至日期", "min": "下限（万元）", "done": "已完成",
+    "source": "来源",
 })
 GROUP_LABELS = {"unit": "责任单位", "command_post": "指挥部", "town": "乡镇", "leader": "包保领导",
                 "category": "项目类别", "level": "项目级别"}
@@ -207,13 +208,13 @@ class _Writer:
         self.row += 1
 
     def table(self, records: Sequence[Mapping[str, Any]], keys: Sequence[str] | None = None,
-              lights: bool = True, wrap: Sequence[str] = ()) -> None:
+              lights: bool = True, wrap: Sequence[str] = (), names: Mapping[str, str] | None = None) -> None:
         if not records:
             put(self.ws.cell(row=self.row, column=1), "（无）")
             self.row += 2
             return
         keys = list(keys or [k for k in records[0] if not isinstance(records[0][k], (dict, list))])
-        self.header([label(k) for k in keys])
+        self.header([(names or {}).get(k) or label(k) for k in keys])
         for rec in records:
             for j, k in enumerate(keys, start=1):
                 v = rec.get(k)
@@ -359,7 +360,7 @@ def write_ranking(ws: Worksheet, report: Any, data: Mapping[str, Any]) -> None:
     for group, frame in (rankings or data.get("rankings") or {}).items():
         w.heading(f"按{GROUP_LABELS.get(group, label(group))}排名")
         records = _records(frame) if isinstance(frame, pd.DataFrame) else list(frame or [])
-        w.table(records)
+        w.table(records, names={"group": GROUP_LABELS.get(group, label(group))})
     for key, title in (("red_list", "红榜"), ("black_list", "黑榜")):
         value = getattr(report, key, None)
         if value is None:
@@ -367,7 +368,8 @@ def write_ranking(ws: Worksheet, report: Any, data: Mapping[str, Any]) -> None:
         records = _records(value) if isinstance(value, pd.DataFrame) else value
         w.heading(title)
         if isinstance(records, list) and records and isinstance(records[0], Mapping):
-            w.table(records)
+            by = getattr(getattr(report, "rules", None), "list_by", "unit")
+            w.table(records, names={"group": GROUP_LABELS.get(by, label(by))})
         elif records:
             for v in records:
                 w.cell(1, v)
@@ -379,16 +381,40 @@ def write_ranking(ws: Worksheet, report: Any, data: Mapping[str, Any]) -> None:
     w.finish()
 
 
+_PROBLEM_KEYS = ["project", "problem", "unit", "deadline", "status", "days_overdue"]
+
+
 def write_problems(ws: Worksheet, report: Any, data: Mapping[str, Any]) -> None:
+    """Counts, per unit, then the overdue, the other open and the closed problems."""
     w = _Writer(ws)
     w.title(f"问题清单（截至{_as_of_text(report.as_of)}）")
-    problems = getattr(report, "problems", None)
-    if problems is None:
-        problems = data.get("problems")
-    if not problems:
+    summary = data.get("problems") or {}
+    if not summary or not summary.get("total"):
         put(ws.cell(row=w.row, column=1), "（未发现问题记录）")
-    else:
-        w.block("问题办理情况", problems)
+        w.finish()
+        return
+    w.heading("问题办理情况")
+    w.pairs([(k, summary.get(k)) for k in ("total", "open", "closed", "overdue", "due_soon", "closure_rate")
+             if k in summary])
+    if summary.get("by_unit"):
+        w.heading("按责任单位")
+        w.table(summary["by_unit"])
+    items = getattr(getattr(report, "problems", None), "items", None)
+    if isinstance(items, pd.DataFrame) and len(items) and {"closed", "overdue"} <= set(items.columns):
+        closed = items["closed"].fillna(False).astype(bool)
+        overdue = items["overdue"].fillna(False).astype(bool) & ~closed
+        if "days_overdue" in items.columns:
+            items = items.sort_values("days_overdue", ascending=False, na_position="last", kind="stable")
+            closed, overdue = closed.loc[items.index], overdue.loc[items.index]
+        keys = [k for k in _PROBLEM_KEYS if k in items.columns]
+        parts = (("超期未销号问题", overdue, keys), ("其他未销号问题", ~closed & ~overdue, keys),
+                 ("已销号问题", closed, [k for k in keys if k != "days_overdue"]))
+        for title, mask, cols in parts:
+            w.heading(f"{title}（{int(mask.sum())}个）")
+            w.table(_records(items.loc[mask, cols]), cols, wrap=("problem",))
+    elif summary.get("overdue_items"):
+        w.heading("超期未销号问题")
+        w.table(summary["overdue_items"], wrap=("problem",))
     w.finish()
 
 

@@ -1,0 +1,360 @@
+"""The main job: ``kp refresh`` writes lights, columns and sheets into the user's own workbook and
+changes nothing else the user made (the evidence issue 4 asks for)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from wbcompare import differences, workbook_content
+
+from keyproject.errors import RefreshRefused
+from keyproject.reader import read_ledger
+from keyproject.report import build_report
+from keyproject.workbook.refresh import refresh_workbook
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "sample_workbooks" / "county_fushun_2023.xlsx"
+NOW = dt.datetime(2023, 8, 1, 9, 0, 0)
+SPARKLINES = (
+    '<extLst><ext uri="{05C60535-1F16-4fd2-B633-F4F36F0B64E0}" '
+    'xmlns:x14="http://schemas.microsoft.com/office/spreadsheetml/2009/9/main">'
+    '<x14:sparklineGroups xmlns:xm="http://schemas.microsoft.com/office/excel/2006/main">'
+    "<x14:sparklineGroup><x14:sparklines><x14:sparkline><xm:f>'项目台账'!R8:X8</xm:f>"
+    "<xm:sqref>AH8</xm:sqref></x14:sparkline></x14:sparklines></x14:sparklineGroup>"
+    "</x14:sparklineGroups></ext></extLst>"
+).encode()
+
+
+@pytest.fixture
+def county(tmp_path: Path) -> Path:
+    """A private copy of the county sample (the committed sample is never touched)."""
+    path = tmp_path / "county_fushun_2023.xlsx"
+    shutil.copyfile(SAMPLE, path)
+    return path
+
+
+def kp(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "keyproject", *args], capture_output=True, text=True,
+                          env={**os.environ, **(env or {})})
+
+
+def sheet_xml(path: Path, title: str) -> str:
+    """The raw XML of the sheet called ``title``."""
+    with zipfile.ZipFile(path) as zf:
+        wb = zf.read("xl/workbook.xml").decode()
+        rels = zf.read("xl/_rels/workbook.xml.rels").decode()
+        rid = re.search(rf'<sheet [^>]*name="{re.escape(title)}"[^>]*r:id="([^"]+)"', wb).group(1)
+        tag = re.search(rf'<Relationship [^>]*Id="{rid}"[^>]*>', rels).group(0)
+        target = re.search(r'Target="/?(?:xl/)?([^"]+)"', tag).group(1)
+        return zf.read("xl/" + target).decode()
+
+
+def with_sheet_extra(path: Path, extra: bytes) -> None:
+    """Insert ``extra`` at the end of the first worksheet's XML (in place)."""
+    tmp = path.with_suffix(".tmp")
+    with zipfile.ZipFile(path) as zin, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b"</worksheet>", extra + b"</worksheet>")
+            zout.writestr(item, data)
+    tmp.replace(path)
+
+
+# -- nothing the user made changes ------------------------------------------------------------------
+def test_only_keyprojects_columns_and_sheets_differ(county: Path) -> None:
+    original = county.read_bytes()
+    result = refresh_workbook(county, now=NOW)
+    assert result.backup is not None and result.backup.read_bytes() == original
+    assert result.columns == {"差距(百分点)": "AI", "灯号": "AJ", "三类项目": "AK"}
+    assert list(result.sheets.values()) == ["汇总", "红黄绿灯", "排名", "问题清单", "通报"]
+    diffs = differences(result.backup, county, skip_sheets=result.sheets.values(),
+                        skip_columns={result.sheet: result.columns.values()})
+    assert diffs == []
+    wb = openpyxl.load_workbook(county)
+    assert wb.sheetnames[:5] == ["项目台账", "问题台账", "设置", "上年月度", "节点清单"]
+    assert wb.sheetnames[5:] == ["汇总", "红黄绿灯", "排名", "问题清单", "通报"]
+    assert wb.active.title == openpyxl.load_workbook(result.backup).active.title
+
+
+def test_comparison_helper_sees_changes(county: Path, tmp_path: Path) -> None:
+    """The helper is the evidence, so it must catch what it claims to check."""
+    wb = openpyxl.load_workbook(county)
+    ws = wb["项目台账"]
+    ws["B8"].font = openpyxl.styles.Font(bold=True, color="FFFF0000")
+    ws.column_dimensions["C"].width = 3
+    ws["L6"] = 1
+    ws.unmerge_cells("A51:K51")
+    wb["问题台账"].data_validations.dataValidation.clear()
+    del wb.defined_names["序时进度"]
+    wb.move_sheet("设置", offset=-2)
+    changed = tmp_path / "changed.xlsx"
+    wb.save(changed)
+    text = "\n".join(differences(county, changed))
+    for expected in ("项目台账!B8 style", "column C width", "项目台账!L6 value", "merged", "data validation",
+                     "defined names", "sheet order"):
+        assert expected in text
+
+
+def test_owned_columns_hold_the_report(county: Path) -> None:
+    result = refresh_workbook(county, now=NOW)
+    report = build_report(read_ledger(result.backup))
+    ws = openpyxl.load_workbook(county)["项目台账"]
+    assert ws["AI4"].value == "差距(百分点)" and ws["AJ4"].value == "灯号" and ws["AK4"].value == "三类项目"
+    assert {"AI4:AI5", "AJ4:AJ5", "AK4:AK5"} <= {str(m) for m in ws.merged_cells.ranges}
+    labels = {"red": "红", "yellow": "黄", "green": "绿"}
+    fills = {"红": "FFFFC7CE", "黄": "FFFFEB9C", "绿": "FFC6EFCE"}
+    seen = set()
+    for rec in report.projects[["row", "light", "gap_points", "three_class"]].to_dict("records"):
+        r = int(rec["row"])
+        light = ws.cell(row=r, column=36)
+        if isinstance(rec["light"], str):
+            assert light.value == labels[rec["light"]]
+            assert light.fill.fgColor.rgb == fills[light.value]
+            seen.add(light.value)
+        else:
+            assert light.value is None
+        gap = ws.cell(row=r, column=35).value
+        expected = rec["gap_points"]
+        assert gap == pytest.approx(expected) if expected == expected else gap is None
+        tc = rec["three_class"]
+        assert ws.cell(row=r, column=37).value == (tc if isinstance(tc, str) else None)
+    assert seen == {"红", "黄", "绿"}
+    # subtotal rows (合计 / 小计) get nothing in keyproject's columns
+    assert ws["A6"].value == "合计" and ws["AJ6"].value is None
+    assert result.lights == {k: int(v) for k, v in report.lights.items()}
+
+
+def test_refresh_twice_gives_identical_content(county: Path, tmp_path: Path) -> None:
+    first = refresh_workbook(county, now=NOW)
+    after_first = tmp_path / "first.xlsx"
+    shutil.copyfile(county, after_first)
+    second = refresh_workbook(county, now=NOW + dt.timedelta(minutes=1))
+    assert second.columns == first.columns and second.sheets == first.sheets
+    assert workbook_content(after_first) == workbook_content(county)
+    # and the second run still changed nothing of the user's
+    owned = {first.sheet: first.columns.values()}
+    assert differences(first.backup, county, first.sheets.values(), owned) == []
+    assert len(list((county.parent / "backups").iterdir())) == 2
+
+
+def test_user_formulas_stay_and_recalculate_on_open(county: Path) -> None:
+    refresh_workbook(county, now=NOW)
+    ws = openpyxl.load_workbook(county)["项目台账"]
+    assert ws["L6"].value == "=L18+L28+L39+L50+L60+L70+L80" and ws["L6"].data_type == "f"
+    assert ws["Q8"].value == '=IFERROR(O8/M8,"")'
+    with zipfile.ZipFile(county) as zf:
+        assert re.search(r'<calcPr[^>]*fullCalcOnLoad="1"', zf.read("xl/workbook.xml").decode())
+
+
+def test_formula_text_from_the_ledger_stays_text(county: Path) -> None:
+    wb = openpyxl.load_workbook(county)
+    ws = wb["项目台账"]
+    link = '=HYPERLINK("http://x","点我")'
+    ws["O8"] = 0  # nothing done this year: the project is red
+    ws["AF8"] = link
+    ws["AF8"].data_type = "s"  # stored as text in the source, as a user's typed text would be
+    ws["AF8"].quotePrefix = True
+    wb.save(county)
+    refresh_workbook(county, now=NOW)
+    lights = openpyxl.load_workbook(county)["红黄绿灯"]
+    cells = [c for row in lights.iter_rows() for c in row if c.value == link]
+    assert len(cells) == 1 and cells[0].data_type == "s"
+    xml = sheet_xml(county, "红黄绿灯")
+    assert "<f>" not in xml and "HYPERLINK" in xml
+    assert "<f>" not in sheet_xml(county, "通报")
+
+
+def test_user_sheet_with_keyprojects_name_is_left_alone(county: Path) -> None:
+    wb = openpyxl.load_workbook(county)
+    mine = wb.create_sheet("汇总")
+    mine["A1"] = "我自己的汇总"
+    wb.save(county)
+    first = refresh_workbook(county, now=NOW)
+    assert first.sheets["汇总"] == "汇总(keyproject)"
+    assert any("汇总(keyproject)" in w for w in first.warnings)
+    second = refresh_workbook(county, now=NOW)
+    assert second.sheets == first.sheets
+    wb = openpyxl.load_workbook(county)
+    assert wb["汇总"]["A1"].value == "我自己的汇总"
+    assert wb.sheetnames.count("汇总(keyproject)") == 1 and "汇总(keyproject2)" not in wb.sheetnames
+
+
+def test_sheets_read_well(county: Path) -> None:
+    refresh_workbook(county, now=NOW)
+    wb = openpyxl.load_workbook(county)
+    summary = [c.value for row in wb["汇总"].iter_rows() for c in row if c.value is not None]
+    assert "序时进度" in summary and "双过半" in summary and "红灯" in summary and "已动工未竣工" in summary
+    lights = wb["红黄绿灯"]
+    assert lights.freeze_panes is not None and lights.page_setup.orientation == "landscape"
+    assert lights.sheet_properties.pageSetUpPr.fitToPage
+    ranking = [c.value for row in wb["排名"].iter_rows() for c in row if c.value is not None]
+    assert {"按责任单位排名", "按指挥部排名", "按乡镇排名", "按包保领导排名", "红榜", "黑榜"} <= set(ranking)
+    problems = [c.value for row in wb["问题清单"].iter_rows() for c in row if isinstance(c.value, str)]
+    assert any(v.startswith("超期未销号问题") for v in problems)
+    assert any(v.startswith("已销号问题") for v in problems)
+    bulletin = [c.value for c in wb["通报"]["A"] if c.value]
+    assert any("1-7月" in v and "序时进度" in v for v in bulletin)
+
+
+# -- refusals ---------------------------------------------------------------------------------------
+@pytest.mark.parametrize("lock", ["~$county_fushun_2023.xlsx", ".~lock.county_fushun_2023.xlsx#"])
+def test_open_workbook_is_refused(county: Path, lock: str) -> None:
+    (county.parent / lock).write_text("x", encoding="utf-8")
+    original = county.read_bytes()
+    proc = kp("refresh", str(county), "--quiet")
+    assert proc.returncode == 2, proc.stderr
+    assert "打开" in proc.stderr and "Traceback" not in proc.stderr
+    assert county.read_bytes() == original
+    assert not (county.parent / "backups").exists()
+
+
+def test_content_that_would_be_lost_refuses_then_out_and_force(county: Path, tmp_path: Path) -> None:
+    with_sheet_extra(county, SPARKLINES)
+    original = county.read_bytes()
+    proc = kp("refresh", str(county), "--quiet")
+    assert proc.returncode == 2
+    assert "迷你图" in proc.stderr and "--out" in proc.stderr and "--force" in proc.stderr
+    assert county.read_bytes() == original
+
+    out = tmp_path / "刷新后.xlsx"
+    proc = kp("refresh", str(county), "--quiet", "--out", str(out))
+    assert proc.returncode == 0, proc.stderr
+    assert county.read_bytes() == original and out.exists()
+    assert "汇总" in openpyxl.load_workbook(out).sheetnames
+    assert "迷你图" in proc.stdout  # says what the new file lost
+
+    proc = kp("refresh", str(county), "--quiet", "--force")
+    assert proc.returncode == 0, proc.stderr
+    assert county.read_bytes() != original
+    assert len(list((county.parent / "backups").iterdir())) == 1
+
+
+def test_refusal_in_python(county: Path) -> None:
+    with_sheet_extra(county, SPARKLINES)
+    with pytest.raises(RefreshRefused, match="迷你图"):
+        refresh_workbook(county, now=NOW)
+
+
+def test_bad_input_exits_2(tmp_path: Path) -> None:
+    proc = kp("refresh", str(tmp_path / "无此文件.xlsx"), "--quiet")
+    assert proc.returncode == 2 and "找不到" in proc.stderr
+    proc = kp("refresh", str(SAMPLE), "--quiet", "--as-of", "七月底")
+    assert proc.returncode == 2 and "日期" in proc.stderr
+
+
+# -- crashes ----------------------------------------------------------------------------------------
+def test_killed_before_replace_leaves_original(county: Path) -> None:
+    """SIGKILL once the new workbook is fully written but not yet moved over the original."""
+    original = county.read_bytes()
+    flag = county.parent / "hold.flag"
+    proc = subprocess.Popen([sys.executable, "-m", "keyproject", "refresh", str(county), "--quiet"],
+                            env={**os.environ, "KP_TEST_HOLD_BEFORE_REPLACE": str(flag)},
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while not flag.exists():
+            assert proc.poll() is None and time.monotonic() < deadline, "refresh never reached the write"
+            time.sleep(0.02)
+        temps = [p for p in county.parent.iterdir() if p.name.startswith(".county_fushun_2023.kp-")]
+        assert temps and temps[0].stat().st_size > 0  # the new workbook exists beside the original
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    assert county.read_bytes() == original
+
+
+def big_ledger(path: Path, n: int) -> Path:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "项目台账"
+    ws.append(["序号", "项目名称", "责任单位", "年度计划投资", "1-7月完成投资", "计划开工时间",
+               "实际开工时间", "存在问题"])
+    for i in range(n):
+        ws.append([i + 1, f"项目{i:05d}", f"单位{i % 17}", 1000 + i % 900, (i * 37) % 1500,
+                   dt.datetime(2023, 1 + i % 12, 1), None if i % 5 == 0 else dt.datetime(2023, 3, 1), "无"])
+    wb.save(path)
+    return path
+
+
+def test_killed_while_writing_leaves_original(tmp_path: Path) -> None:
+    """SIGKILL as soon as the temporary file appears, while openpyxl is still writing it."""
+    path = big_ledger(tmp_path / "big.xlsx", 8000)
+    original = path.read_bytes()
+    proc = subprocess.Popen([sys.executable, "-m", "keyproject", "refresh", str(path), "--quiet",
+                             "--as-of", "2023-07-31"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    killed_while_writing = False
+    try:
+        deadline = time.monotonic() + 120
+        while proc.poll() is None and time.monotonic() < deadline:
+            if any(p.name.startswith(".big.kp-") for p in tmp_path.iterdir()):
+                proc.send_signal(signal.SIGKILL)
+                killed_while_writing = True
+                break
+            time.sleep(0.002)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait()
+    assert killed_while_writing, "the refresh finished before the kill"
+    assert path.read_bytes() == original
+
+
+# -- macros -----------------------------------------------------------------------------------------
+VBA = bytes(range(256)) * 64  # stands in for a compiled VBA project: opaque bytes that must survive
+
+
+def make_xlsm(src: Path, dst: Path) -> Path:
+    """An .xlsm: the workbook plus a vbaProject.bin part, its content type and relationship."""
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == "[Content_Types].xml":
+                text = data.decode().replace(
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+                    "application/vnd.ms-excel.sheet.macroEnabled.main+xml")
+                text = text.replace(
+                    "</Types>",
+                    '<Default Extension="bin" ContentType="application/vnd.ms-office.vbaProject"/></Types>')
+                data = text.encode()
+            elif item.filename == "xl/_rels/workbook.xml.rels":
+                data = data.replace(
+                    b"</Relationships>",
+                    b'<Relationship Id="rIdVba1" Type="http://schemas.microsoft.com/office/2006/relationships/'
+                    b'vbaProject" Target="vbaProject.bin"/></Relationships>')
+            zout.writestr(item, data)
+        zout.writestr("xl/vbaProject.bin", VBA)
+    return dst
+
+
+def test_xlsm_keeps_its_macros(county: Path) -> None:
+    xlsm = make_xlsm(county, county.with_suffix(".xlsm"))
+    result = refresh_workbook(xlsm, now=NOW)
+    with zipfile.ZipFile(xlsm) as zf:
+        assert zf.read("xl/vbaProject.bin") == VBA
+        assert "macroEnabled" in zf.read("[Content_Types].xml").decode()
+        assert "vbaProject" in zf.read("xl/_rels/workbook.xml.rels").decode()
+    assert "汇总" in openpyxl.load_workbook(xlsm).sheetnames
+    owned = {result.sheet: result.columns.values()}
+    assert differences(result.backup, xlsm, result.sheets.values(), owned) == []
+
+
+# -- the command ------------------------------------------------------------------------------------
+def test_cli_prints_a_chinese_summary(county: Path) -> None:
+    proc = kp("refresh", str(county), "--quiet", "--as-of", "2023-07-31")
+    assert proc.returncode == 0, proc.stderr
+    report = build_report(read_ledger(SAMPLE), as_of=dt.date(2023, 7, 31))
+    assert f"红灯{report.lights['red']}个" in proc.stdout
+    assert "差距(百分点)（AI列）" in proc.stdout and "备份" in proc.stdout
+    assert (county.parent / "county_fushun_2023.keyproject.sqlite").exists()
