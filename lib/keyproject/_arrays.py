@@ -8,6 +8,7 @@ go through ``pd.to_numeric`` and dates through ``to_dates`` (numbers are Excel s
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 import numpy as np
@@ -79,14 +80,41 @@ def dates(frame: pd.DataFrame, key: str) -> np.ndarray:
     return to_dates(col).to_numpy(dtype="datetime64[us]")
 
 
-def texts(frame: pd.DataFrame, key: str) -> pd.Series | None:
-    """Column ``key`` as stripped str (NaN for blank), or None when absent."""
+def groups(frame: pd.DataFrame, key: str) -> tuple[np.ndarray, np.ndarray] | None:
+    """Column ``key`` as (codes, labels): labels are the distinct stripped non-blank texts, codes
+    index them (−1 for blank). None when the column is absent. Each distinct value is cleaned once."""
     col = column(frame, key)
     if col is None:
         return None
-    s = col.astype("str") if col.dtype != "str" else col
-    s = s.str.strip()
-    return s.where(s != "")
+    codes, uniques = pd.factorize(col, use_na_sentinel=True)
+    cleaned = pd.Series(np.asarray(uniques, dtype=object)).astype("str").str.strip()
+    cleaned = cleaned.where(cleaned != "")
+    # " 甲局" and "甲局" are one group
+    sub_codes, labels = pd.factorize(cleaned, use_na_sentinel=True)
+    remap = np.append(sub_codes, -1)  # index −1 (blank) stays −1
+    return remap[codes].astype("int64"), np.asarray(labels, dtype=object)
+
+
+def texts(frame: pd.DataFrame, key: str) -> pd.Series | None:
+    """Column ``key`` as stripped str (NaN for blank), or None when absent."""
+    g = groups(frame, key)
+    if g is None:
+        return None
+    codes, labels = g
+    values = np.where(codes >= 0, np.append(labels, None)[codes], None) if len(labels) else None
+    return pd.Series(values, index=frame.index, dtype="str")
+
+
+def texts_match(frame: pd.DataFrame, key: str, pattern: str) -> np.ndarray | None:
+    """Whether each cell of text column ``key`` matches regex ``pattern`` (searched once per
+    distinct value); None when the column is absent."""
+    g = groups(frame, key)
+    if g is None:
+        return None
+    codes, labels = g
+    rx = re.compile(pattern)
+    hit = np.array([rx.search(str(label)) is not None for label in labels], dtype=bool)
+    return np.append(hit, False)[codes]
 
 
 def month_index(values: np.ndarray) -> np.ndarray:

@@ -111,8 +111,8 @@ def evaluate(frame: pd.DataFrame, as_of: Any, rules: Rules | None = None) -> pd.
 
 def light_code(light: pd.Series | np.ndarray) -> np.ndarray:
     """0 none, 1 green, 2 yellow, 3 red (for comparing and counting lights)."""
-    s = pd.Series(light)
-    return s.map({"green": GREEN, "yellow": YELLOW, "red": RED}).fillna(NONE).to_numpy(dtype=int)
+    a = np.asarray(light, dtype=object)
+    return np.select([a == "green", a == "yellow", a == "red"], [GREEN, YELLOW, RED], default=NONE)
 
 
 def light_counts(light: pd.Series) -> dict[str, int]:

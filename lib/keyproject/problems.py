@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from keyproject._arrays import as_of_timestamp, dates, texts
+from keyproject._arrays import as_of_timestamp, dates, texts, texts_match
 from keyproject._records import records
 from keyproject.rules import Rules
 
@@ -49,9 +49,8 @@ class ProblemSummary:
 def is_closed(status: pd.Series, closed_date: np.ndarray, as_of: pd.Timestamp) -> np.ndarray:
     """销号: the status says so (已销号/已办结/已解决/销号…, not 未销号) or a closing date on or
     before ``as_of`` is filled."""
-    s = status.astype("str") if status.dtype != "str" else status
-    said = s.str.contains(CLOSED_PATTERN, regex=True) & ~s.str.contains(NEGATION_PATTERN, regex=True)
-    said = said.fillna(False).to_numpy(dtype=bool)
+    frame = pd.DataFrame({"status": status})
+    said = texts_match(frame, "status", CLOSED_PATTERN) & ~texts_match(frame, "status", NEGATION_PATTERN)
     as_of64 = np.datetime64(as_of.to_datetime64(), "us")
     return said | (~np.isnat(closed_date) & (closed_date <= as_of64))
 
@@ -67,8 +66,7 @@ def summarize(problems_df: pd.DataFrame | None, as_of: Any, rules: Rules | None 
         return ProblemSummary(source="none")
     df = problems_df
     if "problem" in df.columns:  # rows without a problem text are not problems
-        text = texts(df, "problem")
-        df = df[text.notna().to_numpy()]
+        df = df[texts_match(df, "problem", r"\S")]
     n = len(df)
     status = texts(df, "status")
     if status is None:
@@ -83,10 +81,15 @@ def summarize(problems_df: pd.DataFrame | None, as_of: Any, rules: Rules | None 
     days_over = np.where(overdue, (as_of64 - deadline) / np.timedelta64(1, "D"), np.nan)
 
     unit = texts(df, "unit")
+
+    def raw(key: str) -> pd.Series:  # display text, as written
+        return df[key] if key in df.columns else pd.Series(None, index=df.index, dtype="str")
+
     items = pd.DataFrame({
-        "project": texts(df, "project") if "project" in df.columns else pd.Series([None] * n, dtype="str"),
-        "problem": texts(df, "problem") if "problem" in df.columns else pd.Series([None] * n, dtype="str"),
-        "unit": unit.fillna("未填写") if unit is not None else pd.Series(["未填写"] * n, dtype="str"),
+        "project": raw("project"),
+        "problem": raw("problem"),
+        "unit": (unit.fillna("未填写") if unit is not None
+                 else pd.Series("未填写", index=df.index, dtype="str")),
         "deadline": deadline,
         "status": status,
         "closed": closed,
@@ -122,11 +125,11 @@ def from_ledger_column(projects: pd.DataFrame) -> pd.DataFrame:
     text = texts(projects, "problems")
     if text is None:
         return pd.DataFrame(columns=["row", "project", "problem", "unit"])
-    has = text.notna() & ~text.str.match(NO_PROBLEM_PATTERN).fillna(False)
-    sub = projects[has.to_numpy()]
-    out = pd.DataFrame({"project": texts(sub, "name") if "name" in sub.columns else None,
-                        "problem": text[has.to_numpy()],
-                        "unit": texts(sub, "unit") if "unit" in sub.columns else None}, index=sub.index)
+    has = text.notna().to_numpy() & ~texts_match(projects, "problems", NO_PROBLEM_PATTERN)
+    sub = projects[has]
+    out = pd.DataFrame({"project": sub["name"] if "name" in sub.columns else None,
+                        "problem": text[has],
+                        "unit": sub["unit"] if "unit" in sub.columns else None}, index=sub.index)
     if "row" in sub.columns:
         out.insert(0, "row", sub["row"])
     return out.reset_index(drop=True)

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from keyproject._arrays import amounts, as_of_timestamp, texts
+from keyproject._arrays import amounts, as_of_timestamp, groups
 from keyproject.errors import KPError
 from keyproject.lights import GREEN, RED, YELLOW, evaluate, light_code
 from keyproject.progress import time_progress
@@ -32,19 +32,22 @@ def rank(projects: pd.DataFrame, by: str, as_of: Any, rules: Rules | None = None
     tp = time_progress(ts, rules.basis)
     light = projects["light"] if "light" in projects.columns else evaluate(projects, ts, rules)["light"]
     codes = light_code(light)
-    data = pd.DataFrame({
-        "group": texts(projects, by).to_numpy(),
-        "annual_plan": amounts(projects, "annual_plan"),
-        "ytd_completed": amounts(projects, "ytd_completed"),
-        "red": codes == RED, "yellow": codes == YELLOW, "green": codes == GREEN,
+    group_codes, labels = groups(projects, by)  # type: ignore[misc]
+    keep = group_codes >= 0
+    idx, k = group_codes[keep], len(labels)
+
+    def total(values: np.ndarray) -> np.ndarray:
+        return np.bincount(idx, weights=values[keep], minlength=k)
+
+    plan = total(np.nan_to_num(amounts(projects, "annual_plan")))
+    out = pd.DataFrame({
+        "group": labels,
+        "projects": np.bincount(idx, minlength=k),
+        "annual_plan": plan,
+        "ytd_completed": total(np.nan_to_num(amounts(projects, "ytd_completed"))),
+        "red": total((codes == RED).astype(float)), "yellow": total((codes == YELLOW).astype(float)),
+        "green": total((codes == GREEN).astype(float)),
     })
-    data = data[data["group"].notna()]
-    out = data.groupby("group", sort=True).agg(
-        projects=("group", "size"), annual_plan=("annual_plan", "sum"),
-        ytd_completed=("ytd_completed", "sum"),
-        red=("red", "sum"), yellow=("yellow", "sum"), green=("green", "sum"),
-    ).reset_index()
-    plan = out["annual_plan"].to_numpy()
     with np.errstate(divide="ignore", invalid="ignore"):
         rate = np.where(plan > 0, out["ytd_completed"].to_numpy() / plan, np.nan)
     out["completion_rate"] = rate

@@ -136,6 +136,7 @@ def build_report(ledger: Ledger, as_of: Any = None, rules: Rules | None = None,
         warnings.append("台账没有本年完成投资数据，未计算完成率和投资灯")
     engine_input = projects.drop(columns=["annual_plan"]) if no_completion else projects
 
+    m = stages.milestones(projects, as_of)
     prog = progress.progress_frame(engine_input, as_of, rules)
     lit = lights_mod.evaluate(engine_input, as_of, rules)
     computed = pd.DataFrame({
@@ -143,8 +144,8 @@ def build_report(ledger: Ledger, as_of: Any = None, rules: Rules | None = None,
         "ev": prog["ev"], "spi": prog["spi"], "double_half": prog["double_half"],
         "investment_light": lit["investment_light"], "start_light": lit["start_light"],
         "months_late": lit["months_late"], "light": lit["light"], "light_reasons": lit["light_reasons"],
-        "stage": stages.derive_stage(projects, as_of),
-        "three_class": stages.three_class_frame(projects, as_of),
+        "stage": stages.derive_stage(projects, as_of, m),
+        "three_class": stages.three_class_frame(projects, as_of, m),
     }, index=projects.index)
     own = [c for c in COMPUTED_COLUMNS if c in projects.columns]
     full = pd.concat([projects.drop(columns=own), computed], axis=1)
@@ -176,7 +177,7 @@ def build_report(ledger: Ledger, as_of: Any = None, rules: Rules | None = None,
     return Report(
         as_of=as_of, time_progress=tp, rules=rules, projects=full, totals=totals,
         lights=lights_mod.light_counts(computed["light"]), size_bands=stages.size_bands(projects, rules),
-        three_classes=three, start_rate=stages.start_rate(projects, as_of),
-        completion_rate_projects=stages.completion_rate_projects(projects, as_of), rankings=rankings,
+        three_classes=three, start_rate=stages.start_rate(projects, as_of, m),
+        completion_rate_projects=stages.completion_rate_projects(projects, as_of, m), rankings=rankings,
         list_by=list_by, red_list=red, black_list=black, problems=probs, counts=counts, warnings=warnings,
     )

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from keyproject._arrays import amounts, as_of_timestamp, dates, texts, to_dates
+from keyproject._arrays import amounts, as_of_timestamp, dates, groups, texts_match, to_dates
 from keyproject.rules import Rules
 
 # 储备/谋划 → 前期 → 在谈 → 签约 → 供地 → 开工/在建 → 竣工 → 投产 → 达产
@@ -48,10 +48,9 @@ def _text_step(text: str) -> float:
 
 def stage_step(stage_text: pd.Series) -> np.ndarray:
     """Ladder step (0 储备 … 8 达产) of stage words; NaN for blank or unrecognised text."""
-    s = stage_text.astype("str") if stage_text.dtype != "str" else stage_text
-    uniques = s.dropna().unique()
-    lookup = {u: _text_step(u) for u in uniques}
-    return s.map(lookup).to_numpy(dtype="float64", na_value=np.nan)
+    codes, labels = groups(pd.DataFrame({"stage": stage_text}), "stage")  # type: ignore[misc]
+    steps = np.array([_text_step(str(u)) for u in labels] + [np.nan], dtype="float64")
+    return steps[codes]
 
 
 def milestones(frame: pd.DataFrame, as_of: Any) -> pd.DataFrame:
@@ -66,28 +65,27 @@ def milestones(frame: pd.DataFrame, as_of: Any) -> pd.DataFrame:
         d = dates(frame, key)
         return ~np.isnat(d) & (d <= ts)
 
-    stage = texts(frame, "stage")
-    step = stage_step(stage) if stage is not None else np.full(len(frame), np.nan)
+    step = stage_step(frame["stage"]) if "stage" in frame.columns else np.full(len(frame), np.nan)
     at = np.nan_to_num(step, nan=-1)
     producing = reached("production_date") | (at >= PRODUCING)
     completed = reached("actual_completion") | (at >= COMPLETED) | producing
     started = reached("actual_start") | (at >= STARTED) | completed
-    nature = texts(frame, "nature")
-    if nature is not None:
-        started |= nature.str.contains("续建", regex=False).fillna(False).to_numpy(dtype=bool)
+    continuing = texts_match(frame, "nature", "续建")
+    if continuing is not None:
+        started |= continuing
     land = reached("land_date") | (at >= LAND)
     signed = reached("signed_date") | (at >= SIGNED)
     return pd.DataFrame({"signed": signed, "land": land, "started": started, "completed": completed,
                          "producing": producing}, index=frame.index)
 
 
-def derive_stage(frame: pd.DataFrame, as_of: Any) -> pd.Series:
+def derive_stage(frame: pd.DataFrame, as_of: Any, m: pd.DataFrame | None = None) -> pd.Series:
     """The stage each project is at: the stage column's text when filled, else from the dates.
 
     From dates: 投产 / 竣工 / 在建 / 供地 / 签约; with none of them, 前期 when a planned start is
     known and 储备 otherwise.
     """
-    m = milestones(frame, as_of)
+    m = milestones(frame, as_of) if m is None else m
     planned = ~np.isnat(dates(frame, "planned_start"))
     derived = np.select(
         [m["producing"].to_numpy(), m["completed"].to_numpy(), m["started"].to_numpy(),
@@ -96,9 +94,11 @@ def derive_stage(frame: pd.DataFrame, as_of: Any) -> pd.Series:
         default="储备",
     )
     out = pd.Series(derived, index=frame.index, dtype="str")
-    stage = texts(frame, "stage")
-    if stage is not None:
-        out = stage.fillna(out)
+    g = groups(frame, "stage")
+    if g is not None:
+        codes, labels = g
+        given = np.append(labels, None)[codes]
+        out = pd.Series(np.where(codes >= 0, given, out), index=frame.index, dtype="str")
     return out
 
 
@@ -133,27 +133,30 @@ def three_class(signed: Any, land: Any, started: Any, completed: Any, as_of: Any
     return result
 
 
-def three_class_frame(frame: pd.DataFrame, as_of: Any) -> np.ndarray:
+def three_class_frame(frame: pd.DataFrame, as_of: Any, m: pd.DataFrame | None = None) -> np.ndarray:
     """三类项目 of each project, from its dates and stage text."""
-    m = milestones(frame, as_of)
+    m = milestones(frame, as_of) if m is None else m
     return three_class(m["signed"], m["land"], m["started"], m["completed"])
 
 
-def start_rate(frame: pd.DataFrame, as_of: Any) -> dict[str, Any]:
+def start_rate(frame: pd.DataFrame, as_of: Any, m: pd.DataFrame | None = None) -> dict[str, Any]:
     """开工率: of the projects planned to start by ``as_of``, how many have started."""
-    return _rate(frame, as_of, "planned_start", "started")
+    return _rate(frame, as_of, "planned_start", "started", m)
 
 
-def completion_rate_projects(frame: pd.DataFrame, as_of: Any) -> dict[str, Any]:
+def completion_rate_projects(frame: pd.DataFrame, as_of: Any,
+                             m: pd.DataFrame | None = None) -> dict[str, Any]:
     """竣工率: of the projects planned to be completed by ``as_of``, how many are."""
-    return _rate(frame, as_of, "planned_completion", "completed")
+    return _rate(frame, as_of, "planned_completion", "completed", m)
 
 
-def _rate(frame: pd.DataFrame, as_of: Any, planned_key: str, done_key: str) -> dict[str, Any]:
+def _rate(frame: pd.DataFrame, as_of: Any, planned_key: str, done_key: str,
+          m: pd.DataFrame | None) -> dict[str, Any]:
     ts = np.datetime64(as_of_timestamp(as_of).to_datetime64(), "us")
     planned = dates(frame, planned_key)
     due = ~np.isnat(planned) & (planned <= ts)
-    done = milestones(frame, as_of)[done_key].to_numpy() & due
+    m = milestones(frame, as_of) if m is None else m
+    done = m[done_key].to_numpy() & due
     n_due, n_done = int(due.sum()), int(done.sum())
     return {"planned": n_due, "done": n_done, "rate": (n_done / n_due) if n_due else None}
 
@@ -175,15 +178,21 @@ def size_bands(frame: pd.DataFrame, rules: Rules | None = None) -> pd.DataFrame:
 
 
 def counts_by(frame: pd.DataFrame, key: str) -> pd.DataFrame:
-    """Projects, total investment, plan and completion per value of column ``key`` (blank → 未填写)."""
-    col = texts(frame, key)
-    if col is None:
-        return pd.DataFrame(columns=["group", "count", "total_investment", "annual_plan", "ytd_completed"])
-    data = pd.DataFrame({"group": col.fillna("未填写"),
-                         "total_investment": amounts(frame, "total_investment"),
-                         "annual_plan": amounts(frame, "annual_plan"),
-                         "ytd_completed": amounts(frame, "ytd_completed")})
-    g = data.groupby("group", sort=False)
-    out = g.agg(count=("group", "size"), total_investment=("total_investment", "sum"),
-                annual_plan=("annual_plan", "sum"), ytd_completed=("ytd_completed", "sum"))
-    return out.sort_values("count", ascending=False, kind="stable").reset_index()
+    """Projects, total investment, plan and completion per value of column ``key`` (blank → 未填写),
+    most projects first."""
+    g = groups(frame, key)
+    cols = ["group", "count", "total_investment", "annual_plan", "ytd_completed"]
+    if g is None:
+        return pd.DataFrame(columns=cols)
+    codes, labels = g
+    labels = np.append(labels, "未填写")
+    idx = np.where(codes >= 0, codes, len(labels) - 1)
+    k = len(labels)
+    out = pd.DataFrame({
+        "group": labels,
+        "count": np.bincount(idx, minlength=k),
+        **{c: np.bincount(idx, weights=np.nan_to_num(amounts(frame, c)), minlength=k)
+           for c in ("total_investment", "annual_plan", "ytd_completed")},
+    })
+    out = out[out["count"] > 0]
+    return out.sort_values("count", ascending=False, kind="stable").reset_index(drop=True)
