@@ -206,7 +206,7 @@ class ScenarioPlanner(widgets.VBox):
         self.stretch_input = widgets.FloatText(
             value=stretch0, description="力争目标（万元）", style=_WIDE, layout=_LAYOUT,
         )
-        self.summary = widgets.HTML()
+        self.summary = widgets.HTML(layout={"flex": "1 1 30em"})
         self.chart = widgets.Image(format="png", layout={"max_width": "760px"})
         self.controls = [
             self.pace_slider, self.growth_slider, self.season_dropdown, self.new_count_slider,
@@ -218,7 +218,8 @@ class ScenarioPlanner(widgets.VBox):
             + f"；红灯项目占剩余计划 {b.red_share:.0%}</b>"
         )
         super().__init__(
-            children=[intro, widgets.HBox([widgets.VBox(self.controls), self.summary]), self.chart],
+            children=[intro, widgets.HBox([widgets.VBox(self.controls, layout={"flex": "0 0 34em"}),
+                                           self.summary], layout={"flex_flow": "row wrap"}), self.chart],
             **kwargs,
         )
         for c in self.controls:
