@@ -24,6 +24,7 @@ from __future__ import annotations
 import posixpath
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -38,6 +39,7 @@ _NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _NS_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 _WORKSHEET_REL = "/worksheet"
+_ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, OSError, EOFError, NotImplementedError, ValueError)
 
 
 @dataclass(frozen=True)
@@ -191,16 +193,20 @@ def _stream_all(path: Path, zf: zipfile.ZipFile, skip: set[str]) -> None:
             with zf.open(info) as fh:
                 while fh.read(1 << 20):
                     pass
-        except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError) as exc:
+        except _ZIP_ERRORS as exc:
             raise _fail(path, f"文件已损坏（{info.filename}：{exc}）") from None
 
 
 def _worksheets(path: Path, zf: zipfile.ZipFile) -> list[tuple[str, str, str]]:
     try:
-        wb = SafeET.fromstring(zf.read("xl/workbook.xml"))
-        rels = SafeET.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+        wb_xml, rels_xml = zf.read("xl/workbook.xml"), zf.read("xl/_rels/workbook.xml.rels")
     except KeyError as exc:
         raise _fail(path, f"文件结构不完整（缺少{exc}）") from None
+    except _ZIP_ERRORS as exc:
+        raise _fail(path, f"文件已损坏（{exc}）") from None
+    try:
+        wb = SafeET.fromstring(wb_xml)
+        rels = SafeET.fromstring(rels_xml)
     except Exception as exc:  # defusedxml forbids entities/DTDs; malformed XML lands here too
         raise _fail(path, f"工作簿的XML无效或不安全（{type(exc).__name__}）") from None
     targets = {}
@@ -250,7 +256,7 @@ def _measure(path: Path, zf: zipfile.ZipFile, name: str, part: str, state: str, 
         data = zf.read(part)
     except KeyError:
         raise _fail(path, f"工作表“{name}”的数据缺失（{part}）") from None
-    except (zipfile.BadZipFile, OSError) as exc:
+    except _ZIP_ERRORS as exc:
         raise _fail(path, f"文件已损坏（{part}：{exc}）") from None
     m = _DIM.search(data, 0, 4096)
     declared = m.group(1).decode() if m else None
