@@ -155,6 +155,7 @@ def KP_LIGHT(done, plan, as_of, planned_start=None, actual_start=None):
     frame = pd.DataFrame({"ytd_completed": d.values, "annual_plan": p.values,
                           "planned_start": ps.values, "actual_start": ac.values})
     out = np.full(len(frame), "", dtype=object)
+    labels = {k: RULES.light_label(k) for k in ("green", "yellow", "red")}
     ok = ~np.isnat(a.values)
     if ok.any():
         uniq, inverse = np.unique(a.values[ok], return_inverse=True)
@@ -163,7 +164,7 @@ def KP_LIGHT(done, plan, as_of, planned_start=None, actual_start=None):
             take = rows[inverse == k]
             part = frame.iloc[take].reset_index(drop=True)
             lights = evaluate(part, pd.Timestamp(as_of_day), RULES)["light"]
-            out[take] = [RULES.light_label(v) if isinstance(v, str) else "" for v in lights]
+            out[take] = lights.map(labels).fillna("").to_numpy(dtype=object)
     errors = xs.merge_errors(d, p, a, ps, ac)
     errors[~ok & pd.isna(errors)] = "缺少统计截止日期"
     return xs.column_out(out, errors, shape)

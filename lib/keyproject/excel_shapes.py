@@ -10,9 +10,12 @@ clock, no files; the add-in (``addin/keyproject_udfs.py``) stays a thin layer ov
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import gc
+import itertools
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -59,15 +62,17 @@ def is_blank(value: Any) -> bool:
 
 def grid(value: Any) -> Grid:
     """Any argument as a 2-D list of rows: a scalar is 1×1, a 1-D list is a column."""
-    if isinstance(value, np.ndarray):
-        value = value.tolist()
-    if isinstance(value, pd.Series):
+    if isinstance(value, (np.ndarray, pd.Series)):
         value = value.tolist()
     if isinstance(value, (list, tuple)):
         if not value:
             return [[None]]
-        if all(isinstance(r, (list, tuple)) for r in value):
-            width = max((len(r) for r in value), default=0) or 1
+        row_types = set(map(type, value))
+        if row_types <= {list, tuple}:
+            widths = set(map(len, value))
+            if len(widths) == 1 and 0 not in widths:
+                return value  # already rectangular: no copy (a 100,000-row column stays cheap)
+            width = max(widths) or 1
             return [list(r) + [None] * (width - len(r)) for r in value]
         return [[v] for v in value]
     return [[value]]
@@ -78,7 +83,31 @@ def shape_of(g: Grid) -> tuple[int, int]:
 
 
 def flat(g: Grid) -> list[Any]:
-    return [v for row in g for v in row]
+    return list(itertools.chain.from_iterable(g))
+
+
+# kinds of cell values, looked up by exact type (one dict lookup per cell)
+OTHER, NUMBER, DATE, TEXT, BOOL, NONE = range(6)
+_KINDS: dict[type, int] = {
+    int: NUMBER, float: NUMBER, np.float64: NUMBER, np.int64: NUMBER, np.float32: NUMBER, np.int32: NUMBER,
+    dt.datetime: DATE, dt.date: DATE, pd.Timestamp: DATE, np.datetime64: DATE,
+    str: TEXT, np.str_: TEXT, bool: BOOL, np.bool_: BOOL, type(None): NONE,
+}
+
+
+def kinds(items: list[Any]) -> np.ndarray:
+    """The kind code of each value (NUMBER, DATE, TEXT, BOOL, NONE or OTHER)."""
+    codes = map(_KINDS.get, map(type, items), itertools.repeat(OTHER))  # all in C, no Python frames
+    return np.fromiter(codes, dtype=np.int8, count=len(items))
+
+
+def _blank_text(items: list[Any], kind: np.ndarray) -> np.ndarray:
+    """Text cells that hold only spaces (Excel shows them empty)."""
+    out = np.zeros(len(items), dtype=bool)
+    for i in np.flatnonzero(kind == TEXT):
+        if not items[i].strip():
+            out[i] = True
+    return out
 
 
 def common_shape(*shapes: tuple[int, int]) -> tuple[int, int]:
@@ -98,15 +127,6 @@ def broadcast(cells: Cells, shape: tuple[int, int]) -> Cells:
     return Cells(cells.values[idx], cells.errors[idx], shape)
 
 
-def _blank_mask(series: pd.Series) -> np.ndarray:
-    text = series.map(lambda v: isinstance(v, str)).to_numpy(dtype=bool)
-    blank = series.isna().to_numpy().copy()
-    if text.any():
-        stripped = series[text].astype(str).str.strip().to_numpy()
-        blank[np.flatnonzero(text)[stripped == ""]] = True
-    return blank
-
-
 def numbers(value: Any, what: str = "数值", parse_text: Callable[[str], Any] | None = None) -> Cells:
     """Numbers from a grid: blanks are NaN; text goes through ``parse_text`` (default: the library's
     amount parser, so "3,000" and "约500" read as numbers).
@@ -118,36 +138,52 @@ def numbers(value: Any, what: str = "数值", parse_text: Callable[[str], Any] |
     items = flat(g)
     n = len(items)
     errors = np.full(n, None, dtype=object)
+    kind = kinds(items)
+    number = kind == NUMBER
+    if number.all():  # the common case, converted in C
+        return Cells(np.array(items, dtype=float), errors, shape)
+    obj = _objects(items)
+    out = np.full(n, np.nan)
+    if number.any():
+        out[number] = obj[number].astype(float)
     if parse_text is None:
         parse_text = default_amount_parser()
-    try:  # the common case: numbers and blanks only, converted in C
-        arr = np.array(items, dtype=float)
-        if not any(type(v) is bool for v in items):
-            return Cells(arr, errors, shape)
-    except (TypeError, ValueError):
-        pass
-    s = pd.Series(items, dtype=object)
-    out = pd.to_numeric(s, errors="coerce").to_numpy(dtype=float, na_value=np.nan).copy()
-    kinds = s.map(type)
-    bad = kinds.isin([bool, dt.datetime, dt.date, pd.Timestamp]).to_numpy()
-    text = kinds.isin([str]).to_numpy() & ~_blank_mask(s)
-    unparsed = text & np.isnan(out)
-    for i in np.flatnonzero(unparsed):
+    cache: dict[str, tuple[Any, str | None]] = {}
+    for i in np.flatnonzero(kind == TEXT):
         raw = items[i]
-        value: Any = None
-        error: str | None = f"{what}“{_short(raw)}”无法识别"
-        if parse_text is not None:
-            try:
-                value, error = _unpack(parse_text(raw))
-            except (KPError, ValueError) as exc:
-                value, error = None, str(exc)
+        if raw not in cache:
+            cache[raw] = _parse_number_text(raw, what, parse_text)
+        value, error = cache[raw]
         if error is not None:
             errors[i] = error
         elif value is not None:
-            out[i] = float(value)
-    out[bad] = np.nan
+            out[i] = value
+    bad = (kind == BOOL) | (kind == DATE) | (kind == OTHER)
     errors[bad] = f"{what}应为数字"
     return Cells(out, errors, shape)
+
+
+def _objects(items: list[Any]) -> np.ndarray:
+    obj = np.empty(len(items), dtype=object)
+    obj[:] = items
+    return obj
+
+
+def _parse_number_text(raw: str, what: str,
+                       parse_text: Callable[[str], Any] | None) -> tuple[Any, str | None]:
+    if not raw.strip():
+        return None, None
+    try:
+        return float(raw), None
+    except ValueError:
+        pass
+    if parse_text is None:
+        return None, f"{what}“{_short(raw)}”无法识别"
+    try:
+        value, error = _unpack(parse_text(raw))
+    except (KPError, ValueError) as exc:
+        return None, str(exc)
+    return (None if value is None else float(value)), error
 
 
 def _short(text: Any, limit: int = 12) -> str:
@@ -182,33 +218,32 @@ def dates(value: Any, what: str = "日期", parse_text: Callable[[str], Any] | N
     n = len(items)
     errors = np.full(n, None, dtype=object)
     out = np.full(n, np.datetime64("NaT"), dtype="datetime64[us]")
-    s = pd.Series(items, dtype=object)
-    kinds = s.map(type)
-    is_num = kinds.isin([int, float, np.float64, np.int64]).to_numpy()
-    is_date = kinds.isin([dt.datetime, dt.date, pd.Timestamp, np.datetime64]).to_numpy()
-    is_text = kinds.isin([str]).to_numpy() & ~_blank_mask(s)
-    is_bool = kinds.isin([bool]).to_numpy()
+    kind = kinds(items)
+    obj = _objects(items)
+    is_num = kind == NUMBER
     if is_num.any():
-        serial = s[is_num].astype(float).to_numpy()
+        serial = obj[is_num].astype(float)
         good = np.isfinite(serial) & (serial >= 1) & (serial <= MAX_SERIAL)
         idx = np.flatnonzero(is_num)
         out[idx[good]] = serial_to_datetime(np.floor(serial[good]))
         errors[idx[~good]] = f"{what}数值超出范围"
-    if is_date.any():
-        stamps = pd.to_datetime(s[is_date].map(pd.Timestamp)).dt.normalize()
-        out[is_date] = stamps.to_numpy(dtype="datetime64[us]")
-    if is_text.any():
-        cache: dict[str, Any] = {}
-        for i in np.flatnonzero(is_text):
+    is_date = kind == DATE
+    if is_date.any():  # datetime objects convert in C; the time of day is dropped
+        stamps = pd.DatetimeIndex(pd.to_datetime(obj[is_date])).normalize()
+        out[is_date] = stamps.as_unit("us").to_numpy()
+    if (kind == TEXT).any():
+        cache: dict[str, tuple[np.datetime64 | None, str | None]] = {}
+        for i in np.flatnonzero(kind == TEXT):
             raw = items[i]
             if raw not in cache:
-                cache[raw] = _parse_date_text(raw, what, parse_text)
+                cache[raw] = _parse_date_text(raw, what, parse_text) if raw.strip() else (None, None)
             parsed, error = cache[raw]
             if error is not None:
                 errors[i] = error
             elif parsed is not None:
                 out[i] = parsed
-    errors[is_bool] = f"{what}不能是TRUE/FALSE"
+    errors[kind == BOOL] = f"{what}不能是TRUE/FALSE"
+    errors[kind == OTHER] = f"{what}应为日期"
     return Cells(out, errors, shape)
 
 
@@ -316,12 +351,36 @@ def to_excel(values: Any) -> Any:
 def column_out(values: Sequence[Any] | np.ndarray | pd.Series, errors: np.ndarray | None,
                shape: tuple[int, int]) -> Grid:
     """Results (flat, row by row) as a grid of ``shape``, the error message where a cell has one."""
-    vals = list(values.tolist() if hasattr(values, "tolist") else values)
+    arr = np.asarray(values)
+    if arr.dtype.kind == "f":  # NaN → None, Python floats
+        vals = np.where(np.isnan(arr), None, arr).tolist()
+    elif arr.dtype.kind == "M":  # NaT → None, datetimes
+        vals = arr.astype("datetime64[us]").astype(object).tolist()
+    elif arr.dtype == object and all(map(str.__instancecheck__, arr)):
+        vals = arr.tolist()  # text only (lights, classes): nothing to convert
+    else:
+        vals = [to_excel(v) for v in arr.tolist()]
     if errors is not None:
         for i in np.flatnonzero(~pd.isna(errors)):
             vals[i] = errors[i]
     rows, cols = shape
-    return [[to_excel(vals[r * cols + c]) for c in range(cols)] for r in range(rows)]
+    with _paused_gc():
+        if cols == 1:
+            return [[v] for v in vals]
+        return [vals[r * cols:(r + 1) * cols] for r in range(rows)]
+
+
+@contextlib.contextmanager
+def _paused_gc() -> Iterator[None]:
+    """Creating 100,000 one-cell rows would otherwise trigger full collections that walk every
+    row of the caller's input grids (seconds instead of milliseconds); none of them is garbage."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def table_out(rows: Iterable[Sequence[Any]]) -> Grid:
