@@ -99,10 +99,11 @@ def evaluate(frame: pd.DataFrame, as_of: Any, rules: Rules | None = None) -> pd.
         {
             "completion_rate": rate,
             "gap_points": gap,
-            "investment_light": _LIGHT_VALUES[inv],
-            "start_light": _LIGHT_VALUES[start],
+            # object dtype keeps None (a str column would turn it into NaN)
+            "investment_light": pd.Series(_LIGHT_VALUES[inv], index=frame.index, dtype=object),
+            "start_light": pd.Series(_LIGHT_VALUES[start], index=frame.index, dtype=object),
             "months_late": pd.array(months_late, dtype="Float64").astype("Int64"),
-            "light": _LIGHT_VALUES[worst],
+            "light": pd.Series(_LIGHT_VALUES[worst], index=frame.index, dtype=object),
             "light_reasons": reasons.set_axis(frame.index),
         },
         index=frame.index,

@@ -145,7 +145,8 @@ def build_report(ledger: Ledger, as_of: Any = None, rules: Rules | None = None,
         "investment_light": lit["investment_light"], "start_light": lit["start_light"],
         "months_late": lit["months_late"], "light": lit["light"], "light_reasons": lit["light_reasons"],
         "stage": stages.derive_stage(projects, as_of, m),
-        "three_class": stages.three_class_frame(projects, as_of, m),
+        "three_class": pd.Series(stages.three_class_frame(projects, as_of, m), index=projects.index,
+                                 dtype=object),
     }, index=projects.index)
     own = [c for c in COMPUTED_COLUMNS if c in projects.columns]
     full = pd.concat([projects.drop(columns=own), computed], axis=1)
