@@ -56,10 +56,14 @@ def new_figure(width: float, height: float, *, dpi: int = 90, constrained: bool 
 
 def to_png(fig: Figure) -> bytes:
     """Draw once and encode quickly (``savefig`` would draw again)."""
+    fig.canvas.draw()
+    return encode_png(fig.canvas)
+
+
+def encode_png(canvas: FigureCanvasAgg) -> bytes:
+    """The canvas's current pixels as PNG, fast compression (the chart is small)."""
     from PIL import Image
 
-    canvas = fig.canvas
-    canvas.draw()
     width, height = canvas.get_width_height(physical=True)
     image = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
     buf = io.BytesIO()

@@ -20,7 +20,7 @@ from matplotlib.ticker import FuncFormatter
 
 from keyproject import scenario
 from keyproject.scenario import Baseline, Projection, ScenarioParams
-from keyproject.widgets._chart import chinese_text, cjk_font, new_figure, to_png
+from keyproject.widgets._chart import chinese_text, cjk_font, encode_png, new_figure
 
 _WIDE = {"description_width": "11em"}
 _LAYOUT = {"width": "32em"}
@@ -91,14 +91,19 @@ class ScenarioChart:
             if b.months_done:
                 ax.plot(m[: b.months_done], proj.actual_cum[: b.months_done], color="#1f77b4", marker="o",
                         label="实际累计")
+            # the artists that change are drawn over a cached background (blitting): a full
+            # redraw, which lays out every Chinese label again, only when the y range changes
             (self.projection_line,) = ax.plot([], [], color="#d62728", linestyle="--", marker=".",
-                                              label="预测累计")
+                                              label="预测累计", animated=True)
             self.tier_lines = {}
             self.tier_labels = {}
             for key, color in (("plan", "#2ca02c"), ("stretch", "#9467bd")):
-                self.tier_lines[key] = ax.axhline(0.0, color=color, linewidth=0.8, visible=False)
+                self.tier_lines[key] = ax.axhline(0.0, color=color, linewidth=0.8, visible=False,
+                                                  animated=True)
                 self.tier_labels[key] = ax.text(12.4, 0.0, "", fontsize=8, ha="right", va="bottom",
-                                                visible=False)
+                                                visible=False, animated=True)
+            self._dynamic = [*self.tier_lines.values(), *self.tier_labels.values(), self.projection_line]
+            self._background: Any = None
             ax.set_xticks(m, [f"{i}月" for i in m])
             ax.set_xlim(0.5, 12.5)
             big = b.plan >= 100_000  # show 亿元 on the axis when the figures run to six digits
@@ -127,11 +132,25 @@ class ScenarioChart:
                 label.set_y(tier.target)
                 label.set_text(f"{tier.label} {_wan(tier.target)}")
                 top = max(top, tier.target)
-        self.ax.set_ylim(0.0, top * 1.08)
+        want = top * 1.08
+        _, high = self.ax.get_ylim()
+        if self._background is None or want > high or want < 0.6 * high:
+            step = _nice_step(want / 10)
+            self.ax.set_ylim(0.0, np.ceil(want / step) * step)
+            self._background = None
 
     def png(self) -> bytes:
         with chinese_text():
-            return to_png(self.fig)
+            canvas = self.fig.canvas
+            if self._background is None:
+                canvas.draw()  # everything but the animated artists
+                self._background = canvas.copy_from_bbox(self.fig.bbox)
+            else:
+                canvas.restore_region(self._background)
+            for artist in self._dynamic:
+                if artist.get_visible():
+                    self.ax.draw_artist(artist)
+            return encode_png(canvas)
 
 
 def chart_png(baseline: Baseline, proj: Projection) -> bytes:
