@@ -1,0 +1,413 @@
+"""Reference documentation generated from the code, so it never drifts (as sqlite-utils does).
+
+``python -m keyproject.docs`` writes ``docs/fields.md`` (the ledger schema), ``docs/rules.md``
+(the rule settings and presets), ``docs/cli.md`` (every ``kp`` command's help) and
+``docs/formulas.md`` (the Excel formulas of the add-in). ``--check`` compares instead of writing and
+exits 1 when a file is stale; the test suite runs the same comparison.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import contextlib
+import functools
+import importlib.util
+import inspect
+import json
+import os
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from importlib import resources
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]  # the repository, for an editable install
+DOCS_DIR = ROOT / "docs"
+UDF_PATH = ROOT / "addin" / "keyproject_udfs.py"
+COMMAND = "python -m keyproject.docs"
+HELP_COLUMNS = "100"  # argparse wraps to the terminal width; fix it so the output is the same everywhere
+
+_BANNER = (
+    f"<!-- 本文件由 `{COMMAND}` 根据代码生成，请勿手工修改。"
+    f" Generated from the code by `{COMMAND}`; do not edit by hand. -->\n"
+)
+
+
+# -- Markdown helpers -------------------------------------------------------------------------------
+
+def _cell(text: str) -> str:
+    """Text fit for a Markdown table cell."""
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+
+
+def _codes(items: Sequence[str]) -> str:
+    # inside a code span a backslash is literal; only the pipe needs escaping in a table
+    return "<br>".join("`" + i.replace("|", "\\|") + "`" for i in items)
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    lines += ["| " + " | ".join(r) + " |" for r in rows]
+    return "\n".join(lines) + "\n"
+
+
+def _doc(*parts: str) -> str:
+    text = _BANNER + "\n" + "\n".join(parts)
+    return text.rstrip("\n") + "\n"
+
+
+# -- fields.md --------------------------------------------------------------------------------------
+
+_KIND_TEXT: dict[str, str] = {
+    "text": "文本 text",
+    "amount": "金额 amount",
+    "rate": "比率 rate",
+    "int": "整数 int",
+    "date": "日期 date",
+}
+
+
+def _unit_text(f: Any) -> str:
+    if f.kind == "amount":
+        unit = f.unit or "万元"
+        return f"{unit}；表头或单位说明为亿元、元时换算为{unit} (converted to {unit})"
+    if f.kind == "rate":
+        return "小数，50% 记为 0.5 (fraction)"
+    if f.kind == "date":
+        return "日期，文本日期和 Excel 序列号均可 (date)"
+    return f.unit or ""
+
+
+@functools.cache
+def _s2t() -> Any:
+    import opencc
+
+    return opencc.OpenCC("s2t")  # building a converter takes a while; one is enough
+
+
+def _traditional(names: Sequence[str]) -> list[str]:
+    s2t = _s2t()
+    out: list[str] = []
+    for name in names:
+        t = s2t.convert(name)
+        if t != name and t not in out:
+            out.append(t)
+    return out
+
+
+def render_fields() -> str:
+    from keyproject import schema
+
+    parts = [
+        "# 台账字段 Ledger fields\n",
+        "keyproject 认识的各表字段（`keyproject.schema`）。读取台账时，表头按“表头”“别名”（简体，"
+        "以及由 OpenCC `s2t` 得到的繁体写法）或“模式”（对规范化后表头的整体正则匹配）对应到字段。\n",
+        "The fields keyproject knows (`keyproject.schema`). A header maps to a field by its label, an "
+        "alias (Simplified, or its Traditional form from OpenCC `s2t`) or a pattern (a regular "
+        "expression over the whole normalised header).\n",
+    ]
+    for s in (schema.LEDGER, schema.PROBLEMS, schema.MILESTONES):
+        parts.append(f"## {s.title} {s.name.capitalize()} (`{s.name}`)\n")
+        if s.sheet_names:
+            parts.append(f"常见工作表名 Usual sheet names: {'、'.join(s.sheet_names)}\n")
+        rows = []
+        for f in s.fields:
+            rows.append([
+                f"`{f.key}`",
+                _cell(f.label) + ("（必填 required）" if f.required else ""),
+                _KIND_TEXT.get(f.kind, f.kind) + f"<br>`{f.dtype}`",
+                _cell(_unit_text(f)),
+                _cell("、".join(f.aliases)),
+                _cell("、".join(_traditional(f.names))),
+                _codes(f.patterns),
+                _cell(f.description),
+            ])
+        parts.append(_table(
+            ["键 key", "表头 label", "类型 kind", "单位 unit", "别名 aliases（简体）",
+             "繁体 Traditional (s2t，仅列不同者 differing only)", "模式 patterns", "说明 description"],
+            rows,
+        ))
+    parts.append("## keyproject 自有列 Columns keyproject owns\n")
+    parts.append(
+        "`kp refresh` 在台账工作表中写入并维护这些列；读取台账时不把它们当作用户数据。\n\n"
+        "`kp refresh` writes these columns into the ledger sheet; they are never read as user data.\n"
+    )
+    parts.append(_table(["列 column"], [[_cell(c)] for c in schema.OWNED_COLUMNS]))
+    return _doc(*parts)
+
+
+# -- rules.md ---------------------------------------------------------------------------------------
+
+def _toml_value(v: Any) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, str):
+        return json.dumps(v, ensure_ascii=False)
+    if isinstance(v, (int, float)):
+        return repr(v)
+    if isinstance(v, dict):
+        return "{ " + ", ".join(f"{k} = {_toml_value(x)}" for k, x in v.items()) + " }"
+    if isinstance(v, (list, tuple)):
+        return "[" + ", ".join(_toml_value(x) for x in v) + "]"
+    return str(v)
+
+
+def render_rules() -> str:
+    from keyproject.rules import SETTINGS, Rules, preset_names
+
+    default = Rules().to_dict()
+    rows = [
+        [
+            f"`{s.name}`",
+            _cell(s.zh),
+            _cell("、".join(s.aliases)),
+            f"`{_cell(_toml_value(default[s.name]))}`",
+            _cell(s.doc),
+        ]
+        for s in SETTINGS
+    ]
+    parts = [
+        "# 规则与阈值 Rules and thresholds\n",
+        "红黄绿灯、红黑榜、双过半、阶段目标等所用的全部阈值（`keyproject.rules.Rules`，由 "
+        "`keyproject.rules.SETTINGS` 声明）。可在规则文件（TOML，`kp report --rules 文件`）中按 TOML 键"
+        "或中文设置项设定，也可在工作簿的“设置”表中逐行写“设置项、值”。写 `preset = \"名称\"`"
+        "（设置表中写“预设”）以某个预设为基础。\n",
+        "Every threshold of the lights, the red/black lists, 双过半 and the staged targets "
+        "(`keyproject.rules.Rules`, declared in `keyproject.rules.SETTINGS`). Set them in a TOML rules "
+        "file by TOML key or Chinese key, or as key/value rows of a workbook's 设置 sheet; "
+        "`preset = \"name\"` starts from a preset.\n",
+        "## 设置项 Settings\n",
+        _table(["TOML 键 key", "设置表中的键 设置 sheet key", "也可写作 aliases", "默认值 default",
+                "含义 meaning"], rows),
+        "## 预设 Presets\n",
+        "随 keyproject 提供的预设（`lib/keyproject/presets/*.toml`），用 `preset = \"名称\"` 引用。\n",
+        "Presets shipped in `lib/keyproject/presets/*.toml`; use one with `preset = \"name\"`.\n",
+    ]
+    for name in preset_names():
+        text = resources.files("keyproject").joinpath("presets", f"{name}.toml").read_text(encoding="utf-8")
+        values = Rules.preset(name).to_dict()
+        changed = [
+            [f"`{s.name}`", _cell(s.zh), f"`{_cell(_toml_value(values[s.name]))}`",
+             f"`{_cell(_toml_value(default[s.name]))}`"]
+            for s in SETTINGS
+            if values[s.name] != default[s.name]
+        ]
+        parts.append(f"### `{name}`\n")
+        if changed:
+            parts.append("与默认值不同的设置 Settings that differ from the defaults:\n")
+            parts.append(_table(["TOML 键 key", "设置项", "本预设 this preset", "默认 default"], changed))
+        else:
+            parts.append("与默认值相同 Same as the defaults.\n")
+        parts.append("```toml\n" + text.rstrip("\n") + "\n```\n")
+    return _doc(*parts)
+
+
+# -- cli.md -----------------------------------------------------------------------------------------
+
+@contextlib.contextmanager
+def _columns(width: str) -> Iterator[None]:
+    """argparse reads COLUMNS (through shutil.get_terminal_size) when it formats help."""
+    old = os.environ.get("COLUMNS")
+    os.environ["COLUMNS"] = width
+    try:
+        yield
+    finally:
+        if old is None:
+            os.environ.pop("COLUMNS", None)
+        else:
+            os.environ["COLUMNS"] = old
+
+
+def commands(parser: argparse.ArgumentParser) -> list[tuple[str, str, argparse.ArgumentParser]]:
+    """(name, short help, parser) of each subcommand, in the parser's order."""
+    out: list[tuple[str, str, argparse.ArgumentParser]] = []
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            helps = {a.dest: a.help or "" for a in action._choices_actions}
+            seen: set[int] = set()
+            for name, sub in action.choices.items():
+                if id(sub) in seen:  # an alias of a command already listed
+                    continue
+                seen.add(id(sub))
+                out.append((name, helps.get(name, ""), sub))
+    return out
+
+
+def render_cli() -> str:
+    with _columns(HELP_COLUMNS):
+        from keyproject.cli import build_parser
+
+        parser = build_parser()
+        parts = [
+            "# 命令行 Command line (`kp`)\n",
+            "各命令的帮助文本（`kp 命令 --help`），按命令行解析器中的顺序。\n",
+            "The help of every `kp` command (`kp COMMAND --help`), in the parser's order.\n",
+            "```text\n" + parser.format_help().rstrip("\n") + "\n```\n",
+        ]
+        for name, short, sub in commands(parser):
+            parts.append(f"## kp {name}\n")
+            if short:
+                parts.append(_cell(short) + "\n")
+            parts.append("```text\n" + sub.format_help().rstrip("\n") + "\n```\n")
+    return _doc(*parts)
+
+
+# -- formulas.md ------------------------------------------------------------------------------------
+
+def load_udfs(path: Path = UDF_PATH) -> ModuleType:
+    """The add-in module, imported from its file (it is not part of the package)."""
+    name = "keyproject_udfs"
+    loaded = sys.modules.get(name)
+    if loaded is not None and Path(getattr(loaded, "__file__", "")).resolve() == path.resolve():
+        return loaded
+    spec = importlib.util.spec_from_file_location("_keyproject_docs_udfs", path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot load {path}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses and the like look their module up while it runs
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        sys.modules.pop(spec.name, None)
+    return module
+
+
+def _decorations(source: str) -> tuple[list[str], dict[str, dict[str, str]], set[str]]:
+    """From the source: function order, the ``@arg(name, doc=...)`` texts, the ``@script`` names.
+
+    xlwings' decorators keep nothing on the function outside Windows, so the docs read them here.
+    """
+    order: list[str] = []
+    arg_docs: dict[str, dict[str, str]] = {}
+    scripts: set[str] = set()
+    for node in ast.parse(source).body:
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        order.append(node.name)
+        docs: dict[str, str] = {}
+        for dec in node.decorator_list:
+            target = dec.func if isinstance(dec, ast.Call) else dec
+            dname = target.attr if isinstance(target, ast.Attribute) else getattr(target, "id", "")
+            if dname == "script":
+                scripts.add(node.name)
+            if dname == "arg" and isinstance(dec, ast.Call) and dec.args:
+                first = dec.args[0]
+                doc = next((k.value for k in dec.keywords if k.arg == "doc"), None)
+                if isinstance(first, ast.Constant) and isinstance(doc, ast.Constant):
+                    docs[str(first.value)] = str(doc.value)
+        arg_docs[node.name] = docs
+    return order, arg_docs, scripts
+
+
+def _function_section(name: str, fn: Callable[..., Any], arg_docs: dict[str, str], call: str) -> str:
+    sig = inspect.signature(inspect.unwrap(fn))
+    params = list(sig.parameters.values())
+    shown = [p.name if p.default is inspect.Parameter.empty else f"[{p.name}]" for p in params]
+    lines = [f"### {name}\n", f"```text\n{call}{name}({', '.join(shown)})\n```\n"]
+    doc = inspect.getdoc(fn)
+    if doc:
+        lines.append(doc + "\n")
+    if params:
+        rows = []
+        for p in params:
+            default = "必填 required" if p.default is inspect.Parameter.empty else f"`{p.default!r}`"
+            rows.append([f"`{p.name}`", _cell(default), _cell(arg_docs.get(p.name, ""))])
+        lines.append(_table(["参数 parameter", "默认值 default", "说明 description"], rows))
+    return "\n".join(lines)
+
+
+def render_formulas(path: Path = UDF_PATH) -> str:
+    parts = [
+        "# Excel 公式 Excel formulas (`KP_*`)\n",
+        "加载项 `addin/keyproject_udfs.py`（xlwings）提供的工作表函数。参数可为单个单元格或整列区域，"
+        "结果为一整列；方括号中的参数可省略。\n",
+        "The worksheet functions of the add-in `addin/keyproject_udfs.py` (xlwings). Arguments take a "
+        "cell or a whole column; the result is a whole column; parameters in brackets are optional.\n",
+    ]
+    try:
+        module = load_udfs(path)
+        source = path.read_text(encoding="utf-8")
+    except Exception as exc:  # say what is missing instead of failing the whole generator
+        parts.append(
+            f"> **尚未生成 Not generated:** 无法导入加载项模块 could not import the add-in module "
+            f"`{path.relative_to(ROOT) if path.is_relative_to(ROOT) else path.name}`: "
+            f"{type(exc).__name__}: {_cell(str(exc))}\n"
+        )
+        return _doc(*parts)
+    order, arg_docs, scripts = _decorations(source)
+    names = [n for n in order if n.startswith("KP_") and callable(getattr(module, n, None))]
+    parts.append("## 公式 Formulas\n")
+    parts.append(_table(["公式 formula", "用途 purpose"], [
+        [f"[`{n}`](#{n.lower()})", _cell((inspect.getdoc(getattr(module, n)) or "").split("\n")[0])]
+        for n in names
+    ]))
+    for n in names:
+        parts.append(_function_section(n, getattr(module, n), arg_docs.get(n, {}), "="))
+    macros = [n for n in order if n in scripts and callable(getattr(module, n, None))]
+    if macros:
+        parts.append("## 宏 Macros\n")
+        parts.append("可绑定到按钮或用 xlwings 的 RunPython 调用。Bind to a button or call with RunPython.\n")
+        for n in macros:
+            parts.append(_function_section(n, getattr(module, n), arg_docs.get(n, {}), ""))
+    return _doc(*parts)
+
+
+# -- the generator ----------------------------------------------------------------------------------
+
+RENDERERS: dict[str, Callable[[], str]] = {
+    "fields.md": render_fields,
+    "rules.md": render_rules,
+    "cli.md": render_cli,
+    "formulas.md": render_formulas,
+}
+
+
+def generate() -> dict[str, str]:
+    """File name → Markdown text of every generated document."""
+    return {name: render() for name, render in RENDERERS.items()}
+
+
+def write(out_dir: Path) -> list[Path]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name, text in generate().items():
+        path = out_dir / name
+        path.write_bytes(text.encode("utf-8"))
+        paths.append(path)
+    return paths
+
+
+def stale(out_dir: Path) -> list[str]:
+    """Names of the documents in ``out_dir`` that differ from what the code generates now."""
+    return [
+        name for name, text in generate().items()
+        if not (out_dir / name).is_file() or (out_dir / name).read_bytes() != text.encode("utf-8")
+    ]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog=COMMAND, description="Generate docs/*.md from the code.")
+    parser.add_argument("--check", action="store_true", help="compare instead of writing; exit 1 if stale")
+    parser.add_argument("--out", type=Path, help="output folder (default: docs/ of the repository)")
+    args = parser.parse_args(argv)
+    if args.out is None:
+        if not (ROOT / "pyproject.toml").is_file():  # installed without the repository around it
+            parser.error("not run from a source checkout: give --out")
+        args.out = DOCS_DIR
+    if args.check:
+        bad = stale(args.out)
+        if bad:
+            print(f"stale docs in {args.out}: {', '.join(bad)}; run `{COMMAND}` and commit docs/",
+                  file=sys.stderr)
+            return 1
+        print(f"docs up to date: {args.out}")
+        return 0
+    for path in write(args.out):
+        print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
