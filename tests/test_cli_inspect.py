@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import subprocess
 import sys
@@ -96,3 +97,85 @@ def test_not_a_ledger_and_missing_sheet_exit_2(tmp_path: Path, capsys: pytest.Ca
     assert "people.xlsx" in err and "项目名称" in err
     assert main(["inspect", str(path), "--sheet", "无此表"]) == 2
     assert "无此表" in capsys.readouterr().err
+
+
+# --- the committed sample workbooks, read through `kp inspect --json`, against the generator's records
+
+SAMPLES = Path(__file__).resolve().parents[1] / "sample_workbooks"
+
+
+def inspect_json(path: Path, capsys: pytest.CaptureFixture[str]) -> dict:
+    assert main(["inspect", str(path), "--json"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("\n") == 1
+    return json.loads(out)
+
+
+def as_json(value: object) -> object:
+    """A record's value as kp inspect prints it."""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def assert_record(got: dict, rec: dict, where: str) -> None:
+    for key, value in rec.items():
+        if key not in got or key == "row":
+            continue
+        want = as_json(value)
+        if isinstance(want, float):
+            assert got[key] == pytest.approx(want, abs=1e-6), (where, key)
+        else:
+            assert got[key] == want, (where, key)
+
+
+@pytest.mark.parametrize(("name", "truth"), [("county_fushun_2023.xlsx", "county_projects"),
+                                             ("city_messy_2024.xlsx", "city_projects")])
+def test_samples_read_exactly(name: str, truth: str, capsys: pytest.CaptureFixture[str]) -> None:
+    samples = pytest.importorskip("keyproject.samples")
+    data = inspect_json(SAMPLES / name, capsys)
+    recs = getattr(samples, truth)()
+    assert [p["row"] for p in data["projects"]] == [r["row"] for r in recs]
+    for got, rec in zip(data["projects"], recs, strict=True):
+        assert_record(got, rec, f"{name}:{rec['row']}")
+    assert all(got["code"] is None or isinstance(got["code"], str) for got in data["projects"])
+
+
+def test_county_sample_header_and_issues(capsys: pytest.CaptureFixture[str]) -> None:
+    samples = pytest.importorskip("keyproject.samples")
+    data = inspect_json(SAMPLES / "county_fushun_2023.xlsx", capsys)
+    assert (data["sheet"], data["unit"], data["report_month"]) == ("项目台账", "万元", 7)
+    letters = {c["field"]: c["column"] for c in data["columns"]}
+    want = {(c["row"], letters[c["key"]]) for c in samples.county_messy_cells() if c["warning"]}
+    assert {(i["row"], i["column"]) for i in data["issues"]} == want
+    assert {i["severity"] for i in data["issues"]} <= {"warning"}
+
+
+def test_city_sample_issues_exactly(capsys: pytest.CaptureFixture[str]) -> None:
+    samples = pytest.importorskip("keyproject.samples")
+    data = inspect_json(SAMPLES / "city_messy_2024.xlsx", capsys)
+    assert (data["unit"], data["report_month"]) == ("亿元", 9)
+    got = sorted((i["severity"], i["row"], i["column"]) for i in data["issues"])
+    want = sorted((e["severity"], e["row"], e["column"]) for e in samples.city_expected_issues())
+    assert got == want
+    by_cell = {(i["row"], i["column"]): i["message"] for i in data["issues"]}
+    for e in samples.city_expected_issues():
+        assert e["text"] in by_cell[(e["row"], e["column"])]
+
+
+def test_submission_samples_read_exactly(capsys: pytest.CaptureFixture[str]) -> None:
+    samples = pytest.importorskip("keyproject.samples")
+    rows = samples.submission_rows()
+    for file in sorted({r["file"] for r in rows}):
+        data = inspect_json(SAMPLES / file, capsys)
+        recs = [r for r in rows if r["file"] == file]
+        assert data["sheet"] == recs[0]["sheet"]
+        assert data["report_month"] == 8
+        assert [p["row"] for p in data["projects"]] == [r["row"] for r in recs]
+        for got, rec in zip(data["projects"], recs, strict=True):
+            # names are given as typed; the reader trims the spaces around text
+            fields = {k: v.strip() if isinstance(v, str) else v
+                      for k, v in rec.items() if k not in ("file", "sheet")}
+            assert_record(got, fields, f"{file}:{rec['row']}")
+        dup_rows = {r["row"] for r in recs if r["duplicate"]}
+        assert {i["row"] for i in data["issues"] if "重复" in i["message"]} == dup_rows

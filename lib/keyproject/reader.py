@@ -518,6 +518,10 @@ def _read_sheet(wb: Workbook, grid: SheetGrid, schema: Schema, header: _Header |
             for p in positions.tolist():
                 row = int(excel_rows[p])
                 issues.append(Issue(sev, f"“{f.label}”：{msg}", name, row, cm.letter, str(path)))
+    # "8月完成投资" in a 1-8月 report is the month's completion: say so when no 当月 column exists
+    this_month = f"m{month:02d}" if month else None
+    if schema is LEDGER and "month_completed" not in frame and this_month in frame:
+        frame["month_completed"] = frame[this_month]
     projects = conform(pd.DataFrame(frame), schema)
 
     taken: set[str] = set()
