@@ -150,11 +150,12 @@ def _fresh_sheet(wb: Workbook, name: str, owned: set[str], warnings: list[str]) 
 
 
 # -- layout helpers --------------------------------------------------------------------------------
-def _width(value: Any) -> float:
+def _width(value: Any, limit: int = 60) -> float:
+    """Display width in Excel character units (a CJK character counts two)."""
     if value is None:
         return 0
     text = value if isinstance(value, str) else (f"{value:,.2f}" if isinstance(value, float) else str(value))
-    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text[:60]) + 2
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text[:limit]) + 2
 
 
 class _Writer:
@@ -164,8 +165,9 @@ class _Writer:
         self.ws = ws
         self.row = 1
         self.widths: dict[int, float] = {}
+        self.wrapped: list[tuple[int, int, float]] = []  # (row, column, text width) of wrapping cells
 
-    def _note(self, col: int, value: Any, cap: float = 50) -> None:
+    def _note(self, col: int, value: Any, cap: float = 40) -> None:
         self.widths[col] = min(max(self.widths.get(col, 8), _width(value)), cap)
 
     def title(self, text: str) -> None:
@@ -180,7 +182,8 @@ class _Writer:
         for j, text in enumerate(labels, start=1):
             c = put(self.ws.cell(row=self.row, column=j), text)
             c.font, c.fill, c.alignment, c.border = HEADER_FONT, HEADER_FILL, HEADER_ALIGN, BORDER
-            self._note(j, text, 30)
+            self._note(j, text, 12)  # headers wrap; the data sets the width
+            self.wrapped.append((self.row, j, _width(text)))
         self.row += 1
         return self.row - 1
 
@@ -193,7 +196,8 @@ class _Writer:
             c.number_format = fmt
         if wrap:
             c.alignment = WRAP_ALIGN
-            self._note(col, value, 60)
+            self._note(col, value, 36)
+            self.wrapped.append((self.row, col, _width(c.value, 2000)))
         else:
             self._note(col, c.value if fmt is None else (f"{c.value:,.2f}" if fmt == FMT_AMOUNT else c.value))
         return c
@@ -252,6 +256,14 @@ class _Writer:
     def finish(self, freeze: str | None = None, print_rows: str | None = None) -> None:
         for col, w in self.widths.items():
             self.ws.column_dimensions[get_column_letter(col)].width = round(w, 1)
+        # spreadsheet programs do not grow rows for wrapped text written by openpyxl: set heights
+        lines: dict[int, int] = {}
+        for r, col, need in self.wrapped:
+            have = max(self.widths.get(col, 8) - 1, 1)
+            lines[r] = max(lines.get(r, 1), math.ceil(need / have))
+        for r, n in lines.items():
+            if n > 1:
+                self.ws.row_dimensions[r].height = 14.5 * n
         if freeze:
             self.ws.freeze_panes = freeze
         if print_rows:
@@ -418,8 +430,12 @@ def write_problems(ws: Worksheet, report: Any, data: Mapping[str, Any]) -> None:
     w.finish()
 
 
+BULLETIN_WIDTH = 70  # characters of column A: an A4 portrait page
+
+
 def write_bulletin(ws: Worksheet, text: str) -> None:
-    ws.column_dimensions["A"].width = 110
+    """One paragraph a row, wrapped to the page, ready to copy into a document."""
+    ws.column_dimensions["A"].width = BULLETIN_WIDTH
     r = 1
     for para in (p.strip() for p in text.splitlines()):
         if not para:
@@ -428,9 +444,12 @@ def write_bulletin(ws: Worksheet, text: str) -> None:
         c.alignment = WRAP_ALIGN
         if r == 1:
             c.font = TITLE_FONT
+        else:
+            ws.row_dimensions[r].height = 15 * math.ceil(_width(para, 4000) / (BULLETIN_WIDTH - 4)) + 4
         r += 1
     print_well(ws)
     ws.page_setup.orientation = "portrait"
+    ws.print_options.horizontalCentered = False
 
 
 def write_sheets(wb: Workbook, report: Any, bulletin: str, light_label: Callable[[str], str],
