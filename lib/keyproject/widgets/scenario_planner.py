@@ -91,19 +91,18 @@ class ScenarioChart:
             if b.months_done:
                 ax.plot(m[: b.months_done], proj.actual_cum[: b.months_done], color="#1f77b4", marker="o",
                         label="实际累计")
-            # the artists that change are drawn over a cached background (blitting): a full
-            # redraw, which lays out every Chinese label again, only when the y range changes
+            # the projection line is drawn over a cached background (blitting); a full redraw,
+            # which lays out every Chinese label again, only when the y range or a target changes
             (self.projection_line,) = ax.plot([], [], color="#d62728", linestyle="--", marker=".",
                                               label="预测累计", animated=True)
             self.tier_lines = {}
             self.tier_labels = {}
             for key, color in (("plan", "#2ca02c"), ("stretch", "#9467bd")):
-                self.tier_lines[key] = ax.axhline(0.0, color=color, linewidth=0.8, visible=False,
-                                                  animated=True)
+                self.tier_lines[key] = ax.axhline(0.0, color=color, linewidth=0.8, visible=False)
                 self.tier_labels[key] = ax.text(12.4, 0.0, "", fontsize=8, ha="right", va="bottom",
-                                                visible=False, animated=True)
-            self._dynamic = [*self.tier_lines.values(), *self.tier_labels.values(), self.projection_line]
+                                                visible=False)
             self._background: Any = None
+            self._targets: tuple[float, ...] = ()
             ax.set_xticks(m, [f"{i}月" for i in m])
             ax.set_xlim(0.5, 12.5)
             big = b.plan >= 100_000  # show 亿元 on the axis when the figures run to six digits
@@ -122,6 +121,10 @@ class ScenarioChart:
             first = proj.cumulative[done - 1] if done else 0.0
             self.projection_line.set_data(xs, np.concatenate([[first], proj.cumulative[done:]]))
         top = max(float(np.nanmax(proj.cumulative)), float(proj.plan_line[-1]))
+        targets = tuple(t.target for t in proj.tiers)
+        if targets != self._targets:
+            self._targets = targets
+            self._background = None
         for key, line in self.tier_lines.items():
             tier = next((t for t in proj.tiers if t.key == key), None)
             label = self.tier_labels[key]
@@ -132,9 +135,13 @@ class ScenarioChart:
                 label.set_y(tier.target)
                 label.set_text(f"{tier.label} {_wan(tier.target)}")
                 top = max(top, tier.target)
+        # keep the axes still while a slider is dragged: grow with headroom, shrink only when the
+        # lines would sit in the bottom half (each change of range costs a full redraw)
         want = top * 1.08
         _, high = self.ax.get_ylim()
-        if self._background is None or want > high or want < 0.6 * high:
+        if self._background is None or want > high or want < 0.5 * high:
+            if self._background is not None and want > high:
+                want *= 1.25
             step = _nice_step(want / 10)
             self.ax.set_ylim(0.0, np.ceil(want / step) * step)
             self._background = None
@@ -147,9 +154,7 @@ class ScenarioChart:
                 self._background = canvas.copy_from_bbox(self.fig.bbox)
             else:
                 canvas.restore_region(self._background)
-            for artist in self._dynamic:
-                if artist.get_visible():
-                    self.ax.draw_artist(artist)
+            self.ax.draw_artist(self.projection_line)
             return encode_png(canvas)
 
 
