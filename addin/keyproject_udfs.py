@@ -336,10 +336,87 @@ def KP_RANK(group_range, done_range, plan_range, as_of=None):
 @script
 def refresh_workbook(book: xw.Book = None):  # type: ignore[assignment]
     """刷新本工作簿：重算台账的差距、灯号、三类项目列和汇总、红黄绿灯、排名、问题清单、通报各表。"""
-    from keyproject.excel_refresh import refresh_book
-
     if book is None:  # classic add-in: called from a button or RunPython
-        import xlwings as xw
-
         book = xw.Book.caller()
-    refresh_book(book)
+    try:
+        refresh_book(book)
+    except KPError as exc:  # scripts have no cell to write to: Excel shows the message
+        raise KPError(f"keyproject 刷新失败：{exc}") from None
+
+
+def _sheet_values(sheet: Any) -> list[list[Any]]:
+    """A sheet's values from A1 to the last used cell (the reader counts rows from A1)."""
+    last = sheet.used_range.last_cell
+    return xs.grid(sheet.range((1, 1), (last.row, last.column)).options(ndim=2).value)
+
+
+def refresh_book(book: Any) -> dict[str, Any]:
+    """Refresh an open workbook through Excel's object model (xlwings ``Book``), values only.
+
+    Reads every sheet's values, builds the report exactly as ``kp refresh`` does (the 设置 sheet's
+    rules, the 问题清单 sheet), then writes keyproject's columns (差距(百分点), 灯号 with its fill,
+    三类项目) into the ledger sheet and its sheets 汇总, 红黄绿灯, 排名, 问题清单, 通报. A user's
+    sheet with one of those names is left alone: keyproject writes "名称(keyproject)" instead.
+    Returns what was written (for the caller's status line and for tests).
+    """
+    from keyproject.bulletin import bulletin_text
+    from keyproject.excel_tables import (
+        LIGHT_COLORS,
+        is_own_sheet,
+        ledger_from_values,
+        owned_column_values,
+        rectangular,
+        sheet_tables,
+    )
+    from keyproject.report import build_report
+    from keyproject.schema import OWNED_COLUMNS
+
+    values = {sh.name: _sheet_values(sh) for sh in book.sheets}
+    ledger = ledger_from_values(values, book.name)
+    if len(ledger.projects) == 0:
+        raise KPError("台账中没有找到项目行", sheet=ledger.sheet)
+    report = build_report(ledger)
+    ws = book.sheets[ledger.sheet]
+
+    owned = owned_column_values(report)
+    header_row = max(ledger.header_rows)
+    first, last = ledger.first_data_row, int(owned["row"].max())
+    existing = {c.header.split("/")[-1]: c.index + 1 for c in ledger.owned_columns}
+    next_col = ledger.last_column + 1
+    columns: dict[str, int] = {}
+    for name in OWNED_COLUMNS:
+        if name == OWNED_COLUMNS[2] and name not in existing and owned[name].isna().all():
+            continue  # no milestone dates: no 三类项目 column
+        if name in existing:
+            columns[name] = existing[name]
+        else:
+            columns[name] = next_col
+            next_col += 1
+        ws.range((header_row, columns[name])).value = name
+        block: list[Any] = [None] * (last - first + 1)
+        for row, v in zip(owned["row"].tolist(), owned[name].tolist(), strict=True):
+            block[row - first] = None if v is None or (isinstance(v, float) and np.isnan(v)) else v
+        target = ws.range((first, columns[name]), (last, columns[name]))
+        target.value = [[v] for v in block]
+        if name == OWNED_COLUMNS[1]:
+            target.color = None
+            for row, light in zip(owned["row"].tolist(), owned["light"].tolist(), strict=True):
+                if light in LIGHT_COLORS:
+                    ws.range((row, columns[name])).color = LIGHT_COLORS[light]
+
+    names = [sh.name for sh in book.sheets]
+    written: dict[str, str] = {}
+    for name, rows in sheet_tables(report, bulletin_text(report)).items():
+        target_name = name
+        if name in names and not is_own_sheet(name, book.sheets[name]["A1"].value):
+            target_name = f"{name}(keyproject)"
+        if target_name in names:
+            sheet = book.sheets[target_name]
+            sheet.clear_contents()
+        else:
+            sheet = book.sheets.add(name=target_name, after=book.sheets[len(book.sheets) - 1])
+            names.append(target_name)
+        sheet["A1"].value = rectangular(rows)
+        written[name] = target_name
+    return {"sheet": ledger.sheet, "projects": len(ledger.projects), "columns": columns, "sheets": written,
+            "as_of": report.as_of}

@@ -158,3 +158,100 @@ def test_summary_and_messages_over_the_wire(child):
     assert "2027" in calendar_message[0][0] and "节假日" in calendar_message[0][0]
     size_message = child["results"][8]
     assert "不一致" in size_message[0][0]
+
+
+# -- the refresh script through xlwings' remote Book (the object model xlwings Lite/Server drive) --
+SAMPLE = ROOT / "sample_workbooks" / "county_fushun_2023.xlsx"
+
+REFRESH_CHILD = r"""
+import asyncio, datetime as dt, json, sys
+import xlwings as xw
+import xlwings.server as server
+import keyproject_udfs as module
+from openpyxl import load_workbook
+
+EPOCH = dt.datetime(1899, 12, 30)
+
+def cell(v):  # what Office.js sends: "" for empty cells, serial numbers for dates
+    if v is None:
+        return ""
+    if isinstance(v, dt.datetime):
+        return (v - EPOCH).days
+    return v
+
+def refresh(path):
+    wb = load_workbook(path, data_only=True)
+    sheets = [{"name": ws.title, "values": [[cell(v) for v in r] for r in ws.iter_rows(values_only=True)],
+               "pictures": [], "tables": []} for ws in wb]
+    book = xw.Book(json={"version": xw.__version__, "client": "Office.js", "names": [], "sheets": sheets,
+                         "book": {"name": "county.xlsx", "active_sheet_index": 0, "selection": "A1"}})
+    asyncio.run(server.custom_scripts_call(module, "refresh_workbook", typehint_to_value={xw.Book: book}))
+    return book.json()["actions"]
+
+json.dump([refresh(p) for p in sys.argv[1:]], sys.stdout, ensure_ascii=False, default=str)
+"""
+
+
+@pytest.fixture(scope="module")
+def refreshed(tmp_path_factory):
+    """Actions of a refresh of the sample, and of a copy whose problem sheet is called 问题清单."""
+    if not SAMPLE.exists():
+        pytest.skip("sample workbook not generated")
+    from openpyxl import load_workbook
+
+    wb = load_workbook(SAMPLE)
+    problems = next(ws for ws in wb if ws.title in ("问题台账", "问题清单"))
+    problems.title = "问题清单"
+    renamed = tmp_path_factory.mktemp("refresh") / "renamed.xlsx"
+    wb.save(renamed)
+    env = dict(os.environ, XLWINGS_ON_SERVER="true", XLWINGS_LICENSE_KEY="noncommercial",
+               PYTHONPATH=os.pathsep.join([str(ADDIN), os.environ.get("PYTHONPATH", "")]))
+    proc = subprocess.run([sys.executable, "-c", REFRESH_CHILD, str(SAMPLE), str(renamed)], env=env,
+                          capture_output=True, text=True, timeout=300, check=False)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return json.loads(proc.stdout)
+
+
+@pytest.fixture(scope="module")
+def refresh_actions(refreshed):
+    return refreshed[0]
+
+
+def test_refresh_writes_columns_with_the_engines_lights(refresh_actions):
+    from keyproject.reader import read_ledger
+    from keyproject.report import build_report
+
+    ledger = read_ledger(SAMPLE)
+    report = build_report(ledger)
+    sets = [a for a in refresh_actions if a["func"] == "setValues" and a["sheet_position"] == 0]
+    header = {a["values"][0][0]: a for a in sets if a["row_count"] == 1 and a["column_count"] == 1}
+    assert {"差距(百分点)", "灯号"} <= set(header)
+    for name in header:  # Office.js rows and columns are 0-based
+        assert header[name]["start_row"] == max(ledger.header_rows) - 1
+        assert header[name]["start_column"] >= ledger.last_column
+    light_col = header["灯号"]["start_column"]
+    block = next(a for a in sets if a["start_column"] == light_col and a["row_count"] > 1)
+    first = block["start_row"] + 1  # back to Excel's 1-based rows
+    got = {first + i: v[0] for i, v in enumerate(block["values"])}
+    label = report.rules.light_label
+    expect = {int(r): label(v) if isinstance(v, str) else "" for r, v in
+              zip(report.projects["row"], report.projects["light"], strict=True)}
+    assert {r: got[r] for r in expect} == expect
+    assert all(got[r] == "" for r in got if r not in expect)  # subtotal rows stay empty
+    fills = [a for a in refresh_actions if a["func"] == "setRangeColor" and a["start_column"] == light_col
+             and a["row_count"] == 1]
+    lit = {r for r, v in expect.items() if v}
+    assert {a["start_row"] + 1 for a in fills} == lit
+
+
+def test_refresh_adds_keyprojects_sheets_and_spares_the_users(refreshed):
+    refresh_actions, renamed_actions = refreshed
+    added = [a["args"][1] for a in refresh_actions if a["func"] == "addSheet"]
+    assert added == ["汇总", "红黄绿灯", "排名", "问题清单", "通报"]
+    # a workbook whose own (input) problem sheet is called 问题清单: keyproject writes beside it
+    added = [a["args"][1] for a in renamed_actions if a["func"] == "addSheet"]
+    assert added == ["汇总", "红黄绿灯", "排名", "问题清单(keyproject)", "通报"]
+    texts = [str(a["values"]) for a in refresh_actions
+             if a["func"] == "setValues" and a["sheet_position"] != 0]
+    assert any("重点项目推进情况汇总（截至2023年7月31日）" in t for t in texts)
+    assert any("通报" in t for t in texts)

@@ -7,6 +7,7 @@ Headers are mapped with the schema (``keyproject.schema.LEDGER``), values with t
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -143,3 +144,200 @@ def rank_rows(groups: Sequence[Any] | np.ndarray, done: np.ndarray, plan: np.nda
         rows.append((None if pd.isna(r.rank) else int(r.rank), r.group, r.projects, r.annual_plan,
                      r.ytd_completed, r.completion_rate, r.gap_points, r.red, r.yellow, r.green))
     return rows
+
+
+# -- a whole workbook as values (the add-in's refresh button) ----------------------------------------
+SHEET_NAMES: tuple[str, ...] = ("汇总", "红黄绿灯", "排名", "问题清单", "通报")
+# the first cell of each sheet keyproject writes: how a later refresh knows the sheet is its own
+SHEET_TITLES: dict[str, str] = {
+    "汇总": "重点项目推进情况汇总（截至",
+    "红黄绿灯": "红黄灯项目（截至",
+    "排名": "比学赶超排名（截至",
+    "问题清单": "问题清单（截至",
+    "通报": "【keyproject通报】",
+}
+LIGHT_COLORS: dict[str, tuple[int, int, int]] = {  # the refresh's soft fills, as RGB
+    "green": (0xC6, 0xEF, 0xCE), "yellow": (0xFF, 0xEB, 0x9C), "red": (0xFF, 0xC7, 0xCE),
+}
+
+
+def _grid_array(values: Any) -> np.ndarray:
+    """A sheet's values from A1 as the reader's grids hold them (empty cells are "")."""
+    g = xs.grid(values)
+    arr = np.empty((len(g), len(g[0]) if g else 0), dtype=object)
+    for i, row in enumerate(g):
+        arr[i, :] = ["" if v is None else v for v in row]
+    return arr
+
+
+def ledger_from_values(sheets: dict[str, Any], file: str | None = None, sheet: str | None = None) -> Any:
+    """A ``Ledger`` from sheets given as values from A1 (``{sheet name: 2-D list}``), read exactly as
+    ``reader.read_ledger`` reads a file: header detection, units, subtotal rows, the 问题清单 and 设置
+    sheets. Merged cells are not known from values alone; the reader copes with plain headers."""
+    from pathlib import Path
+
+    from keyproject import reader
+    from keyproject.errors import LedgerFileError
+    from keyproject.schema import PROBLEMS
+    from keyproject.xlsx import SheetGrid
+
+    class _Values:  # what the reader asks of a workbook: its path, for messages
+        path = Path(file or "工作簿")
+
+    grids = {name: SheetGrid(name, _grid_array(v), []) for name, v in sheets.items()}
+    order = [sheet] if sheet else [*(s for s in LEDGER.sheet_names if s in grids),
+                                   *(s for s in grids if s not in LEDGER.sheet_names)]
+    found = None
+    for name in order:
+        if name not in grids:
+            raise KPError(f"工作簿中没有工作表“{name}”")
+        header = reader._find_header(grids[name], LEDGER)
+        if header is not None:
+            found = (name, header)
+            break
+    if found is None:
+        raise LedgerFileError("没有哪个工作表有“项目名称”列", file=file)
+    ledger = reader._read_sheet(_Values(), grids[found[0]], LEDGER, found[1])
+    problem_sheet = next((s for s in PROBLEMS.sheet_names if s in grids and s != ledger.sheet), None)
+    if problem_sheet is not None and not _is_own(problem_sheet, sheets[problem_sheet]):
+        header = reader._find_header(grids[problem_sheet], PROBLEMS)
+        if header is not None:
+            ledger.problems = reader._read_sheet(_Values(), grids[problem_sheet], PROBLEMS, header).projects
+    settings_sheet = next((s for s in reader.SETTINGS_SHEETS if s in grids), None)
+    if settings_sheet is not None:
+        ledger.settings = _settings(grids[settings_sheet].values)
+    return ledger
+
+
+def _settings(values: np.ndarray) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for row in values.tolist():
+        if len(row) < 2 or xs.is_blank(row[0]):
+            continue
+        key, v = str(row[0]).strip(), row[1]
+        if not out and key in ("设置项", "参数", "项目", "名称", "键", "key", "设置", "参数名称", "规则"):
+            continue  # a header row
+        if isinstance(v, dt.datetime) and v.time() == dt.time():
+            v = v.date()  # as the file reader gives a date cell
+        out[key] = None if v == "" else (int(v) if isinstance(v, float) and v.is_integer() else v)
+    return out
+
+
+def _is_own(name: str, values: Any) -> bool:
+    first = xs.grid(values)[0][0] if values is not None else None
+    return isinstance(first, str) and first.startswith(SHEET_TITLES.get(name, "\0"))
+
+
+def is_own_sheet(name: str, first_cell: Any) -> bool:
+    """Whether a sheet called ``name`` whose A1 holds ``first_cell`` was written by keyproject."""
+    return _is_own(name, [[first_cell]])
+
+
+def owned_column_values(report: Any) -> pd.DataFrame:
+    """Per project: its Excel ``row``, 差距(百分点), 灯号 (Chinese label), 三类项目 and ``light`` (code)."""
+    p = report.projects
+    label = report.rules.light_label
+    light = p["light"] if "light" in p.columns else pd.Series([None] * len(p), index=p.index)
+    three = p["three_class"] if "three_class" in p.columns else pd.Series([None] * len(p), index=p.index)
+    return pd.DataFrame({
+        "row": p["row"].astype("Int64"),
+        OWNED_COLUMNS[0]: p["gap_points"].astype(float) if "gap_points" in p.columns else np.nan,
+        OWNED_COLUMNS[1]: [label(v) if isinstance(v, str) else None for v in light],
+        OWNED_COLUMNS[2]: [v if isinstance(v, str) and v else None for v in three],
+        "light": [v if isinstance(v, str) else None for v in light],
+    })
+
+
+def _as_of_text(as_of: Any) -> str:
+    d = pd.Timestamp(as_of)
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def _label(key: str) -> str:
+    from keyproject.workbook.sheets import label
+
+    return label(key)
+
+
+def _frame_rows(frame: pd.DataFrame, keys: Sequence[str] | None = None) -> list[list[Any]]:
+    keys = [k for k in (keys or list(frame.columns)) if k in frame.columns]
+    rows: list[list[Any]] = [[_label(k) for k in keys]]
+    for rec in frame[keys].itertuples(index=False, name=None):
+        rows.append([_cell(v) for v in rec])
+    return rows
+
+
+def _cell(v: Any) -> Any:
+    if isinstance(v, (list, tuple)):
+        return "；".join(str(x) for x in v)
+    if v is None or (not isinstance(v, str) and pd.api.types.is_scalar(v) and pd.isna(v)):
+        return None
+    if isinstance(v, np.generic):
+        return v.item()
+    if isinstance(v, pd.Timestamp):
+        return v.to_pydatetime()
+    return v
+
+
+def sheet_tables(report: Any, bulletin: str) -> dict[str, list[list[Any]]]:
+    """The values of keyproject's sheets (汇总, 红黄绿灯, 排名, 问题清单, 通报) as rows from A1.
+
+    The same content the file refresh writes with styles, as plain values, for writers that put
+    values into an open workbook (the Excel add-in). Row 1 of each sheet is its title."""
+    as_of = _as_of_text(report.as_of)
+    label = report.rules.light_label
+    data = report.to_dict()
+
+    summary: list[list[Any]] = [[f"{SHEET_TITLES['汇总']}{as_of}）"], [], ["总体情况"], ["指标", "数值"]]
+    summary.append([_label("time_progress"), report.time_progress])
+    for k, v in data["totals"].items():
+        summary.append([_label(k), ("是" if v else "否") if isinstance(v, bool) else v])
+    summary += [[], ["红黄绿灯"], ["灯号", "项目个数"]]
+    for k in ("red", "yellow", "green", "none"):
+        if k in report.lights:
+            summary.append([label(k) if k != "none" else _label("none"), report.lights[k]])
+    summary += [[], ["三类项目"], ["类别", "项目个数"], *([k, v] for k, v in report.three_classes.items())]
+    if isinstance(report.size_bands, pd.DataFrame) and len(report.size_bands):
+        summary += [[], ["规模"], *_frame_rows(report.size_bands)]
+
+    p = report.projects
+    lit = p[p["light"].isin(["red", "yellow"])] if "light" in p.columns else p.iloc[0:0]
+    lit = lit.assign(_o=lit["light"].map({"red": 0, "yellow": 1}))
+    lit = lit.sort_values(["_o", "gap_points"] if "gap_points" in lit.columns else ["_o"], kind="stable")
+    keys = ["light", "name", "unit", "leader", "command_post", "annual_plan", "ytd_completed",
+            "completion_rate", "gap_points", "light_reasons", "problems"]
+    body = _frame_rows(lit, keys)
+    li = body[0].index(_label("light"))
+    for r in body[1:]:
+        r[li] = label(r[li]) if r[li] else None
+    lights = [[f"{SHEET_TITLES['红黄绿灯']}{as_of}）"], [], ["序号", *body[0]],
+              *([i, *r] for i, r in enumerate(body[1:], start=1))]
+
+    ranking: list[list[Any]] = [[f"{SHEET_TITLES['排名']}{as_of}）"]]
+    for group, frame in report.rankings.items():
+        ranking += [[], [f"按{_label(group)}排名"], *_frame_rows(frame)]
+    for key, title in (("red_list", "红榜"), ("black_list", "黑榜")):
+        frame = getattr(report, key)
+        ranking += [[], [title], *(_frame_rows(frame) if len(frame) else [["（无）"]])]
+
+    problems: list[list[Any]] = [[f"{SHEET_TITLES['问题清单']}{as_of}）"], []]
+    ps = report.problems
+    if not ps.total:
+        problems.append(["（未发现问题记录）"])
+    else:
+        problems += [["问题总数", ps.total], ["未销号", ps.open], ["已销号", ps.closed],
+                     ["已超期", ps.overdue], ["即将到期", ps.due_soon], ["销号率", ps.closure_rate]]
+        if len(ps.by_unit):
+            problems += [[], ["按责任单位"], *_frame_rows(ps.by_unit)]
+        if len(ps.overdue_items):
+            problems += [[], ["超期问题"], *_frame_rows(ps.overdue_items)]
+
+    paragraphs = [t.strip() for t in bulletin.splitlines() if t.strip()]
+    bulletin_rows = [[SHEET_TITLES["通报"]], *([t] for t in paragraphs)]
+    return {"汇总": summary, "红黄绿灯": lights, "排名": ranking, "问题清单": problems, "通报": bulletin_rows}
+
+
+def rectangular(rows: list[list[Any]]) -> list[list[Any]]:
+    """Rows padded with None to one width (what a block write into a sheet needs)."""
+    width = max((len(r) for r in rows), default=1) or 1
+    return [list(r) + [None] * (width - len(r)) for r in rows]
