@@ -12,7 +12,6 @@ from keyproject.bulletin import bulletin_text
 from keyproject.excel_tables import (
     is_own_sheet,
     ledger_from_values,
-    match_header,
     owned_column_values,
     projects_from_range,
     sheet_tables,
@@ -29,13 +28,6 @@ def sample_values():
         pytest.skip("sample workbook not generated")
     wb = load_workbook(SAMPLE, data_only=True)
     return {ws.title: [list(r) for r in ws.iter_rows(values_only=True)] for ws in wb}
-
-
-def test_headers_map_like_the_schema():
-    assert match_header("年度计划投资（万元）").key == "annual_plan"
-    assert match_header("1-7月完成投资").key == "ytd_completed"
-    assert match_header("項目名稱").key == "name"  # Traditional
-    assert match_header("备注栏") is None and match_header(None) is None
 
 
 def test_projects_from_range_skips_subtotals_and_reads_text():
