@@ -46,7 +46,6 @@ _YEAR_ANY = re.compile(r"((?:19|20)\d{2})年")
 _REPORT_MONTH = re.compile(r"1[-~至到—–](\d{1,2})月")
 _REPORT_MONTH_TITLE = re.compile(r"(?:1[-~至到—–]|截至|截止|截止到)(\d{1,2})月")
 _PARENS = re.compile(r"[(\[【][^)\]】]*[)\]】]")
-_MISSING_TEXT = sorted(MISSING_TEXT)
 _FACTORS = {"亿元": 10000.0, "亿": 10000.0, "万元": 1.0, "万": 1.0, "元": 0.0001}
 
 _TOTAL = re.compile(
@@ -129,6 +128,19 @@ def _candidates(parts: list[str]) -> list[str]:
 def _match(parts: list[str], idx: _Index) -> tuple[str | None, int]:
     """The field a header means and how specifically: 3 a pattern ("1-7月完成投资"), 2 the label,
     1 an alias ("完成投资"); when two columns claim one field the more specific one keeps it."""
+    key = (id(idx), tuple(parts))
+    hit = _MATCHES.get(key)
+    if hit is None:
+        if len(_MATCHES) > 50_000:
+            _MATCHES.clear()
+        hit = _MATCHES[key] = _match_uncached(parts, idx)
+    return hit
+
+
+_MATCHES: dict[tuple[int, tuple[str, ...]], tuple[str | None, int]] = {}
+
+
+def _match_uncached(parts: list[str], idx: _Index) -> tuple[str | None, int]:
     cands = _candidates(parts)
     for c in cands:
         if c in idx.exact:
@@ -277,18 +289,21 @@ def _parsed_column(col: np.ndarray, parse: Callable[[Any], tuple[Any, str | None
     return values, codes, notes
 
 
-_NUMBER_TYPES = (float, int)
+_NUMBER_TYPES = frozenset((float, int))
+
+
+def _is_number(col: np.ndarray) -> np.ndarray:
+    """Cells holding a number (bools are not amounts)."""
+    return np.fromiter((v.__class__ in _NUMBER_TYPES for v in col.tolist()), dtype=bool, count=len(col))
 
 
 def _amount_column(col: np.ndarray, factor: float) -> tuple[np.ndarray, list[tuple[np.ndarray, str, str]]]:
     """Amounts in 万元: numbers vectorised, everything else parsed once per distinct text."""
-    s = pd.Series(col, dtype=object)
-    types = s.map(type)
-    numeric = types.isin(_NUMBER_TYPES).to_numpy()
+    numeric = _is_number(col)
     out = np.full(len(col), np.nan)
     if numeric.any():
-        out[numeric] = s[numeric].to_numpy(dtype=float) * factor
-    other = ~numeric & (s != "").to_numpy()
+        out[numeric] = col[numeric].astype(float) * factor
+    other = ~numeric & (col != "")
     problems: list[tuple[np.ndarray, str, str]] = []
     if other.any():
         pos = np.flatnonzero(other)
@@ -306,7 +321,7 @@ def _amount_column(col: np.ndarray, factor: float) -> tuple[np.ndarray, list[tup
 
 def _generic_column(col: np.ndarray, parse: Callable[[Any], tuple[Any, str | None, str | None]]
                     ) -> tuple[list[Any], list[tuple[np.ndarray, str, str]]]:
-    nonempty = np.flatnonzero((pd.Series(col, dtype=object) != "").to_numpy())
+    nonempty = np.flatnonzero(col != "")
     out: list[Any] = [None] * len(col)
     problems: list[tuple[np.ndarray, str, str]] = []
     if len(nonempty):
@@ -320,26 +335,24 @@ def _generic_column(col: np.ndarray, parse: Callable[[Any], tuple[Any, str | Non
     return out, problems
 
 
+def _text_one(v: Any) -> str | None:
+    if v.__class__ is str:  # the common case, kept cheap
+        t = v.strip()
+        return None if t in MISSING_TEXT or not t.strip("-—–/\\－") else t
+    return _text_of(v)
+
+
 def _text_column(col: np.ndarray) -> pd.Series:
-    """Cells as text (None when empty or a missing marker); strings vectorised, the rest per value."""
-    s = pd.Series(col, dtype=object)
-    is_str = s.map(type).isin((str,)).to_numpy()
-    out = pd.Series([None] * len(col), dtype=object)
-    if is_str.any():
-        strs = s[is_str].astype("str").str.strip()
-        blank = (strs.isin(_MISSING_TEXT) | (strs.str.strip("-—–/\\－") == "")).to_numpy()
-        out[is_str] = np.where(blank, None, strs.to_numpy(dtype=object))
-    other = ~is_str & (s != "").to_numpy()
-    if other.any():
-        pos = np.flatnonzero(other)
-        codes, uniques = _factorize(col[pos])
-        texts = np.array([_text_of(u) for u in uniques] + [None], dtype=object)
-        out[pos] = texts[codes]
-    return out.astype("str")
+    """Cells as text (None when empty or a missing marker), each distinct value converted once."""
+    codes, uniques = _factorize(col)
+    texts = np.array([_text_one(u) for u in uniques.tolist()] + [None], dtype=object)
+    return pd.Series(texts[codes], dtype="str")
 
 
 def _norm_series(s: pd.Series) -> pd.Series:
-    return s.fillna("").str.normalize("NFKC").str.replace(r"\s+", "", regex=True)
+    codes, uniques = pd.factorize(s.fillna(""))
+    normed = np.array([_norm(u) for u in np.asarray(uniques, dtype=object).tolist()] + [""], dtype=object)
+    return pd.Series(normed[codes], dtype=object)
 
 
 _ANY_SPECIAL = re.compile(f"{_TOTAL.pattern}|{_SECTION.pattern}|{_NOTE.pattern}")
@@ -349,9 +362,10 @@ def _classify(texts: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """(total/section row, note/signature row) per text; one regex pass, the few hits re-checked."""
     skip = np.zeros(len(texts), dtype=bool)
     note = np.zeros(len(texts), dtype=bool)
-    hits = np.flatnonzero(texts.str.contains(_ANY_SPECIAL).to_numpy())
-    for i in hits:
-        t = texts.iat[i]
+    values = texts.tolist()
+    search = _ANY_SPECIAL.search
+    for i in [i for i, t in enumerate(values) if search(t)]:
+        t = values[i]
         note[i] = bool(_NOTE.search(t))
         skip[i] = not note[i] and bool(_TOTAL.search(t) or _SECTION.search(t))
     return skip, note
@@ -480,8 +494,7 @@ def _read_sheet(wb: Workbook, grid: SheetGrid, schema: Schema, header: _Header |
         amount_cols = [cm.index for cm in columns if cm.key and fields[cm.key].kind == "amount"]
         has_number = np.zeros(n, dtype=bool)
         for c in amount_cols:
-            col = pd.Series(data[:, c], dtype=object)
-            has_number |= col.map(type).isin(_NUMBER_TYPES).to_numpy()
+            has_number |= _is_number(data[:, c])
         keep = (has_name & ~skip_label.to_numpy() & ~is_note.to_numpy() & ~repeated_header
                 & ~(in_notes & ~has_number))
         orphan = ~has_name & has_number & ~skip_label.to_numpy() & ~in_notes
