@@ -326,3 +326,30 @@ def test_many_rows_read_column_wise(tmp_path: Path) -> None:
     assert led.projects["annual_plan"].iloc[1234] == 1234
     assert led.projects["total_investment"].sum() == pytest.approx(sum(i * 10 + 0.5 for i in range(n)))
     assert led.issues == []
+
+
+def test_hidden_sheets_are_a_last_resort(tmp_path: Path) -> None:
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    old = wb.active
+    old.title = "旧表"
+    for r in [["项目编号", "项目名称", "总投资", "年度计划投资", "包保领导"], ["X", "旧", 1, 1, "甲"]]:
+        old.append(r)
+    old.sheet_state = "hidden"
+    new = wb.create_sheet("Sheet2")
+    for r in [["项目名称", "年度计划投资", "责任单位"], ["新", 5, "发改局"]]:
+        new.append(r)
+    wb.save(tmp_path / "hidden.xlsx")
+    assert read_ledger(tmp_path / "hidden.xlsx").projects["name"].tolist() == ["新"]
+    assert read_ledger(tmp_path / "hidden.xlsx", sheet="旧表").projects["name"].tolist() == ["旧"]
+
+
+def test_header_only_and_empty_sheets(tmp_path: Path) -> None:
+    led = read_ledger(make_workbook(tmp_path / "h.xlsx", [["项目名称", "总投资", "计划开工时间"]]))
+    assert len(led.projects) == 0 and set(LEDGER.keys) <= set(led.projects.columns) and led.issues == []
+    import openpyxl
+
+    openpyxl.Workbook().save(tmp_path / "empty.xlsx")
+    with pytest.raises(LedgerFileError, match="项目名称"):
+        read_ledger(tmp_path / "empty.xlsx")

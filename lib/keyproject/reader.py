@@ -609,8 +609,10 @@ def _choose_sheet(wb: Workbook, schema: Schema, sheet: str | None) -> tuple[Shee
     others_reserved = {n for s in sch.SCHEMAS.values() if s is not schema for n in s.sheet_names}
     others_reserved |= set(SETTINGS_SHEETS)
     rest = [s for s in wb.sheet_names if s not in preferred and s not in others_reserved]
+    # hidden sheets (old copies, lookups) only when no visible sheet is a ledger
+    order = sorted(preferred + rest, key=lambda s: wb.info.sheet(s).state != "visible")
     best: tuple[int, SheetGrid, _Header] | None = None
-    for s in preferred + rest:
+    for s in order:
         if wb.info.sheet(s).too_large:
             continue
         grid = wb.grid(s)
@@ -619,7 +621,8 @@ def _choose_sheet(wb: Workbook, schema: Schema, sheet: str | None) -> tuple[Shee
             continue
         if s in preferred and h.score >= 3:
             return grid, h
-        if best is None or h.score > best[0]:
+        hidden = wb.info.sheet(s).state != "visible"
+        if best is None or (h.score > best[0] and not (hidden and best[0] >= 3)):
             best = (h.score, grid, h)
     if best is None:
         for s in wb.sheet_names:
