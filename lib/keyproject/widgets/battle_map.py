@@ -61,15 +61,15 @@ def chart_png(frame: pd.DataFrame, as_of: dt.date, title: str) -> bytes:
         locator = mdates.AutoDateLocator(minticks=4, maxticks=9)
         ax.xaxis.set_major_locator(locator)
         ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y.%m"))
-        ax.tick_params(axis="x", labelsize=8)
+        # dates on top as well: a long map is read from the top
+        ax.tick_params(axis="x", labelsize=8, top=n > 25, labeltop=n > 25)
         ax.set_ylim(-0.7, n - 0.3)
         ax.grid(axis="x", alpha=0.3)
         handles = [Patch(color=LIGHT_COLORS[k], label=LIGHT_LABELS[k]) for k in LIGHT_ORDER]
         handles += [Line2D([], [], color="k", marker="^", linestyle="", label="实际开工"),
                     Line2D([], [], color="#c00", label=f"今天（{as_of:%Y-%m-%d}）")]
-        ax.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=6, fontsize=8,
-                  frameon=False)
-        fig.suptitle(title)
+        fig.legend(handles=handles, loc="outside upper center", ncol=6, fontsize=8, frameon=False)
+        ax.set_title(title, fontsize=11)
         return to_png(fig)
 
 
