@@ -186,11 +186,8 @@ def KP_THREECLASS(signed, land, started, completed, as_of=None):
                                           (started, "开工时间"), (completed, "竣工时间"))]
     shape = xs.common_shape(*(c.shape for c in cells))
     cells = [xs.broadcast(c, shape) for c in cells]
-    values = [c.values for c in cells]
-    if as_of is not None:  # a milestone dated after as_of is not reached yet
-        when = np.datetime64(xs.one_date(as_of, "统计截止日期"), "us")
-        values = [np.where(v > when, np.datetime64("NaT"), v) for v in values]
-    classes = three_class(*values)
+    when = xs.one_date(as_of, "统计截止日期") if not xs.is_blank(xs.scalar(as_of)) else None
+    classes = three_class(*(c.values for c in cells), as_of=when)  # milestones after as_of do not count
     out = np.array(["" if v is None else v for v in classes], dtype=object)
     return xs.column_out(out, xs.merge_errors(*cells), shape)
 
