@@ -31,19 +31,28 @@ sys.path.insert(0, str(HERE))
 import synth  # noqa: E402
 
 AS_OF = "2023-07-31"
+DATA_ENV = "KP_BENCH_DATA"  # where the synthetic ledgers go; workers inherit it
+
+
+def _ledger_path(n: int) -> Path:
+    folder = os.environ.get(DATA_ENV)
+    return synth.cached(n, folder=Path(folder) if folder else None)
 
 
 def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
 
 
-def _median_seconds(fn: Callable[[], object], repeat: int) -> float:
-    times = []
+def _timed(fn: Callable[[], object], repeat: int) -> dict:
+    """Median wall-clock seconds of ``repeat`` calls, and the median CPU seconds of this process
+    (the CPU figure is what to read when other work shares the machine)."""
+    wall, cpu = [], []
     for _ in range(repeat):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+        wall.append(time.perf_counter() - t0)
+        cpu.append(time.process_time() - c0)
+    return {"seconds": statistics.median(wall), "cpu_seconds": statistics.median(cpu)}
 
 
 # ---- workers: each runs in a fresh process and prints one JSON line ----
@@ -51,17 +60,17 @@ def _median_seconds(fn: Callable[[], object], repeat: int) -> float:
 def work_read(n: int, repeat: int) -> dict:
     from keyproject.reader import read_ledger
 
-    path = synth.cached(n)
+    path = _ledger_path(n)
     read_ledger(path)  # warm imports and caches once
-    return {"seconds": _median_seconds(lambda: read_ledger(path), repeat)}
+    return _timed(lambda: read_ledger(path), repeat)
 
 
 def work_read_baseline(n: int, repeat: int) -> dict:
     import pandas as pd
 
-    path = synth.cached(n)
+    path = _ledger_path(n)
     fn = lambda: pd.read_excel(path, sheet_name="项目台账", header=[2, 3], engine="openpyxl")  # noqa: E731
-    return {"seconds": _median_seconds(fn, repeat)}
+    return _timed(fn, repeat)
 
 
 def _ledger_of_size(n: int):
@@ -73,8 +82,8 @@ def _ledger_of_size(n: int):
     from keyproject.reader import read_ledger
 
     if n <= 30000:
-        return read_ledger(synth.cached(n))
-    base = read_ledger(synth.cached(30000))
+        return read_ledger(_ledger_path(n))
+    base = read_ledger(_ledger_path(30000))
     reps = -(-n // len(base.projects))
     projects = pd.concat([base.projects] * reps, ignore_index=True).iloc[:n]
     projects = projects.assign(name=projects["name"] + "#" + pd.Series(range(n)).astype(str))
@@ -89,7 +98,7 @@ def work_compute(n: int, repeat: int) -> dict:
     ledger = _ledger_of_size(n)
     as_of = dt.date.fromisoformat(AS_OF)
     build_report(ledger, as_of=as_of)
-    return {"seconds": _median_seconds(lambda: build_report(ledger, as_of=as_of), repeat)}
+    return _timed(lambda: build_report(ledger, as_of=as_of), repeat)
 
 
 def work_refresh(n: int, repeat: int) -> dict:
@@ -97,16 +106,17 @@ def work_refresh(n: int, repeat: int) -> dict:
 
     from keyproject.workbook.refresh import refresh_workbook
 
-    src = synth.cached(n)
-    times = []
+    src = _ledger_path(n)
+    wall, cpu = [], []
     with tempfile.TemporaryDirectory() as tmp:
         for i in range(repeat):
             path = Path(tmp) / f"ledger{i}.xlsx"
             shutil.copy(src, path)
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             refresh_workbook(path, as_of=dt.date.fromisoformat(AS_OF))
-            times.append(time.perf_counter() - t0)
-    return {"seconds": statistics.median(times)}
+            wall.append(time.perf_counter() - t0)
+            cpu.append(time.process_time() - c0)
+    return {"seconds": statistics.median(wall), "cpu_seconds": statistics.median(cpu)}
 
 
 def work_bulletin(n: int, repeat: int) -> dict:
@@ -116,7 +126,7 @@ def work_bulletin(n: int, repeat: int) -> dict:
     from keyproject.reader import read_ledger
     from keyproject.report import build_report
 
-    path = synth.cached(n)
+    path = _ledger_path(n)
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "通报.docx"
 
@@ -124,7 +134,7 @@ def work_bulletin(n: int, repeat: int) -> dict:
             report = build_report(read_ledger(path), as_of=dt.date.fromisoformat(AS_OF))
             write_docx(report, out)
 
-        return {"seconds": _median_seconds(run, repeat)}
+        return _timed(run, repeat)
 
 
 def _light_inputs(n: int):
@@ -145,7 +155,7 @@ def work_kp_light(n: int, repeat: int) -> dict:
 
     done, plan, planned, started = _light_inputs(n)
     as_of = 45138  # 2023-07-31
-    return {"seconds": _median_seconds(lambda: KP_LIGHT(done, plan, as_of, planned, started), repeat)}
+    return _timed(lambda: KP_LIGHT(done, plan, as_of, planned, started), repeat)
 
 
 def work_kp_light_rowwise(n: int, repeat: int) -> dict:
@@ -160,21 +170,62 @@ def work_kp_light_rowwise(n: int, repeat: int) -> dict:
         for i in range(sample):
             KP_LIGHT(done[i][0], plan[i][0], 45138, planned[i][0], started[i][0])
 
-    return {"seconds": _median_seconds(run, max(1, repeat // 2)) * n / sample, "scaled_from": sample}
+    t = _timed(run, max(1, repeat // 2))
+    return {"seconds": t["seconds"] * n / sample, "cpu_seconds": t["cpu_seconds"] * n / sample,
+            "scaled_from": sample}
 
 
-def work_scenario(n: int, repeat: int) -> dict:
+def _planner_and_values(n: int, repeat: int):
     import datetime as dt
 
     from keyproject.reader import read_ledger
     from keyproject.widgets import ScenarioPlanner
 
-    planner = ScenarioPlanner(read_ledger(synth.cached(n)), as_of=dt.date.fromisoformat(AS_OF))
+    planner = ScenarioPlanner(read_ledger(_ledger_path(n)), as_of=dt.date.fromisoformat(AS_OF))
     slider = planner.pace_slider
-    values = [slider.min + (slider.max - slider.min) * k / (repeat + 1) for k in range(1, repeat + 2)]
-    it = iter(values)
-    slider.value = next(it)
-    return {"seconds": _median_seconds(lambda: planner.update_now(pace=next(it)), repeat)}
+    # distinct positions across the slider's range, each a multiple of its step, as a drag gives
+    values = [round((slider.min + (slider.max - slider.min) * k / (repeat + 2)) / slider.step) * slider.step
+              for k in range(1, repeat + 2)]
+    return planner, slider, values
+
+
+def work_scenario(n: int, repeat: int) -> dict:
+    """One pace-slider move as in Jupyter/Voila: ``slider.value = v`` inside a running event loop.
+
+    The planner's observer recomputes the projection and the summary (HTML and traits) at once; the
+    chart redraw is debounced (``loop.call_later``), so it is cancelled here and timed separately
+    (stage scenario_chart)."""
+    import asyncio
+
+    planner, slider, values = _planner_and_values(n, repeat)
+
+    async def measure() -> dict:
+        it = iter(values)
+
+        def move() -> None:
+            slider.value = next(it)
+            if planner._pending is not None:  # the debounced chart redraw
+                planner._pending.cancel()
+                planner._pending = None
+
+        move()  # warm
+        return _timed(move, repeat)
+
+    return asyncio.run(measure())
+
+
+def work_scenario_chart(n: int, repeat: int) -> dict:
+    """The chart redraw the debounce calls (``render_chart``) after a pace change."""
+    planner, _slider, values = _planner_and_values(n, repeat)
+    planner.render_chart()  # warm (fonts, first figure)
+    wall, cpu = [], []
+    for v in values[1:]:
+        planner.update_now(pace=v, chart=False)  # new projection, not timed
+        t0, c0 = time.perf_counter(), time.process_time()
+        planner.render_chart()
+        wall.append(time.perf_counter() - t0)
+        cpu.append(time.process_time() - c0)
+    return {"seconds": statistics.median(wall), "cpu_seconds": statistics.median(cpu)}
 
 
 WORKERS: dict[str, Callable[[int, int], dict]] = {
@@ -186,6 +237,7 @@ WORKERS: dict[str, Callable[[int, int], dict]] = {
     "kp_light": work_kp_light,
     "kp_light_rowwise": work_kp_light_rowwise,
     "scenario": work_scenario,
+    "scenario_chart": work_scenario_chart,
 }
 
 
@@ -214,6 +266,7 @@ def plan_runs(sizes: list[int], compute_sizes: list[int]) -> list[tuple[str, int
         runs.append(("bulletin", n, None))
     runs.append(("kp_light", 100_000, "kp_light_rowwise"))
     runs.append(("scenario", 1000, None))
+    runs.append(("scenario_chart", 1000, None))
     return runs
 
 
@@ -224,6 +277,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--json", type=Path, help="write results as JSON here")
     ap.add_argument("--only", help="comma-separated stages to run (default all)")
+    ap.add_argument("--data", type=Path, help="folder for the synthetic ledgers (default benchmarks/out)")
     ap.add_argument("--timeout", type=float, default=900, help="seconds per stage run")
     ap.add_argument("--worker", nargs=3, metavar=("STAGE", "N", "REPEAT"), help=argparse.SUPPRESS)
     a = ap.parse_args(argv)
@@ -235,23 +289,28 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(result))
         return 0
 
+    if a.data:
+        os.environ[DATA_ENV] = str(a.data.resolve())
     sizes = [int(s) for s in a.projects.split(",") if s]
     compute_sizes = [int(s) for s in a.compute_sizes.split(",") if s]
     only = set(a.only.split(",")) if a.only else None
     for n in sizes:  # generate inputs before timing anything
-        synth.cached(n)
+        _ledger_path(n)
     if (only is None or "compute" in only) and any(n > 30000 for n in compute_sizes):
-        synth.cached(30000)
+        _ledger_path(30000)
+    if only is None or only & {"scenario", "scenario_chart"}:
+        _ledger_path(1000)
 
     results = []
-    print(f"{'stage':<10} {'projects':>9} {'seconds':>10} {'baseline':>10} {'ratio':>8} "
-          f"{'per 1k':>9} {'RSS MB':>8}")
+    print(f"{'stage':<15} {'projects':>9} {'seconds':>10} {'cpu s':>9} {'baseline':>10} {'ratio':>8} "
+          f"{'s/1k proj':>10} {'RSS MB':>8}")
     for stage, n, base in plan_runs(sizes, compute_sizes):
         if only and stage not in only:
             continue
         r = run_worker(stage, n, a.repeat, a.timeout)
         row = {"stage": stage, "projects": n, "seconds": r.get("seconds"), "baseline_seconds": None,
-               "ratio": None, "peak_rss_mb": r.get("peak_rss_mb")}
+               "ratio": None, "peak_rss_mb": r.get("peak_rss_mb"), "cpu_seconds": r.get("cpu_seconds"),
+               "baseline_cpu_seconds": None}
         if "error" in r:
             row["error"] = r["error"]
         if base and "error" not in r:
@@ -260,16 +319,18 @@ def main(argv: list[str] | None = None) -> int:
                 row["baseline_error"] = b["error"]
             else:
                 row["baseline_seconds"] = b["seconds"]
+                row["baseline_cpu_seconds"] = b.get("cpu_seconds")
                 row["ratio"] = round(b["seconds"] / r["seconds"], 2) if r["seconds"] else None
         results.append(row)
         if "error" in row:
-            print(f"{stage:<10} {n:>9} {'ERROR':>10}  {row['error']}")
+            print(f"{stage:<15} {n:>9} {'ERROR':>10}  {row['error']}", flush=True)
             continue
         per_k = row["seconds"] / n * 1000
         bs = f"{row['baseline_seconds']:.4f}" if row["baseline_seconds"] is not None else "-"
         ratio = f"{row['ratio']:.1f}x" if row["ratio"] is not None else "-"
-        print(f"{stage:<10} {n:>9} {row['seconds']:>10.4f} {bs:>10} {ratio:>8} {per_k:>9.4f} "
-              f"{row['peak_rss_mb']:>8.0f}")
+        cs = f"{row['cpu_seconds']:.4f}" if row["cpu_seconds"] is not None else "-"
+        print(f"{stage:<15} {n:>9} {row['seconds']:>10.4f} {cs:>9} {bs:>10} {ratio:>8} {per_k:>10.4f} "
+              f"{row['peak_rss_mb']:>8.0f}", flush=True)
     machine = {"platform": platform.platform(), "python": platform.python_version(),
                "cpus": os.cpu_count(), "processor": platform.processor() or platform.machine()}
     if a.json:

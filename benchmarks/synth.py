@@ -39,7 +39,7 @@ def _amount_text(rng: random.Random, value: float) -> object:
     r = rng.random()
     if r < 0.02:
         return f"{value:,.0f}"
-    if r < 0.03:
+    if r < 0.03 and value >= 10000:  # big figures only, as offices write 亿
         return f"{value / 10000:.2f}亿"
     return round(value, 1)
 
