@@ -353,3 +353,10 @@ def test_header_only_and_empty_sheets(tmp_path: Path) -> None:
     openpyxl.Workbook().save(tmp_path / "empty.xlsx")
     with pytest.raises(LedgerFileError, match="项目名称"):
         read_ledger(tmp_path / "empty.xlsx")
+
+
+def test_report_month_comes_from_the_completion_column(tmp_path: Path) -> None:
+    rows = [["项目名称", "1-12月计划投资", "1-9月完成投资"], ["甲", 1200, 800]]
+    led = read_ledger(make_workbook(tmp_path / "m.xlsx", rows))
+    assert led.report_month == 9
+    assert led.column_of("ytd_completed").letter == "C"

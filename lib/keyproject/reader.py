@@ -429,7 +429,10 @@ def _read_sheet(wb: Workbook, grid: SheetGrid, schema: Schema, header: _Header |
         nt = _T2S.convert(_norm(t))
         if year is None and (m := _YEAR_ANY.search(nt)):
             year = int(m[1])
-    for t in ([c for c in top[header.start:hdr_end].ravel() if c] + ([title] if title else [])):
+    # the report month: the completed-to-date column's "1-N月" first, then the title, then any header
+    ytd_headers = [header.raw[c] for c, k in enumerate(header.keys) if k == "ytd_completed"]
+    header_cells = [c for c in top[header.start:hdr_end].ravel() if c]
+    for t in [*ytd_headers, *([title] if title else []), *header_cells]:
         nt = _T2S.convert(_norm(t))
         m = _REPORT_MONTH.search(nt) or (_REPORT_MONTH_TITLE.search(nt) if t == title else None)
         if m and 1 <= int(m[1]) <= 12:
