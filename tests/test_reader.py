@@ -360,3 +360,18 @@ def test_report_month_comes_from_the_completion_column(tmp_path: Path) -> None:
     led = read_ledger(make_workbook(tmp_path / "m.xlsx", rows))
     assert led.report_month == 9
     assert led.column_of("ytd_completed").letter == "C"
+
+
+def test_read_grid_from_memory() -> None:
+    from keyproject.reader import read_grid
+    from keyproject.xlsx import SheetGrid
+
+    values = np.array([["单位：亿元", "", ""], ["项目名称", "总投资", "计划开工时间"], ["甲", 1.5, "2023.5"],
+                       ["合计", 1.5, ""]], dtype=object)
+    led = read_grid(SheetGrid("台账", values, []), file="内存.xlsx")
+    assert led.projects["total_investment"].tolist() == [15000]
+    assert led.projects["planned_start"].iloc[0] == pd.Timestamp("2023-05-01")
+    (warning,) = led.issues
+    assert warning.file == "内存.xlsx" and (warning.row, warning.column) == (3, "C")
+    with pytest.raises(LedgerFileError, match="项目名称"):
+        read_grid(SheetGrid("x", np.array([["a"]], dtype=object), []))

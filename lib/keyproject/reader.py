@@ -408,8 +408,10 @@ def _unique_header(name: str, taken: set[str], letter: str) -> str:
     return name
 
 
-def _read_sheet(wb: Workbook, grid: SheetGrid, schema: Schema, header: _Header | None) -> Ledger:
-    path, name = wb.path, grid.name
+def _read_sheet(wb: Any, grid: SheetGrid, schema: Schema, header: _Header | None) -> Ledger:
+    """``wb`` is anything with a ``path`` (a ``Workbook``, or a stand-in for values from memory)."""
+    path, name = getattr(wb, "path", None), grid.name
+    file = str(path) if path is not None else None
     if header is None:
         req = next((f for f in schema.fields if f.required), schema.fields[0])
         raise LedgerFileError(
@@ -465,7 +467,7 @@ def _read_sheet(wb: Workbook, grid: SheetGrid, schema: Schema, header: _Header |
         if key is not None and winner[key] != c:
             kept = get_column_letter(winner[key] + 1)
             issues.append(Issue("warning", f"“{raw}”与{kept}列都对应“{fields[key].label}”，只读取{kept}列，"
-                                "本列按其他列保留", name, header.start + 1, letter, str(path)))
+                                "本列按其他列保留", name, header.start + 1, letter, file))
             key = None
         factor = 1.0
         if key is not None and fields[key].kind == "amount":
@@ -503,7 +505,7 @@ def _read_sheet(wb: Workbook, grid: SheetGrid, schema: Schema, header: _Header |
         orphan = ~has_name & has_number & ~skip_label.to_numpy() & ~in_notes
         for i in np.flatnonzero(orphan):
             issues.append(Issue("warning", "这一行有金额但没有项目名称，未读取", name, hdr_end + i + 1, None,
-                                str(path)))
+                                file))
     else:
         keep = np.zeros(0, dtype=bool)
     rows_idx = np.flatnonzero(keep)
@@ -533,7 +535,7 @@ def _read_sheet(wb: Workbook, grid: SheetGrid, schema: Schema, header: _Header |
         for positions, sev, msg in probs:
             for p in positions.tolist():
                 row = int(excel_rows[p])
-                issues.append(Issue(sev, f"“{f.label}”：{msg}", name, row, cm.letter, str(path)))
+                issues.append(Issue(sev, f"“{f.label}”：{msg}", name, row, cm.letter, file))
     # "8月完成投资" in a 1-8月 report is the month's completion: say so when no 当月 column exists
     this_month = f"m{month:02d}" if month else None
     if schema is LEDGER and "month_completed" not in frame and this_month in frame:
@@ -547,7 +549,7 @@ def _read_sheet(wb: Workbook, grid: SheetGrid, schema: Schema, header: _Header |
          for cm in columns if cm.key is None},
         index=projects.index)
     if schema is LEDGER:
-        issues += _duplicates(projects, seen, name, str(path))
+        issues += _duplicates(projects, seen, name, file)
     issues.sort(key=lambda i: (i.row or 0, i.column or ""))
     amount_units = {cm.factor for cm in columns if cm.key and fields[cm.key].kind == "amount"}
     unit = unit_name or ("亿元" if amount_units == {10000.0} else "万元")
@@ -645,6 +647,20 @@ def read_table(path: str | Path | Workbook, schema: Schema, sheet: str | None = 
     wb = path if isinstance(path, Workbook) else Workbook(path)
     grid, header = _choose_sheet(wb, schema, sheet)
     return _read_sheet(wb, grid, schema, header)
+
+
+@dataclass(frozen=True)
+class _InMemory:
+    path: Path | None
+
+
+def read_grid(grid: SheetGrid, schema: Schema = LEDGER, file: str | Path | None = None) -> Ledger:
+    """Read a table from a grid already in memory (values from A1, e.g. handed over by Excel).
+
+    The same machinery as ``read_table``; ``file`` only names the source in messages.
+    """
+    src = _InMemory(Path(file) if file is not None else None)
+    return _read_sheet(src, grid, schema, _find_header(grid, schema))
 
 
 def read_settings(wb: Workbook, sheet: str) -> dict[str, Any]:
