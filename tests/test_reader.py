@@ -375,3 +375,13 @@ def test_read_grid_from_memory() -> None:
     assert warning.file == "内存.xlsx" and (warning.row, warning.column) == (3, "C")
     with pytest.raises(LedgerFileError, match="项目名称"):
         read_grid(SheetGrid("x", np.array([["a"]], dtype=object), []))
+
+
+def test_as_of_headers_and_done_without_a_date(tmp_path: Path) -> None:
+    rows = [["项目名称", "年度计划投资", "截至8月底累计完成投资", "实际开工时间"], ["甲", 100, 60, "已开工"],
+            ["乙", 100, 20, "未开工"]]
+    led = read_ledger(make_workbook(tmp_path / "asof.xlsx", rows))
+    assert led.column_of("ytd_completed").letter == "C" and led.report_month == 8
+    assert led.projects["ytd_completed"].tolist() == [60, 20]
+    assert [(i.severity, i.row, i.column) for i in led.issues] == [("warning", 2, "D")]
+    assert "已开工" in led.issues[0].message

@@ -42,6 +42,7 @@ _UNIT_IN_HEADER = re.compile(
     r"[(\[【]\s*(?:单位[:：]?)?\s*(亿元|万元|元|亿|万)\s*[)\]】]|[/／]\s*(亿元|万元)$|单位[:：]\s*(亿元|万元|元)")
 _UNIT_NOTE = re.compile(r"单位[:：]\s*(亿元|万元|元)")
 _YEAR_PREFIX = re.compile(r"^(\d{4})年度?")
+_AS_OF_PREFIX = re.compile(r"^(?:截至|截止到?|到)(\d{1,2})月(?:底|末|份)?")  # "截至7月底累计完成投资"
 _YEAR_ANY = re.compile(r"((?:19|20)\d{2})年")
 _REPORT_MONTH = re.compile(r"1[-~至到—–](\d{1,2})月")
 _REPORT_MONTH_TITLE = re.compile(r"(?:1[-~至到—–]|截至|截止|截止到)(\d{1,2})月")
@@ -79,6 +80,9 @@ def _header_text(raw: str) -> tuple[str, float | None, int | None, int | None]:
     m = _YEAR_PREFIX.match(t)
     if m:
         year = int(m[1])
+        t = t[m.end():]
+    m = _AS_OF_PREFIX.match(t)
+    if m and len(t) > m.end():
         t = t[m.end():]
     m = _REPORT_MONTH.search(t)
     month = int(m[1]) if m and 1 <= int(m[1]) <= 12 else None
@@ -436,7 +440,8 @@ def _read_sheet(wb: Any, grid: SheetGrid, schema: Schema, header: _Header | None
     header_cells = [c for c in top[header.start:hdr_end].ravel() if c]
     for t in [*ytd_headers, *([title] if title else []), *header_cells]:
         nt = _T2S.convert(_norm(t))
-        m = _REPORT_MONTH.search(nt) or (_REPORT_MONTH_TITLE.search(nt) if t == title else None)
+        wide = t == title or t in ytd_headers  # "截至7月" counts there, not in any header
+        m = _REPORT_MONTH.search(nt) or (_REPORT_MONTH_TITLE.search(nt) if wide else None)
         if m and 1 <= int(m[1]) <= 12:
             month = int(m[1])
             break

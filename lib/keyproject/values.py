@@ -35,6 +35,9 @@ MISSING_TEXT = frozenset({"", "-", "--", "---", "—", "——", "–", "/", "\\
 NOT_YET_TEXT = frozenset({"未开工", "未竣工", "未投产", "未签约", "未供地", "未完成", "尚未开工", "尚未竣工",
                           "未", "否", "暂未"})
 
+# date cells that say "done" without a date: missing, with a warning (the date is worth asking for)
+DONE_TEXT = frozenset({"已开工", "已竣工", "已投产", "已签约", "已供地", "已完成", "已完工", "已办结", "是"})
+
 _APPROX = re.compile(r"^(约|大约|约合|近|超|逾|预计|估算|估计|预估)")
 _NUM = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)"
 _AMOUNT = re.compile(rf"^(?P<num>{_NUM})(?P<unit>亿元|亿|万元|万|元)?(?P<tail>左右|以上|余|多)?$")
@@ -158,6 +161,8 @@ def parse_date(value: Any, report_year: int | None = None) -> ParsedDate:
     t = normalize_text(text)
     if t in NOT_YET_TEXT:
         return ParsedDate(None)
+    if t in DONE_TEXT:
+        return ParsedDate(None, warning=f"写的是“{text}”，没有填日期")
     try:
         m = _YMD.match(t) or _YMD_COMPACT.match(t)
         if m:
