@@ -164,6 +164,7 @@ def test_non_project_rows_are_skipped_quietly(tmp_path: Path) -> None:
         ["甲", 100, 10],
         ["总计", 100, 10],
         ["工业项目小计", 100, 10],
+        ["全县总计（3个）", 600, 60],
         ["其中：省重点", 100, 10],
         ["第二部分 新建项目"],
         ["乙", 200, 20],
@@ -176,7 +177,7 @@ def test_non_project_rows_are_skipped_quietly(tmp_path: Path) -> None:
     ]
     led = read_ledger(make_workbook(tmp_path / "skip.xlsx", rows))
     assert led.projects["name"].tolist() == ["甲", "乙", "丙"]
-    assert led.projects["row"].tolist() == [3, 8, 10]
+    assert led.projects["row"].tolist() == [3, 9, 11]
     assert led.issues == []
 
 
