@@ -386,3 +386,11 @@ def test_as_of_headers_and_done_without_a_date(tmp_path: Path) -> None:
     assert led.projects["ytd_completed"].tolist() == [60, 20]
     assert [(i.severity, i.row, i.column) for i in led.issues] == [("warning", 2, "D")]
     assert "已开工" in led.issues[0].message
+
+
+@pytest.mark.parametrize("header", ["2024年计划投资", "2024年度计划投资", "2024年度投资计划", "年度计划",
+                                    "2024年 年计划投资"])
+def test_year_prefixed_plan_headers(tmp_path: Path, header: str) -> None:
+    led = read_ledger(make_workbook(tmp_path / "y.xlsx", [["项目名称", header], ["甲", 7]]))
+    assert led.projects["annual_plan"].tolist() == [7]
+    assert led.report_year == (2024 if "2024" in header else None)

@@ -41,7 +41,7 @@ _T2S = opencc.OpenCC("t2s")
 _UNIT_IN_HEADER = re.compile(
     r"[(\[【]\s*(?:单位[:：]?)?\s*(亿元|万元|元|亿|万)\s*[)\]】]|[/／]\s*(亿元|万元)$|单位[:：]\s*(亿元|万元|元)")
 _UNIT_NOTE = re.compile(r"单位[:：]\s*(亿元|万元|元)")
-_YEAR_PREFIX = re.compile(r"^(\d{4})年度?")
+_YEAR_PREFIX = re.compile(r"^(\d{4})年")
 _AS_OF_PREFIX = re.compile(r"^(?:截至|截止到?|到)(\d{1,2})月(?:底|末|份)?")  # "截至7月底累计完成投资"
 _YEAR_ANY = re.compile(r"((?:19|20)\d{2})年")
 _REPORT_MONTH = re.compile(r"1[-~至到—–](\d{1,2})月")
@@ -81,6 +81,8 @@ def _header_text(raw: str) -> tuple[str, float | None, int | None, int | None]:
     if m:
         year = int(m[1])
         t = t[m.end():]
+        if t.startswith("度"):  # "2024年度投资计划" means "年度投资计划"
+            t = "年" + t
     m = _AS_OF_PREFIX.match(t)
     if m and len(t) > m.end():
         t = t[m.end():]
