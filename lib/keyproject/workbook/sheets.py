@@ -36,6 +36,7 @@ from keyproject.workbook.cells import (
     TITLE_FONT,
     WRAP_ALIGN,
     put,
+    restyle,
 )
 
 SUMMARY, LIGHTS, RANKING, PROBLEMS, BULLETIN = "汇总", "红黄绿灯", "排名", "问题清单", "通报"
@@ -190,12 +191,9 @@ class _Writer:
     def cell(self, col: int, value: Any, key: str = "", wrap: bool = False) -> Any:
         value = _clean(value)
         c = put(self.ws.cell(row=self.row, column=col), value)
-        c.border = BORDER
         fmt = _fmt_for(key, c.value)
-        if fmt:
-            c.number_format = fmt
+        restyle(c, ("cell", fmt, wrap), _cell_style(fmt, wrap))
         if wrap:
-            c.alignment = WRAP_ALIGN
             self._note(col, value, 36)
             self.wrapped.append((self.row, col, _width(c.value, 2000)))
         else:
@@ -282,10 +280,28 @@ def print_well(ws: Worksheet) -> None:
     ws.page_margins.left = ws.page_margins.right = 0.5
 
 
+def _cell_style(fmt: str | None, wrap: bool) -> Callable[[Any], None]:
+    def apply(c: Any) -> None:
+        c.border = BORDER
+        if fmt:
+            c.number_format = fmt
+        if wrap:
+            c.alignment = WRAP_ALIGN
+
+    return apply
+
+
+def _light_style(light: str) -> Callable[[Any], None]:
+    def apply(c: Any) -> None:
+        c.fill = LIGHT_FILLS[light]
+        c.font = LIGHT_FONTS[light]
+
+    return apply
+
+
 def light_cell(cell: Any, light: Any) -> None:
     if isinstance(light, str) and light in LIGHT_FILLS:
-        cell.fill = LIGHT_FILLS[light]
-        cell.font = LIGHT_FONTS[light]
+        restyle(cell, ("light_cell", light), _light_style(light))
 
 
 def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
