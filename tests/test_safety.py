@@ -179,3 +179,9 @@ def test_limit_on_cells_is_configurable(tmp_path: Path) -> None:
     assert not check_workbook(path).sheets[0].too_large
     sheet = check_workbook(path, Limits(max_cells=60)).sheets[0]
     assert sheet.too_large and sheet.exact and (sheet.rows, sheet.cols) == (51, 2)
+
+
+def test_xlsx_content_under_another_extension_is_read(ledger: Path, tmp_path: Path) -> None:
+    renamed = tmp_path / "saved_as.xls"
+    renamed.write_bytes(ledger.read_bytes())
+    assert read_ledger(renamed).projects["name"].tolist() == ["甲"]

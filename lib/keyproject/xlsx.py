@@ -9,6 +9,7 @@ a merged range holds the value.
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,7 +40,10 @@ class Workbook:
         self.path = Path(path)
         self.info: WorkbookInfo = check_workbook(self.path, limits)
         try:
-            self._book = pc.CalamineWorkbook.from_path(str(self.path))
+            if self.path.suffix.lower() in (".xlsx", ".xlsm"):
+                self._book = pc.CalamineWorkbook.from_path(str(self.path))
+            else:  # calamine picks its parser by extension; the content is a checked xlsx zip
+                self._book = pc.CalamineWorkbook.from_filelike(io.BytesIO(self.path.read_bytes()))
         except pc.PasswordError:
             raise LedgerFileError("工作簿设置了密码，无法读取", file=self.path) from None
         except Exception as exc:  # calamine's own errors (ZipError, XmlError, CalamineError)
