@@ -29,7 +29,8 @@ def test_missing_amounts_are_quiet(text: object) -> None:
     assert parse_amount(text) == (None, None, None)
 
 
-@pytest.mark.parametrize("text", ["约800", "大约800", "800左右", "800多", "近800"])
+@pytest.mark.parametrize("text", ["约800", "大约800", "800左右", "800多", "近800", "800（含征地）",
+                                  "800(暂估)"])
 def test_approximate_amounts_warn(text: str) -> None:
     got = parse_amount(text)
     assert got.value == 800 and got.error is None and text in got.warning

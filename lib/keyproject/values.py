@@ -42,6 +42,7 @@ _APPROX = re.compile(r"^(约|大约|约合|近|超|逾|预计|估算|估计|预�
 _NUM = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)"
 _AMOUNT = re.compile(rf"^(?P<num>{_NUM})(?P<unit>亿元|亿|万元|万|元)?(?P<tail>左右|以上|余|多)?$")
 _GROUPED = re.compile(r"(?<![\d,])\d{1,3}(?:,\d{3})+(?![\d,])")
+_NOTE_AFTER = re.compile(r"[(\[][^)\]]*[)\]]$")
 _EXCEL_EPOCH = dt.datetime(1899, 12, 30)
 _SERIAL_MIN = (dt.datetime(1990, 1, 1) - _EXCEL_EPOCH).days
 _SERIAL_MAX = (dt.datetime(2099, 12, 31) - _EXCEL_EPOCH).days
@@ -105,6 +106,9 @@ def parse_amount(value: Any, factor: float = 1.0) -> ParsedAmount:
     approx = _APPROX.match(t)
     if approx:
         t = t[approx.end():]
+    note = _NOTE_AFTER.search(t)  # "3000(含征地)": the number, and say the note was not read
+    if note and note.start() > 0:
+        t = t[: note.start()]
     m = _AMOUNT.match(t)
     if not m:
         return ParsedAmount(None, error=f"“{text}”不是数字金额")
@@ -113,6 +117,8 @@ def parse_amount(value: Any, factor: float = 1.0) -> ParsedAmount:
     warning = None
     if approx or m["tail"]:
         warning = f"金额“{text}”不是确数，按{_fmt(number)}万元读取"
+    elif note and note.start() > 0:
+        warning = f"金额“{text}”带有说明，按{_fmt(number)}万元读取"
     return ParsedAmount(number, warning=warning)
 
 
