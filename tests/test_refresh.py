@@ -358,3 +358,47 @@ def test_cli_prints_a_chinese_summary(county: Path) -> None:
     assert f"红灯{report.lights['red']}个" in proc.stdout
     assert "差距(百分点)（AI列）" in proc.stdout and "备份" in proc.stdout
     assert (county.parent / "county_fushun_2023.keyproject.sqlite").exists()
+
+
+# -- consolidation of the units' submissions ----------------------------------------------------------
+SUBMISSIONS = ROOT / "sample_workbooks" / "submissions"
+
+
+@pytest.mark.skipif(not SUBMISSIONS.exists(), reason="sample submissions not generated")
+def test_submissions_are_consolidated_into_the_users_cells(county: Path) -> None:
+    result = refresh_workbook(county, submissions=[SUBMISSIONS], now=NOW)
+    messages = [str(i) for i in result.issues]
+    # nothing dropped silently: the unmatched row and the duplicate are listed with file, sheet, row
+    assert any("未能与台账匹配" in m and "交通运输局_8月报送.xlsx" in m and "第14行" in m for m in messages)
+    assert any("重复报送" in m and "第10行" in m for m in messages)
+    assert len(result.updates) > 0
+    wb = openpyxl.load_workbook(county)
+    before = openpyxl.load_workbook(result.backup)
+    ws, old = wb[result.sheet], before[result.sheet]
+    updated = set()
+    for rec in result.updates.to_dict("records"):
+        coord = f"{rec['column']}{int(rec['row'])}"
+        updated.add(f"{result.sheet}!{coord}")
+        cell = ws[coord]
+        new = rec["new"]
+        if isinstance(new, str):
+            assert cell.value == new
+        elif isinstance(cell.value, dt.datetime):
+            assert cell.value.date() == pd_date(new)
+        else:
+            assert cell.value == pytest.approx(float(new))
+        assert cell.number_format == old[coord].number_format  # the user's format stays
+    owned = {result.sheet: result.columns.values()}
+    diffs = differences(result.backup, county, result.sheets.values(), owned)
+    changed = {d.split(" ")[0] for d in diffs}
+    assert changed == updated and all(" value " in d for d in diffs)  # only the updated values changed
+    # the lights are those of the consolidated figures
+    ledger = read_ledger(county)
+    total = result.report.projects["ytd_completed"].sum()
+    assert ledger.projects["ytd_completed"].sum() == pytest.approx(total)
+
+
+def pd_date(value: object) -> dt.date:
+    import pandas as pd
+
+    return pd.Timestamp(value).date()

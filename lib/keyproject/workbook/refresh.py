@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -63,21 +63,6 @@ def _step(progress: Progress | None, text: str, fraction: float) -> None:
         progress(text, fraction)
 
 
-def expand_sources(sources: Iterable[str | Path]) -> list[Path]:
-    """Files as given; a folder gives its .xlsx/.xlsm workbooks (lock files skipped), sorted."""
-    out: list[Path] = []
-    for s in sources:
-        p = Path(s)
-        if p.is_dir():
-            out.extend(sorted(q for q in p.iterdir() if q.suffix.lower() in _SUFFIXES
-                              and not q.name.startswith(("~$", ".~lock.", "."))))
-        elif p.exists():
-            out.append(p)
-        else:
-            raise KPError("找不到报送文件或文件夹", file=p)
-    return out
-
-
 def _load_rules(rules: Any) -> Any:
     if rules is None or not isinstance(rules, (str, Path)):
         return rules
@@ -100,12 +85,12 @@ def _write_updates(ws: Any, ledger: Ledger, updates: pd.DataFrame, warnings: lis
     if updates is None or len(updates) == 0:
         return pd.DataFrame(columns=["row", "field", "column", "old", "new", "file", "sheet", "source_row"])
     written = []
+    missing: dict[str, int] = {}
     for rec in updates.to_dict("records"):
         key = rec["field"]
         col = ledger.column_of(key)
         if col is None:
-            warnings.append(f"台账没有“{LEDGER[key].label if key in LEDGER.by_key else key}”列，"
-                            f"第{rec['row']}行的报送数据未写入")
+            missing[key] = missing.get(key, 0) + 1
             continue
         cell = ws.cell(row=int(rec["row"]), column=col.index + 1)
         if cell.data_type == "f":  # the user's formula stays a formula
@@ -127,6 +112,9 @@ def _write_updates(ws: Any, ledger: Ledger, updates: pd.DataFrame, warnings: lis
             value = str(new)
         put(cell, value)
         written.append({**rec, "column": col.letter})
+    for key, n in missing.items():
+        name = LEDGER[key].label if key in LEDGER.by_key else key
+        warnings.append(f"台账没有“{name}”列，{n}处报送数据只用于本次计算，未写回台账")
     return pd.DataFrame(written)
 
 
@@ -197,10 +185,19 @@ def refresh_workbook(
         _step(progress, "汇总各单位报送", 0.2)
         from keyproject.submissions import consolidate
 
-        cons = consolidate(ledger, expand_sources(submissions))
+        cons = consolidate(ledger, list(submissions))
         issues = list(cons.issues)
         updates = cons.updates
-        ledger = dataclasses.replace(ledger, projects=cons.projects)
+        period = getattr(cons, "report_period", None)
+        newer = period is not None and ledger.report_month is not None and (
+            (period[0], period[1]) > (ledger.report_year or period[0], ledger.report_month))
+        if newer:  # the submissions are for a later month: report as of that month
+            warnings.append(f"报送数据为{period[0]}年{period[1]}月，台账原为{ledger.report_month}月；"
+                            "已按报送月份计算，台账表头和标题中的月份请自行核对修改")
+            ledger = dataclasses.replace(ledger, projects=cons.projects, report_year=period[0],
+                                         report_month=period[1])
+        else:
+            ledger = dataclasses.replace(ledger, projects=cons.projects)
 
     _step(progress, "计算进度与灯号", 0.3)
     report = build_report(ledger, as_of=as_of, rules=rules)
