@@ -402,3 +402,64 @@ def pd_date(value: object) -> dt.date:
     import pandas as pd
 
     return pd.Timestamp(value).date()
+
+
+def test_owned_columns_skip_a_column_holding_anything(county: Path) -> None:
+    wb = openpyxl.load_workbook(county)
+    wb["项目台账"]["AI20"] = "用户写在表外的说明"
+    wb.save(county)
+    result = refresh_workbook(county, now=NOW)
+    assert result.columns == {"差距(百分点)": "AJ", "灯号": "AK", "三类项目": "AL"}
+    assert openpyxl.load_workbook(county)["项目台账"]["AI20"].value == "用户写在表外的说明"
+    again = refresh_workbook(county, now=NOW)
+    assert again.columns == result.columns
+
+
+def test_submitted_figures_respect_the_users_cells(county: Path) -> None:
+    """Amounts keep the cell's format, dates get one, text stays text, formulas are never overwritten."""
+    import pandas as pd
+
+    from keyproject.workbook.refresh import _write_updates
+
+    ledger = read_ledger(county)
+    wb = openpyxl.load_workbook(county)
+    ws = wb[ledger.sheet]
+    ws["O9"] = "=SUM(R9:X9)"  # the user computes this ytd with a formula
+    fmt = ws["O8"].number_format
+    src = {"file": "a.xlsx", "sheet": "s", "source_row": 3, "old": None}
+    updates = pd.DataFrame([
+        {**src, "row": 8, "field": "ytd_completed", "new": 40000.0},
+        {**src, "row": 9, "field": "ytd_completed", "new": 123.0},
+        {**src, "row": 8, "field": "actual_start", "new": pd.Timestamp("2023-08-02")},
+        {**src, "row": 8, "field": "problems", "new": "=1+1"},
+        {**src, "row": 8, "field": "m08", "new": 5.0},
+    ])
+    warnings: list[str] = []
+    written = _write_updates(ws, ledger, updates, warnings)
+    assert sorted(written["column"]) == ["AB", "AF", "O"]
+    assert ws["O8"].value == 40000.0 and ws["O8"].number_format == fmt
+    assert ws["O9"].value == "=SUM(R9:X9)" and ws["O9"].data_type == "f"
+    assert ws["AB8"].value == dt.datetime(2023, 8, 2) and ws["AB8"].is_date
+    assert ws["AF8"].value == "=1+1" and ws["AF8"].data_type == "s"
+    assert any("O9" in w and "公式" in w for w in warnings)
+    assert any("8月完成投资" in w for w in warnings)
+
+
+def test_history_goes_where_asked(county: Path, tmp_path: Path) -> None:
+    from keyproject.history import History
+
+    url = f"sqlite:///{tmp_path / 'shared.sqlite'}"
+    result = refresh_workbook(county, history_url=url, now=NOW)
+    assert result.history == url
+    with History.open(url) as h:
+        assert h.dates() == [dt.date(2023, 7, 31)]
+    assert not (county.parent / "county_fushun_2023.keyproject.sqlite").exists()
+    refresh_workbook(county, history_url=url, now=NOW)  # the same as_of replaces, not duplicates
+    with History.open(url) as h:
+        assert h.dates() == [dt.date(2023, 7, 31)]
+
+
+def test_progress_bar_runs(county: Path) -> None:
+    proc = kp("refresh", str(county))
+    assert proc.returncode == 0, proc.stderr
+    assert "已刷新" in proc.stdout
