@@ -22,6 +22,7 @@ from keyproject.errors import KPError, LedgerFileError, RefreshRefused
 from keyproject.ledger import Issue, Ledger
 from keyproject.schema import LEDGER
 from keyproject.workbook.backup import atomic_write, backup_copy
+from keyproject.workbook.cached import cached_values, restore_cached_values
 from keyproject.workbook.cells import FMT_DATE, put
 from keyproject.workbook.columns import THREE, write_owned_columns
 from keyproject.workbook.guard import Loss, check_not_open, comment_warnings, describe_losses, find_losses
@@ -233,7 +234,13 @@ def refresh_workbook(
         wb.calculation.fullCalcOnLoad = True  # Excel and WPS recompute the user's formulas on open
 
         _step(progress, "保存", 0.85)
-        atomic_write(target, wb.save)
+        cached = cached_values(source)
+
+        def write(tmp: Path) -> None:
+            wb.save(tmp)
+            restore_cached_values(tmp, cached)  # readers of cached values still see the user's results
+
+        atomic_write(target, write)
         wb.close()
 
         _step(progress, "记录历史", 0.95)
