@@ -463,3 +463,19 @@ def test_progress_bar_runs(county: Path) -> None:
     proc = kp("refresh", str(county))
     assert proc.returncode == 0, proc.stderr
     assert "已刷新" in proc.stdout
+
+
+CITY = ROOT / "sample_workbooks" / "city_messy_2024.xlsx"
+
+
+@pytest.mark.skipif(not CITY.exists(), reason="city sample not generated")
+def test_messy_city_ledger_keeps_everything_too(tmp_path: Path) -> None:
+    path = tmp_path / CITY.name
+    shutil.copyfile(CITY, path)
+    result = refresh_workbook(path, now=NOW)
+    assert result.lights and sum(result.lights.values()) > 0
+    owned = {result.sheet: result.columns.values()}
+    assert differences(result.backup, path, result.sheets.values(), owned) == []
+    first = workbook_content(path)
+    refresh_workbook(path, now=NOW)
+    assert workbook_content(path) == first
