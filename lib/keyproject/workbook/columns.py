@@ -106,7 +106,9 @@ def write_owned_columns(
     owned = locate(ws, ledger, want, recorded)
     header_rows = sorted(ledger.header_rows or [1])
     top, bottom = header_rows[0], header_rows[-1]
-    ref_col = max(ledger.last_column, 1)
+    # styles come from the user's last column (never from keyproject's own, found again on a rerun)
+    user_cols = [c.index + 1 for c in ledger.columns if c.index + 1 not in owned.positions.values()]
+    ref_col = max(user_cols) if user_cols else max(ledger.last_column, 1)
 
     # headers: the style of the user's last header cell, merged down the header rows
     merged = {str(r) for r in ws.merged_cells.ranges}

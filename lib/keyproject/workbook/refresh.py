@@ -26,7 +26,7 @@ from keyproject.workbook.cached import cached_values, restore_cached_values
 from keyproject.workbook.cells import FMT_DATE, put
 from keyproject.workbook.columns import THREE, write_owned_columns
 from keyproject.workbook.guard import Loss, check_not_open, comment_warnings, describe_losses, find_losses
-from keyproject.workbook.sheets import record_columns, recorded_columns, write_sheets
+from keyproject.workbook.sheets import keyproject_marks, record_columns, recorded_columns, write_sheets
 
 Progress = Callable[[str, float], None]  # (Chinese step name, fraction done 0..1)
 
@@ -127,6 +127,43 @@ def _want_three_class(ledger: Ledger, projects: pd.DataFrame, recorded: dict[str
     return any(ledger.column_of(k) is not None for k in _THREE_CLASS_DATES)
 
 
+def _read(source: Path, sheet: str | None, warnings: list[str]) -> Ledger:
+    """The ledger, never taken from keyproject's own sheets of an earlier refresh."""
+    from keyproject.reader import read_ledger, read_table
+    from keyproject.schema import PROBLEMS
+
+    owned, columns = keyproject_marks(source)
+    if sheet is None and len(columns) == 1:  # the ledger sheet an earlier refresh wrote into
+        sheet = next(iter(columns))
+        if sheet in owned:
+            sheet = None
+    ledger = read_ledger(source, sheet=sheet)
+    if ledger.sheet in owned:
+        raise LedgerFileError(f"“{ledger.sheet}”是 keyproject 生成的工作表，不是台账；"
+                              "请用 --sheet 指定台账工作表", file=source)
+    if owned:
+        names = _sheet_names_of(source)
+        chosen = next((s for s in PROBLEMS.sheet_names if s in names), None)
+        if chosen in owned:  # the reader took keyproject's 问题清单 for the user's: use the user's, if any
+            user = next((s for s in PROBLEMS.sheet_names if s in names and s not in owned), None)
+            ledger.problems = None
+            if user is not None:
+                try:
+                    ledger.problems = read_table(source, PROBLEMS, user).projects
+                except KPError as exc:
+                    warnings.append(f"问题清单“{user}”无法读取：{exc.message}")
+    return ledger
+
+
+def _sheet_names_of(path: Path) -> list[str]:
+    import zipfile
+
+    from keyproject.workbook.guard import _sheet_names
+
+    with zipfile.ZipFile(path) as zf:
+        return list(_sheet_names(zf).values())
+
+
 def refresh_workbook(
     path: str | Path,
     as_of: dt.date | None = None,
@@ -143,7 +180,6 @@ def refresh_workbook(
     when it is open elsewhere or would lose content (unless ``out`` or ``force``)."""
     from keyproject.bulletin import bulletin_text
     from keyproject.history import History
-    from keyproject.reader import read_ledger
     from keyproject.report import build_report
 
     source = Path(path)
@@ -175,7 +211,7 @@ def refresh_workbook(
         warnings.append("以下内容在刷新后的文件中会丢失或被重建：\n" + describe_losses(losses))
 
     _step(progress, "读取台账", 0.1)
-    ledger = read_ledger(source, sheet=sheet)
+    ledger = _read(source, sheet, warnings)
     if len(ledger.projects) == 0:
         raise LedgerFileError("台账中没有找到项目行", file=source, sheet=ledger.sheet)
     rules = _load_rules(rules)

@@ -11,6 +11,7 @@ import datetime as dt
 import json
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -499,3 +500,32 @@ def write_sheets(wb: Workbook, report: Any, bulletin: str, light_label: Callable
     for title in names.values():  # a new sheet is selected only when it is the active one
         wb[title].sheet_view.tabSelected = title == wb.active.title
     return names
+
+
+def keyproject_marks(path: str | Path) -> tuple[list[str], dict[str, dict[str, str]]]:
+    """keyproject's sheets and columns recorded in a workbook file by an earlier refresh, read
+    straight from ``docProps/custom.xml`` (cheap: no workbook load). Readers use it to skip
+    keyproject's own sheets; ([], {}) for a workbook never refreshed."""
+    import zipfile
+
+    from defusedxml import ElementTree
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            xml = zf.read("docProps/custom.xml")
+    except (KeyError, OSError, zipfile.BadZipFile):
+        return [], {}
+    values: dict[str, Any] = {}
+    for prop in ElementTree.fromstring(xml):
+        name = prop.get("name")
+        if name in (PROP_SHEETS, PROP_COLUMNS) and len(prop):
+            try:
+                values[name] = json.loads(prop[0].text or "")
+            except ValueError:
+                continue
+    sheets = values.get(PROP_SHEETS)
+    columns = values.get(PROP_COLUMNS)
+    if not isinstance(columns, dict):
+        columns = {}
+    return ([str(s) for s in sheets] if isinstance(sheets, list) else [],
+            {str(k): dict(v) for k, v in columns.items() if isinstance(v, dict)})
