@@ -41,7 +41,6 @@ _KEPT_PARTS = (
     r"xl/_rels/vbaProject\.bin\.rels",
     r"xl/worksheets/_rels/.*",
     r"xl/chartsheets/.*",
-    r"customXml/.*",
 )
 _KEPT = re.compile("|".join(f"(?:{p})" for p in _KEPT_PARTS))
 
@@ -60,6 +59,7 @@ _LOST_PARTS: tuple[tuple[str, str], ...] = (
     (r"xl/richData/.*", "单元格内图片（富数据）"),
     (r"xl/metadata\.xml", "动态数组公式的元数据"),
     (r"xl/webextensions/.*", "加载项（Web 扩展）"),
+    (r"customXml/.*", "自定义 XML 数据（如 SharePoint 文档属性）"),
 )
 
 # Markers inside worksheet XML.
@@ -233,10 +233,14 @@ def find_losses(path: Path) -> list[Loss]:
 
 def comment_warnings(path: Path) -> list[str]:
     """Things that change cosmetically on save and deserve a warning, not a refusal."""
+    out = []
     with zipfile.ZipFile(path) as zf:
-        if any(re.fullmatch(r"xl/comments/comment\d+\.xml|xl/comments\d+\.xml", n) for n in zf.namelist()):
-            return ["批注的文字会保留，但批注框的大小和位置会恢复为默认值"]
-    return []
+        names = zf.namelist()
+    if any(re.fullmatch(r"xl/comments/comment\d+\.xml|xl/comments\d+\.xml", n) for n in names):
+        out.append("批注的文字会保留，但批注框的大小和位置会恢复为默认值")
+    if any(n.startswith("xl/printerSettings/") for n in names):
+        out.append("打印机驱动的专用设置不保留（页面方向、缩放、页边距等页面设置会保留）")
+    return out
 
 
 def describe_losses(losses: list[Loss]) -> str:
