@@ -309,6 +309,9 @@ def test_killed_while_writing_leaves_original(tmp_path: Path) -> None:
         proc.wait()
     assert killed_while_writing, "the refresh finished before the kill"
     assert path.read_bytes() == original
+    # the next refresh works and points at what the interrupted one left behind
+    result = refresh_workbook(path, as_of=dt.date(2023, 7, 31), now=NOW)
+    assert any("临时文件" in w for w in result.warnings)
 
 
 # -- macros -----------------------------------------------------------------------------------------

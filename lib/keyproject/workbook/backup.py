@@ -62,6 +62,12 @@ def temp_path_for(target: Path) -> Path:
     return Path(name)
 
 
+def leftover_temps(target: Path) -> list[Path]:
+    """Temporary files an interrupted refresh left beside ``target`` (the original is intact)."""
+    target = Path(target)
+    return sorted(target.parent.glob(f".{target.stem}.kp-*{target.suffix}"))
+
+
 def atomic_write(target: Path, write: Callable[[Path], None]) -> None:
     """Call ``write(tmp)`` to produce the file, then move it over ``target`` atomically.
 

@@ -21,7 +21,7 @@ from openpyxl import load_workbook
 from keyproject.errors import KPError, LedgerFileError, RefreshRefused
 from keyproject.ledger import Issue, Ledger
 from keyproject.schema import LEDGER
-from keyproject.workbook.backup import atomic_write, backup_copy
+from keyproject.workbook.backup import atomic_write, backup_copy, leftover_temps
 from keyproject.workbook.cached import cached_values, restore_cached_values
 from keyproject.workbook.cells import FMT_DATE, put
 from keyproject.workbook.columns import THREE, write_owned_columns
@@ -207,6 +207,8 @@ def refresh_workbook(
             file=source,
         )
     warnings: list[str] = list(comment_warnings(source))
+    for tmp in leftover_temps(target):
+        warnings.append(f"发现之前中断的刷新留下的临时文件“{tmp.name}”（原文件未受影响），确认无刷新在运行后可删除")
     if losses:
         warnings.append("以下内容在刷新后的文件中会丢失或被重建：\n" + describe_losses(losses))
 
