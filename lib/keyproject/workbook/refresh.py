@@ -273,6 +273,9 @@ def refresh_workbook(
 
         _step(progress, "保存", 0.85)
         cached = cached_values(source)
+        if len(written) and cached.get(ws.title):
+            warnings.append("台账中的公式已标记为打开时重新计算；在 Excel/WPS 打开并保存之前，"
+                            "只读缓存值的程序看到的仍是写入报送数据之前的计算结果")
 
         def write(tmp: Path) -> None:
             wb.save(tmp)
