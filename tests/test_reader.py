@@ -394,3 +394,34 @@ def test_year_prefixed_plan_headers(tmp_path: Path, header: str) -> None:
     led = read_ledger(make_workbook(tmp_path / "y.xlsx", [["项目名称", header], ["甲", 7]]))
     assert led.projects["annual_plan"].tolist() == [7]
     assert led.report_year == (2024 if "2024" in header else None)
+
+
+def test_sheets_keyproject_wrote_are_never_read_as_input(tmp_path: Path) -> None:
+    """After a refresh the workbook holds keyproject's own 问题清单; the user's 问题台账 stays the source."""
+    import json
+
+    from openpyxl import Workbook
+    from openpyxl.packaging.custom import StringProperty
+
+    from keyproject.schema import OWNED_SHEETS_PROPERTY
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "项目台账"
+    ws.append(["项目名称", "年度计划投资", "1-7月完成投资"])
+    ws.append(["甲项目", 1000, 600])
+    user = wb.create_sheet("问题台账")
+    user.append(["项目名称", "问题描述", "责任单位"])
+    user.append(["甲项目", "用地未落实", "县自然资源局"])
+    ours = wb.create_sheet("问题清单")
+    ours.append(["项目名称", "问题描述", "责任单位"])
+    for i in range(3):
+        ours.append(["甲项目", f"旧输出{i}", "县发改局"])
+    path = tmp_path / "refreshed.xlsx"
+    wb.save(path)
+    assert len(read_ledger(path).problems) == 3  # without the mark the first-named sheet wins
+
+    wb.custom_doc_props.append(StringProperty(name=OWNED_SHEETS_PROPERTY, value=json.dumps(["问题清单"])))
+    wb.save(path)
+    problems = read_ledger(path).problems
+    assert problems["problem"].tolist() == ["用地未落实"]

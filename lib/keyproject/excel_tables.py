@@ -8,7 +8,6 @@ with the same cells give the same projects.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
@@ -98,66 +97,17 @@ LIGHT_COLORS: dict[str, tuple[int, int, int]] = {  # the refresh's soft fills, a
 }
 
 
-def _grid_array(values: Any) -> np.ndarray:
-    """A sheet's values from A1 as the reader's grids hold them (empty cells are "")."""
-    g = xs.grid(values)
-    arr = np.empty((len(g), len(g[0]) if g else 0), dtype=object)
-    for i, row in enumerate(g):
-        arr[i, :] = ["" if v is None else v for v in row]
-    return arr
-
-
 def ledger_from_values(sheets: dict[str, Any], file: str | None = None, sheet: str | None = None) -> Any:
     """A ``Ledger`` from sheets given as values from A1 (``{sheet name: 2-D list}``), read exactly as
     ``reader.read_ledger`` reads a file: header detection, units, subtotal rows, the 问题清单 and 设置
-    sheets. Merged cells are not known from values alone; the reader copes with plain headers."""
-    from pathlib import Path
+    sheets, keyproject's own sheets skipped. Merged cells are not known from values alone; the reader
+    copes with plain headers."""
+    from keyproject.reader import read_ledger
+    from keyproject.xlsx import MemoryWorkbook
 
-    from keyproject import reader
-    from keyproject.errors import LedgerFileError
-    from keyproject.schema import PROBLEMS
-    from keyproject.xlsx import SheetGrid
-
-    class _Values:  # what the reader asks of a workbook: its path, for messages
-        path = Path(file or "工作簿")
-
-    grids = {name: SheetGrid(name, _grid_array(v), []) for name, v in sheets.items()}
-    order = [sheet] if sheet else [*(s for s in LEDGER.sheet_names if s in grids),
-                                   *(s for s in grids if s not in LEDGER.sheet_names)]
-    found = None
-    for name in order:
-        if name not in grids:
-            raise KPError(f"工作簿中没有工作表“{name}”")
-        header = reader._find_header(grids[name], LEDGER)
-        if header is not None:
-            found = (name, header)
-            break
-    if found is None:
-        raise LedgerFileError("没有哪个工作表有“项目名称”列", file=file)
-    ledger = reader._read_sheet(_Values(), grids[found[0]], LEDGER, found[1])
-    problem_sheet = next((s for s in PROBLEMS.sheet_names if s in grids and s != ledger.sheet), None)
-    if problem_sheet is not None and not _is_own(problem_sheet, sheets[problem_sheet]):
-        header = reader._find_header(grids[problem_sheet], PROBLEMS)
-        if header is not None:
-            ledger.problems = reader._read_sheet(_Values(), grids[problem_sheet], PROBLEMS, header).projects
-    settings_sheet = next((s for s in reader.SETTINGS_SHEETS if s in grids), None)
-    if settings_sheet is not None:
-        ledger.settings = _settings(grids[settings_sheet].values)
-    return ledger
-
-
-def _settings(values: np.ndarray) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for row in values.tolist():
-        if len(row) < 2 or xs.is_blank(row[0]):
-            continue
-        key, v = str(row[0]).strip(), row[1]
-        if not out and key in ("设置项", "参数", "项目", "名称", "键", "key", "设置", "参数名称", "规则"):
-            continue  # a header row
-        if isinstance(v, dt.datetime) and v.time() == dt.time():
-            v = v.date()  # as the file reader gives a date cell
-        out[key] = None if v == "" else (int(v) if isinstance(v, float) and v.is_integer() else v)
-    return out
+    grids = {name: xs.grid(v) for name, v in sheets.items()}
+    owned = frozenset(name for name, g in grids.items() if _is_own(name, g))
+    return read_ledger(MemoryWorkbook(grids, file, owned_sheets=owned), sheet)
 
 
 def _is_own(name: str, values: Any) -> bool:

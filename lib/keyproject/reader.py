@@ -45,7 +45,7 @@ from keyproject.errors import LedgerFileError
 from keyproject.ledger import ColumnMap, Issue, Ledger
 from keyproject.schema import LEDGER, OWNED_COLUMNS, PROBLEMS, Field, Schema, conform
 from keyproject.values import MISSING_TEXT, is_missing, parse_amount, parse_date, parse_rate
-from keyproject.xlsx import SheetGrid, Workbook
+from keyproject.xlsx import MemoryWorkbook, SheetGrid, Workbook
 
 SETTINGS_SHEETS = ("设置", "参数设置", "规则设置")
 _SETTINGS_HEADER = {"设置项", "参数", "项目", "名称", "键", "key", "设置", "参数名称", "规则"}
@@ -635,6 +635,8 @@ def _choose_sheet(wb: Workbook, schema: Schema, sheet: str | None) -> tuple[Shee
     preferred = [s for s in schema.sheet_names if s in wb.sheet_names]
     others_reserved = {n for s in sch.SCHEMAS.values() if s is not schema for n in s.sheet_names}
     others_reserved |= set(SETTINGS_SHEETS)
+    others_reserved |= wb.info.owned_sheets  # keyproject's own output sheets are never input
+    preferred = [s for s in preferred if s not in wb.info.owned_sheets]
     rest = [s for s in wb.sheet_names if s not in preferred and s not in others_reserved]
     # hidden sheets (old copies, lookups) only when no visible sheet is a ledger
     order = sorted(preferred + rest, key=lambda s: wb.info.sheet(s).state != "visible")
@@ -660,13 +662,15 @@ def _choose_sheet(wb: Workbook, schema: Schema, sheet: str | None) -> tuple[Shee
     return best[1], best[2]
 
 
-def read_table(path: str | Path | Workbook, schema: Schema, sheet: str | None = None) -> Ledger:
+def read_table(
+    path: str | Path | Workbook | MemoryWorkbook, schema: Schema, sheet: str | None = None
+) -> Ledger:
     """Read one table of ``schema`` (problems, milestones, a ledger) from a workbook.
 
     The result is a ``Ledger`` whose ``projects`` holds the table's records (every field of
     ``schema`` as a column) and whose ``issues`` locate what could not be read.
     """
-    wb = path if isinstance(path, Workbook) else Workbook(path)
+    wb = path if isinstance(path, (Workbook, MemoryWorkbook)) else Workbook(path)
     grid, header = _choose_sheet(wb, schema, sheet)
     return _read_sheet(wb, grid, schema, header)
 
@@ -702,6 +706,8 @@ def read_settings(wb: Workbook, sheet: str) -> dict[str, Any]:
             value = int(v)
         elif isinstance(v, str):
             value = v.strip()
+        elif isinstance(v, dt.datetime) and v.time() == dt.time():
+            value = v.date()  # a date cell, as calamine gives it; Excel hands over midnight datetimes
         else:
             value = v
         if not out and _norm(key) in _SETTINGS_HEADER and isinstance(value, str):
@@ -710,16 +716,18 @@ def read_settings(wb: Workbook, sheet: str) -> dict[str, Any]:
     return out
 
 
-def read_ledger(path: str | Path, sheet: str | None = None) -> Ledger:
-    """Read a key-project ledger (台账) from an .xlsx/.xlsm workbook.
+def read_ledger(path: str | Path | Workbook | MemoryWorkbook, sheet: str | None = None) -> Ledger:
+    """Read a key-project ledger (台账) from an .xlsx/.xlsm workbook (or sheets in memory).
 
-    Also reads the workbook's problem list (a sheet named as in ``schema.PROBLEMS.sheet_names``)
-    into ``Ledger.problems`` and the key/value rows of a 设置 sheet into ``Ledger.settings``.
-    Raises ``LedgerFileError`` when the file is unsafe or unreadable or holds no ledger.
+    Also reads the workbook's problem list (a sheet named as in ``schema.PROBLEMS.sheet_names``,
+    not one keyproject wrote itself) into ``Ledger.problems`` and the key/value rows of a 设置 sheet
+    into ``Ledger.settings``. Raises ``LedgerFileError`` when the file is unsafe or unreadable or
+    holds no ledger.
     """
-    wb = Workbook(path)
+    wb = path if isinstance(path, (Workbook, MemoryWorkbook)) else Workbook(path)
     ledger = read_table(wb, LEDGER, sheet)
-    problem_sheet = next((s for s in PROBLEMS.sheet_names if s in wb.sheet_names), None)
+    problem_sheet = next((s for s in PROBLEMS.sheet_names
+                          if s in wb.sheet_names and s not in wb.info.owned_sheets), None)
     if problem_sheet and problem_sheet != ledger.sheet:
         try:
             table = read_table(wb, PROBLEMS, problem_sheet)

@@ -21,6 +21,7 @@ streaming fallback is attempted because the reader needs the dense grid anyway).
 
 from __future__ import annotations
 
+import json
 import posixpath
 import re
 import zipfile
@@ -32,6 +33,7 @@ from defusedxml import ElementTree as SafeET
 from openpyxl.utils import column_index_from_string, get_column_letter
 
 from keyproject.errors import LedgerFileError
+from keyproject.schema import OWNED_SHEETS_PROPERTY
 
 OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
@@ -77,6 +79,8 @@ class WorkbookInfo:
     path: Path
     sheets: list[SheetInfo] = field(default_factory=list)
     limits: Limits = field(default_factory=Limits)
+    # sheets an earlier refresh wrote (custom property schema.OWNED_SHEETS_PROPERTY): not user data
+    owned_sheets: frozenset[str] = frozenset()
 
     @property
     def sheet_names(self) -> list[str]:
@@ -125,7 +129,26 @@ def check_workbook(path: str | Path, limits: Limits | None = None) -> WorkbookIn
         sheets = _worksheets(path, zf)
         infos = [_measure(path, zf, name, part, state, limits) for name, part, state in sheets]
         _stream_all(path, zf, skip={i.part for i in infos})
-    return WorkbookInfo(path=path, sheets=infos, limits=limits)
+        owned = _owned_sheets(zf) if "docProps/custom.xml" in names else frozenset()
+    return WorkbookInfo(path=path, sheets=infos, limits=limits, owned_sheets=owned)
+
+
+def _owned_sheets(zf: zipfile.ZipFile) -> frozenset[str]:
+    """The sheet names keyproject recorded as its own in the custom document properties."""
+    try:
+        root = SafeET.fromstring(zf.read("docProps/custom.xml"))
+    except Exception:  # unreadable custom properties only mean nothing is known to be ours
+        return frozenset()
+    for prop in root:
+        if prop.get("name") == OWNED_SHEETS_PROPERTY:
+            text = "".join(prop.itertext())
+            try:
+                names = json.loads(text)
+            except ValueError:
+                return frozenset()
+            if isinstance(names, list):
+                return frozenset(n for n in names if isinstance(n, str))
+    return frozenset()
 
 
 def _ole_message(path: Path) -> str:

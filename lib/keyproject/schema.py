@@ -201,6 +201,12 @@ SCHEMAS: dict[str, Schema] = {s.name: s for s in (LEDGER, PROBLEMS, MILESTONES)}
 # keyproject's own columns in the ledger sheet (written by refresh; never read as user data)
 OWNED_COLUMNS: tuple[str, ...] = ("差距(百分点)", "灯号", "三类项目")
 
+# custom document properties in which a refreshed workbook records what keyproject owns: the
+# sheets it writes (a JSON list of names) and, per ledger sheet, its columns (JSON object);
+# readers skip those sheets, writers replace only them
+OWNED_SHEETS_PROPERTY = "keyproject.sheets"
+OWNED_COLUMNS_PROPERTY = "keyproject.columns"
+
 
 def conform(df: pd.DataFrame, schema: Schema = LEDGER) -> pd.DataFrame:
     """Return ``df`` with every field of ``schema`` present and cast to its dtype.

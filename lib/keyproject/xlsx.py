@@ -17,7 +17,7 @@ import numpy as np
 import python_calamine as pc
 
 from keyproject.errors import LedgerFileError
-from keyproject.safety import Limits, WorkbookInfo, check_workbook
+from keyproject.safety import Limits, SheetInfo, WorkbookInfo, check_workbook
 
 MergedRange = tuple[int, int, int, int]
 
@@ -77,6 +77,27 @@ class Workbook:
         return SheetGrid(name, _to_array(rows), merged)
 
 
+class MemoryWorkbook:
+    """Sheets already in memory (values from A1, e.g. handed over by Excel through xlwings), with
+    the same interface as ``Workbook`` so the reader treats them exactly as a file."""
+
+    def __init__(self, sheets: dict[str, list[list[object]]], path: str | Path | None = None,
+                 owned_sheets: frozenset[str] = frozenset()) -> None:
+        self.path = Path(path) if path is not None else Path("工作簿")
+        self._grids = {name: SheetGrid(name, _to_array(rows), []) for name, rows in sheets.items()}
+        infos = [SheetInfo(name, "", "visible", None, g.shape[0], g.shape[1], True)
+                 for name, g in self._grids.items()]
+        self.info = WorkbookInfo(path=self.path, sheets=infos, owned_sheets=owned_sheets)
+
+    @property
+    def sheet_names(self) -> list[str]:
+        return self.info.sheet_names
+
+    def grid(self, name: str) -> SheetGrid:
+        self.info.sheet(name)  # a clear error for an unknown name
+        return self._grids[name]
+
+
 def _to_array(rows: list[list[object]]) -> np.ndarray:
     if not rows:
         return np.empty((0, 0), dtype=object)
@@ -84,7 +105,7 @@ def _to_array(rows: list[list[object]]) -> np.ndarray:
     arr = np.empty((len(rows), width), dtype=object)
     arr[...] = ""
     for i, r in enumerate(rows):  # rows from calamine are already padded; this loop is per row
-        arr[i, : len(r)] = r
+        arr[i, : len(r)] = ["" if v is None else v for v in r] if None in r else r
     return arr
 
 
