@@ -425,3 +425,10 @@ def test_sheets_keyproject_wrote_are_never_read_as_input(tmp_path: Path) -> None
     wb.save(path)
     problems = read_ledger(path).problems
     assert problems["problem"].tolist() == ["用地未落实"]
+
+
+@pytest.mark.parametrize("header", ["本年度完成投资", "本年度累计完成投资", "本年累计完成投资"])
+def test_year_to_date_header_variants(tmp_path: Path, header: str) -> None:
+    path = tmp_path / "ytd.xlsx"
+    make_workbook(path, [["项目名称", "年度计划投资", header], ["甲项目", 100, 50]])
+    assert read_ledger(path).projects["ytd_completed"].tolist() == [50.0]
