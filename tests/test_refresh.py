@@ -482,3 +482,20 @@ def test_messy_city_ledger_keeps_everything_too(tmp_path: Path) -> None:
     first = workbook_content(path)
     refresh_workbook(path, now=NOW)
     assert workbook_content(path) == first
+
+
+def test_a_users_own_light_column_stays_the_users(county: Path) -> None:
+    wb = openpyxl.load_workbook(county)
+    ws = wb["项目台账"]
+    ws["AI4"] = "灯号"  # the office lit projects by hand before keyproject
+    ws["AI8"] = "自评绿"
+    wb.save(county)
+    first = refresh_workbook(county, now=NOW)
+    assert "AI" not in first.columns.values()
+    assert any("已有用户自己的“灯号”列（AI列）" in w for w in first.warnings)
+    ws = openpyxl.load_workbook(county)["项目台账"]
+    assert ws["AI4"].value == "灯号" and ws["AI8"].value == "自评绿"
+    second = refresh_workbook(county, now=NOW)
+    assert second.columns == first.columns
+    owned = {first.sheet: first.columns.values()}
+    assert differences(first.backup, county, first.sheets.values(), owned) == []

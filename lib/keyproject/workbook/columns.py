@@ -13,7 +13,7 @@ from copy import copy
 from dataclasses import dataclass
 
 import pandas as pd
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from keyproject.ledger import Ledger
@@ -49,37 +49,31 @@ def _is_empty_column(ws: Worksheet, col: int, rows: Iterable[int]) -> bool:
     return all(ws.cell(row=r, column=col).value in (None, "") for r in rows)
 
 
-def locate(ws: Worksheet, ledger: Ledger, want: list[str],
-           recorded: dict[str, str] | None = None) -> OwnedColumns:
+def locate(ws: Worksheet, ledger: Ledger, want: list[str], recorded: dict[str, str] | None = None,
+           warnings: list[str] | None = None) -> OwnedColumns:
     """Find or allocate the column of each wanted header.
 
     ``recorded`` maps headers to letters from an earlier refresh (the workbook's custom property);
-    a recorded column counts only while its header cell still reads that header.
+    a recorded column counts only while its header cell still reads that header. A column with
+    one of keyproject's headers that keyproject did not record is the user's: it is left alone and
+    keyproject's own goes further right.
     """
     header_rows = ledger.header_rows or [1]
     top = min(header_rows)
     found: dict[str, int] = {}
-    for c in ledger.owned_columns:
-        h = _header_text(c.header)
-        if h in OWNED_COLUMNS:
-            found.setdefault(h, c.index + 1)
-    from openpyxl.utils import column_index_from_string
-
     for h, letter in (recorded or {}).items():
-        if h in OWNED_COLUMNS and h not in found:
+        if h in OWNED_COLUMNS:
             idx = column_index_from_string(letter)
             if any(ws.cell(row=r, column=idx).value == h for r in header_rows):
                 found[h] = idx
-    for h in want:  # a header cell reading exactly our header, right of the table
-        if h in found:
-            continue
-        for col in range(max(ledger.last_column, 1), ws.max_column + 1):
-            if any(ws.cell(row=r, column=col).value == h for r in header_rows) and col not in found.values():
-                found[h] = col
-                break
+    theirs = [c for c in ledger.owned_columns if c.index + 1 not in found.values()]
+    for c in theirs:
+        if warnings is not None:
+            warnings.append(f"工作表“{ws.title}”已有用户自己的“{_header_text(c.header)}”列（{c.letter}列），"
+                            "未改动；keyproject 的列写在表格右侧")
     positions = {h: found[h] for h in OWNED_COLUMNS if h in found}
     used = set(positions.values())
-    nxt = max([ledger.last_column, *used]) + 1
+    nxt = max([ledger.last_column, *used, *(c.index + 1 for c in theirs)]) + 1
     last_row = max(ws.max_row, top)
     for h in want:
         if h in positions:
@@ -100,10 +94,11 @@ def write_owned_columns(
     three_class: bool,
     recorded: dict[str, str] | None = None,
     light_label: Callable[[str], str] | None = None,
+    warnings: list[str] | None = None,
 ) -> OwnedColumns:
     """Write 差距(百分点), 灯号 (and 三类项目) for every project row; return where they went."""
     want = [GAP, LIGHT] + ([THREE] if three_class else [])
-    owned = locate(ws, ledger, want, recorded)
+    owned = locate(ws, ledger, want, recorded, warnings)
     header_rows = sorted(ledger.header_rows or [1])
     top, bottom = header_rows[0], header_rows[-1]
     # styles come from the user's last column (never from keyproject's own, found again on a rerun)

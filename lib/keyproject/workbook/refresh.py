@@ -120,7 +120,7 @@ def _write_updates(ws: Any, ledger: Ledger, updates: pd.DataFrame, warnings: lis
 
 
 def _want_three_class(ledger: Ledger, projects: pd.DataFrame, recorded: dict[str, str]) -> bool:
-    if THREE in recorded or any(c.header.split("/")[-1] == THREE for c in ledger.owned_columns):
+    if THREE in recorded:
         return True
     if "three_class" not in projects.columns:
         return False
@@ -263,7 +263,7 @@ def refresh_workbook(
         owned = write_owned_columns(
             ws, ledger, report.projects,
             three_class=_want_three_class(ledger, report.projects, recorded),
-            recorded=recorded, light_label=_labeler(report, rules),
+            recorded=recorded, light_label=_labeler(report, rules), warnings=warnings,
         )
         record_columns(wb, ws.title, owned.letters())
 
