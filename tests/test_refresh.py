@@ -410,9 +410,10 @@ def pd_date(value: object) -> dt.date:
 def test_owned_columns_skip_a_column_holding_anything(county: Path) -> None:
     wb = openpyxl.load_workbook(county)
     wb["项目台账"]["AI20"] = "用户写在表外的说明"
+    wb["项目台账"].merge_cells("AJ7:AK7")  # an empty merged block beside a group row
     wb.save(county)
     result = refresh_workbook(county, now=NOW)
-    assert result.columns == {"差距(百分点)": "AJ", "灯号": "AK", "三类项目": "AL"}
+    assert result.columns == {"差距(百分点)": "AL", "灯号": "AM", "三类项目": "AN"}
     assert openpyxl.load_workbook(county)["项目台账"]["AI20"].value == "用户写在表外的说明"
     again = refresh_workbook(county, now=NOW)
     assert again.columns == result.columns

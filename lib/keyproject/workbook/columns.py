@@ -46,7 +46,12 @@ def _header_text(header: str) -> str:
 
 
 def _is_empty_column(ws: Worksheet, col: int, rows: Iterable[int]) -> bool:
-    return all(ws.cell(row=r, column=col).value in (None, "") for r in rows)
+    cells = ws._cells  # look without creating cells (ws.cell would add empty ones)
+    for r in rows:
+        cell = cells.get((r, col))
+        if cell is not None and cell.value not in (None, ""):
+            return False
+    return True
 
 
 def locate(ws: Worksheet, ledger: Ledger, want: list[str], recorded: dict[str, str] | None = None,
@@ -73,12 +78,19 @@ def locate(ws: Worksheet, ledger: Ledger, want: list[str], recorded: dict[str, s
                             "未改动；keyproject 的列写在表格右侧")
     positions = {h: found[h] for h in OWNED_COLUMNS if h in found}
     used = set(positions.values())
+    # a merged range over the header or the projects' rows (a user's group header, a note) blocks
+    # its columns: writing into it would break the merge
+    rows = ledger.projects["row"].dropna()
+    last_project = int(rows.max()) if len(rows) else top
+    blocked = {col for rng in ws.merged_cells.ranges
+               if rng.min_row <= last_project and rng.max_row >= top and rng.min_col != rng.max_col
+               for col in range(rng.min_col, rng.max_col + 1)}
     nxt = max([ledger.last_column, *used, *(c.index + 1 for c in theirs)]) + 1
     last_row = max(ws.max_row, top)
     for h in want:
         if h in positions:
             continue
-        while nxt in used or not _is_empty_column(ws, nxt, range(top, last_row + 1)):
+        while nxt in used or nxt in blocked or not _is_empty_column(ws, nxt, range(top, last_row + 1)):
             nxt += 1
         positions[h] = nxt
         used.add(nxt)
