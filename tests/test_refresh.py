@@ -410,7 +410,8 @@ def pd_date(value: object) -> dt.date:
 def test_owned_columns_skip_a_column_holding_anything(county: Path) -> None:
     wb = openpyxl.load_workbook(county)
     wb["项目台账"]["AI20"] = "用户写在表外的说明"
-    wb["项目台账"].merge_cells("AJ7:AK7")  # an empty merged block beside a group row
+    wb["项目台账"].merge_cells("AJ7:AK7")  # an empty merged block beside a group row (AJ is empty)
+    wb["项目台账"]["AK21"] = "另一处说明"
     wb.save(county)
     result = refresh_workbook(county, now=NOW)
     assert result.columns == {"差距(百分点)": "AL", "灯号": "AM", "三类项目": "AN"}
