@@ -234,6 +234,8 @@ def test_content_that_would_be_lost_refuses_then_out_and_force(county: Path, tmp
     assert county.read_bytes() == original and out.exists()
     assert "汇总" in openpyxl.load_workbook(out).sheetnames
     assert "迷你图" in proc.stdout  # says what the new file lost
+    assert sorted(p.name for p in county.parent.iterdir()) == [  # nothing written beside the original
+        "county_fushun_2023.xlsx", "刷新后.keyproject.sqlite", "刷新后.xlsx"]
 
     proc = kp("refresh", str(county), "--quiet", "--force")
     assert proc.returncode == 0, proc.stderr

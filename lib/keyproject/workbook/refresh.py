@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import gc
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -164,6 +165,19 @@ def _sheet_names_of(path: Path) -> list[str]:
         return list(_sheet_names(zf).values())
 
 
+def _load(source: Path, keep_vba: bool) -> Any:
+    """openpyxl's load with the cyclic garbage collector paused: every collection while the cells are
+    built walks all cells made so far, which made loading grow faster than the sheet (a 30,000-project
+    profile: load 60% of the refresh, 16.3 s CPU with the collector, 13.9 s without)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return load_workbook(source, keep_vba=keep_vba, keep_links=True, rich_text=True)
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def refresh_workbook(
     path: str | Path,
     as_of: dt.date | None = None,
@@ -192,6 +206,8 @@ def refresh_workbook(
         raise KPError("输出文件应为 .xlsx 或 .xlsm", file=target)
     if source.suffix.lower() == ".xlsm" and target.suffix.lower() != ".xlsm":
         raise KPError("源工作簿含宏（.xlsm），输出文件也应为 .xlsm，否则宏会丢失", file=target)
+    if not target.parent.is_dir():
+        raise KPError("输出文件所在的文件夹不存在", file=target)
     in_place = target.resolve() == source.resolve()
     now = now or dt.datetime.now()
 
@@ -240,7 +256,7 @@ def refresh_workbook(
 
     _step(progress, "计算进度与灯号", 0.3)
     report = build_report(ledger, as_of=as_of, rules=rules)
-    history = History.open(history_url) if history_url else History.for_workbook(source)
+    history = History.open(history_url) if history_url else History.for_workbook(target)
     try:
         changes = history.changes(report)
         text = bulletin_text(report, changes)
@@ -250,7 +266,7 @@ def refresh_workbook(
 
         _step(progress, "载入工作簿", 0.45)
         keep_vba = source.suffix.lower() == ".xlsm"
-        wb = load_workbook(source, keep_vba=keep_vba, keep_links=True, rich_text=True)
+        wb = _load(source, keep_vba)
         if ledger.sheet not in wb.sheetnames:
             raise LedgerFileError(f"工作簿中没有工作表“{ledger.sheet}”", file=source)
         ws = wb[ledger.sheet]
@@ -286,7 +302,7 @@ def refresh_workbook(
 
         _step(progress, "记录历史", 0.95)
         history.record(report, source=source, taken_at=now.replace(microsecond=0))
-        where = history_url or str(History.path_for(source))
+        where = history_url or str(History.path_for(target))
     finally:
         history.close()
     _step(progress, "完成", 1.0)
