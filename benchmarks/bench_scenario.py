@@ -6,7 +6,9 @@ Reads the synthetic ledger of benchmarks/synth.py (generated once into benchmark
 the planner, then moves the pace slider ``repeat`` times and prints the median of:
 - summary: the projection (Monte Carlo included) and the summary text, what the page shows at once;
 - chart: redrawing the chart (debounced in a page: once the slider rests);
-- full: one ``update_now`` (both), what benchmarks/run.py's "scenario" stage measures.
+- full: one ``update_now`` (both).
+benchmarks/run.py's "scenario" stage is the summary part as a real slider move (``.value`` set in a
+running event loop, chart debounced) and its "scenario_chart" stage the debounced redraw.
 The goal is < 100 ms for a full update.
 """
 
