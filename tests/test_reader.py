@@ -432,3 +432,13 @@ def test_year_to_date_header_variants(tmp_path: Path, header: str) -> None:
     path = tmp_path / "ytd.xlsx"
     make_workbook(path, [["项目名称", "年度计划投资", header], ["甲项目", 100, 50]])
     assert read_ledger(path).projects["ytd_completed"].tolist() == [50.0]
+
+
+def test_merged_range_past_the_last_value_column(tmp_path: Path) -> None:
+    """A user's merge to the right of the table (no values there) must not break header detection."""
+    path = tmp_path / "wide_merge.xlsx"
+    make_workbook(path, [["项目名称", "年度计划投资", "1-7月完成投资"], ["甲项目", 100, 60]],
+                  merges=["E1:F1", "E2:F3"])
+    ledger = read_ledger(path)
+    assert ledger.projects["name"].tolist() == ["甲项目"]
+    assert ledger.projects["ytd_completed"].tolist() == [60.0]

@@ -193,7 +193,7 @@ def _filled_top(grid: SheetGrid, nrows: int) -> np.ndarray:
     if top.size == 0:
         return top.reshape(0, grid.values.shape[1] if grid.values.ndim == 2 else 0)
     for r0, c0, r1, c1 in grid.merged:
-        if r0 < nrows:
+        if r0 < nrows and c0 < top.shape[1]:  # a merge may reach past the last cell with a value
             top[r0 : min(r1, nrows - 1) + 1, c0 : c1 + 1] = top[r0, c0]
     return top
 

@@ -129,9 +129,9 @@ def _want_three_class(ledger: Ledger, projects: pd.DataFrame, recorded: dict[str
 
 
 def _read(source: Path, sheet: str | None, warnings: list[str]) -> Ledger:
-    """The ledger, never taken from keyproject's own sheets of an earlier refresh."""
-    from keyproject.reader import read_ledger, read_table
-    from keyproject.schema import PROBLEMS
+    """The ledger, never taken from keyproject's own sheets of an earlier refresh (the reader
+    skips those itself; here the sheet an earlier refresh wrote columns into is preferred)."""
+    from keyproject.reader import read_ledger
 
     owned, columns = keyproject_marks(source)
     if sheet is None and len(columns) == 1:  # the ledger sheet an earlier refresh wrote into
@@ -142,27 +142,7 @@ def _read(source: Path, sheet: str | None, warnings: list[str]) -> Ledger:
     if ledger.sheet in owned:
         raise LedgerFileError(f"“{ledger.sheet}”是 keyproject 生成的工作表，不是台账；"
                               "请用 --sheet 指定台账工作表", file=source)
-    if owned:
-        names = _sheet_names_of(source)
-        chosen = next((s for s in PROBLEMS.sheet_names if s in names), None)
-        if chosen in owned:  # the reader took keyproject's 问题清单 for the user's: use the user's, if any
-            user = next((s for s in PROBLEMS.sheet_names if s in names and s not in owned), None)
-            ledger.problems = None
-            if user is not None:
-                try:
-                    ledger.problems = read_table(source, PROBLEMS, user).projects
-                except KPError as exc:
-                    warnings.append(f"问题清单“{user}”无法读取：{exc.message}")
     return ledger
-
-
-def _sheet_names_of(path: Path) -> list[str]:
-    import zipfile
-
-    from keyproject.workbook.guard import _sheet_names
-
-    with zipfile.ZipFile(path) as zf:
-        return list(_sheet_names(zf).values())
 
 
 def _load(source: Path, keep_vba: bool) -> Any:

@@ -21,7 +21,7 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
-from keyproject.schema import LEDGER
+from keyproject.schema import LEDGER, OWNED_COLUMNS_PROPERTY, OWNED_SHEETS_PROPERTY
 from keyproject.workbook.cells import (
     BORDER,
     FMT_AMOUNT,
@@ -42,8 +42,8 @@ from keyproject.workbook.cells import (
 
 SUMMARY, LIGHTS, RANKING, PROBLEMS, BULLETIN = "汇总", "红黄绿灯", "排名", "问题清单", "通报"
 SHEETS = (SUMMARY, LIGHTS, RANKING, PROBLEMS, BULLETIN)
-PROP_SHEETS = "keyproject.sheets"
-PROP_COLUMNS = "keyproject.columns"
+PROP_SHEETS = OWNED_SHEETS_PROPERTY
+PROP_COLUMNS = OWNED_COLUMNS_PROPERTY
 
 # Chinese labels of report keys (fields of the ledger come from the schema)
 LABELS: dict[str, str] = {f.key: f.label for f in LEDGER.fields}
