@@ -411,6 +411,11 @@ _WIDE_COLUMNS = {"项目名称": 3.4, "项目": 3.0, "原因": 4.2, "问题": 4.
 _TEXT_WIDTH_CM = 15.6
 
 
+_RUN_PATH = "./{http://schemas.openxmlformats.org/wordprocessingml/2006/main}tc/" \
+    "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}p/" \
+    "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}r"
+
+
 def _add_table(doc: Any, caption: str, frame: pd.DataFrame, font: str) -> None:
     from copy import deepcopy
 
@@ -432,18 +437,27 @@ def _add_table(doc: Any, caption: str, frame: pd.DataFrame, font: str) -> None:
         cell.text = ""
         cell.width = width
         _set_fonts(cell.paragraphs[0].add_run(str(name)), font, 10.5, bold=True)
-    # every body run gets the same run properties: built once, copied (python-docx's font setters and
-    # column.cells were most of a 3,000-project bulletin's time in the profile)
-    rpr = None
+    # body rows: the first through python-docx, the others copies of it with their texts set (python-docx's
+    # add_row looks up the table grid by a search that slows as the table grows, and its font setters
+    # are slow: together most of a 30,000-project bulletin's time in the profile)
+    template = None
     for values in frame.itertuples(index=False):
-        for cell, v in zip(table.add_row().cells, values, strict=True):  # add_row sizes cells by the grid
-            text = "" if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v)
-            run = cell.paragraphs[0].add_run(text)
-            if rpr is None:
-                _set_fonts(run, font, 10.5)
-                rpr = run.element.rPr
-            else:
-                run.element.insert(0, deepcopy(rpr))
+        texts = ["" if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v) for v in values]
+        if template is None:
+            rpr = None
+            for cell, text in zip(table.add_row().cells, texts, strict=True):  # cells sized by the grid
+                run = cell.paragraphs[0].add_run(text)
+                if rpr is None:
+                    _set_fonts(run, font, 10.5)
+                    rpr = run.element.rPr
+                else:
+                    run.element.insert(0, deepcopy(rpr))
+            template = table.rows[-1]._tr
+            continue
+        tr = deepcopy(template)
+        table._tbl.append(tr)
+        for r, text in zip(tr.iterfind(_RUN_PATH), texts, strict=True):
+            r.text = text  # python-docx's run text: tabs and line breaks as Word's elements
     doc.add_paragraph()
 
 
