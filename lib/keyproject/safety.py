@@ -33,7 +33,7 @@ from defusedxml import ElementTree as SafeET
 from openpyxl.utils import column_index_from_string, get_column_letter
 
 from keyproject.errors import LedgerFileError
-from keyproject.schema import OWNED_SHEETS_PROPERTY
+from keyproject.schema import OWNED_COLUMNS_PROPERTY, OWNED_SHEETS_PROPERTY
 
 OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
@@ -129,26 +129,31 @@ def check_workbook(path: str | Path, limits: Limits | None = None) -> WorkbookIn
         sheets = _worksheets(path, zf)
         infos = [_measure(path, zf, name, part, state, limits) for name, part, state in sheets]
         _stream_all(path, zf, skip={i.part for i in infos})
-        owned = _owned_sheets(zf) if "docProps/custom.xml" in names else frozenset()
+        owned = frozenset(read_marks(zf)[0])
     return WorkbookInfo(path=path, sheets=infos, limits=limits, owned_sheets=owned)
 
 
-def _owned_sheets(zf: zipfile.ZipFile) -> frozenset[str]:
-    """The sheet names keyproject recorded as its own in the custom document properties."""
+def read_marks(zf: zipfile.ZipFile) -> tuple[list[str], dict[str, dict[str, str]]]:
+    """What an earlier refresh recorded as keyproject's in the custom document properties: its
+    sheets (``OWNED_SHEETS_PROPERTY``) and, per ledger sheet, its columns (``OWNED_COLUMNS_PROPERTY``,
+    header → letter). ([], {}) for a workbook never refreshed or with unreadable properties."""
     try:
         root = SafeET.fromstring(zf.read("docProps/custom.xml"))
-    except Exception:  # unreadable custom properties only mean nothing is known to be ours
-        return frozenset()
+    except Exception:  # absent or unreadable custom properties only mean nothing is known to be ours
+        return [], {}
+    values: dict[str, object] = {}
     for prop in root:
-        if prop.get("name") == OWNED_SHEETS_PROPERTY:
-            text = "".join(prop.itertext())
+        name = prop.get("name")
+        if name in (OWNED_SHEETS_PROPERTY, OWNED_COLUMNS_PROPERTY):
             try:
-                names = json.loads(text)
+                values[name] = json.loads("".join(prop.itertext()))
             except ValueError:
-                return frozenset()
-            if isinstance(names, list):
-                return frozenset(n for n in names if isinstance(n, str))
-    return frozenset()
+                continue
+    sheets = values.get(OWNED_SHEETS_PROPERTY)
+    columns = values.get(OWNED_COLUMNS_PROPERTY)
+    return ([str(n) for n in sheets] if isinstance(sheets, list) else [],
+            {str(k): dict(v) for k, v in columns.items() if isinstance(v, dict)}
+            if isinstance(columns, dict) else {})
 
 
 def _ole_message(path: Path) -> str:

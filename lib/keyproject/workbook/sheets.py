@@ -504,28 +504,13 @@ def write_sheets(wb: Workbook, report: Any, bulletin: str, light_label: Callable
 
 def keyproject_marks(path: str | Path) -> tuple[list[str], dict[str, dict[str, str]]]:
     """keyproject's sheets and columns recorded in a workbook file by an earlier refresh, read
-    straight from ``docProps/custom.xml`` (cheap: no workbook load). Readers use it to skip
-    keyproject's own sheets; ([], {}) for a workbook never refreshed."""
+    straight from ``docProps/custom.xml`` (cheap: no workbook load); ([], {}) when there are none."""
     import zipfile
 
-    from defusedxml import ElementTree
+    from keyproject.safety import read_marks
 
     try:
         with zipfile.ZipFile(path) as zf:
-            xml = zf.read("docProps/custom.xml")
-    except (KeyError, OSError, zipfile.BadZipFile):
+            return read_marks(zf)
+    except (OSError, zipfile.BadZipFile):
         return [], {}
-    values: dict[str, Any] = {}
-    for prop in ElementTree.fromstring(xml):
-        name = prop.get("name")
-        if name in (PROP_SHEETS, PROP_COLUMNS) and len(prop):
-            try:
-                values[name] = json.loads(prop[0].text or "")
-            except ValueError:
-                continue
-    sheets = values.get(PROP_SHEETS)
-    columns = values.get(PROP_COLUMNS)
-    if not isinstance(columns, dict):
-        columns = {}
-    return ([str(s) for s in sheets] if isinstance(sheets, list) else [],
-            {str(k): dict(v) for k, v in columns.items() if isinstance(v, dict)})
