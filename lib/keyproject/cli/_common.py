@@ -36,3 +36,31 @@ def print_json(obj: Any) -> None:
     """Exactly one JSON object on stdout, UTF-8, Chinese kept readable."""
     sys.stdout.write(json.dumps(obj, ensure_ascii=False, default=_default, allow_nan=False))
     sys.stdout.write("\n")
+
+
+def add_ledger_arguments(parser: Any) -> None:
+    """The ledger argument and the options every command that reads one shares, worded once."""
+    parser.add_argument("ledger", metavar="台账", help="项目台账工作簿（.xlsx/.xlsm）")
+    parser.add_argument("--as-of", metavar="日期", help="统计截止日期，如 2023-07-31（默认：报告月份月末）")
+    parser.add_argument("--rules", metavar="文件",
+                        help="规则文件（TOML，可写 preset = \"zhaoqing\"）；默认读取工作簿的“设置”表")
+    parser.add_argument("--sheet", metavar="工作表", help="台账所在工作表（默认自动识别）")
+
+
+def add_history_argument(parser: Any) -> None:
+    parser.add_argument("--history", metavar="URL",
+                        help="历史记录数据库（SQLAlchemy URL，默认台账旁的 SQLite 文件）")
+
+
+def ledger_report(args: Any, basis: str | None = None) -> tuple[Any, Any]:
+    """Read the ledger named by ``add_ledger_arguments``' options and build its report."""
+    from pathlib import Path
+
+    from keyproject.reader import read_ledger
+    from keyproject.report import build_report
+    from keyproject.rules import Rules
+
+    as_of = parse_date_arg(args.as_of, "--as-of")
+    rules = Rules.from_toml(args.rules) if args.rules else None
+    ledger = read_ledger(Path(args.ledger), sheet=args.sheet)
+    return ledger, build_report(ledger, as_of=as_of, rules=rules, basis=basis)

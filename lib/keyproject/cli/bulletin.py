@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from keyproject.cli._common import parse_date_arg
+from keyproject.cli._common import add_history_argument, add_ledger_arguments, ledger_report
 from keyproject.errors import KPError
 
 HELP = """\
@@ -19,12 +19,8 @@ HELP = """\
 def register(subparsers: Any) -> None:
     p = subparsers.add_parser("bulletin", help="生成通报（Word 文档或文本）", description=HELP,
                               formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("ledger", metavar="台账", help="项目台账工作簿（.xlsx/.xlsm）")
-    p.add_argument("--as-of", metavar="日期", help="统计截止日期，如 2023-07-31（默认：报告月份月末）")
-    p.add_argument("--rules", metavar="文件", help="规则文件（TOML）")
-    p.add_argument("--sheet", metavar="工作表", help="台账所在工作表（默认自动识别）")
-    p.add_argument("--history", metavar="URL",
-                   help="历史记录数据库（SQLAlchemy URL，默认台账旁的 SQLite 文件）")
+    add_ledger_arguments(p)
+    add_history_argument(p)
     p.add_argument("--region", metavar="地区", default="全县", help="通报中的地区称谓（默认：全县）")
     p.add_argument("--title", metavar="标题", help="通报标题（默认按年月和地区生成）")
     p.add_argument("--out", metavar="文件", help="输出的 Word 文档，如 通报.docx")
@@ -35,20 +31,14 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from keyproject.bulletin import bulletin_text, write_docx
     from keyproject.history import History
-    from keyproject.reader import read_ledger
-    from keyproject.report import build_report
-    from keyproject.rules import Rules
 
     if not args.out and not args.text:
         raise KPError("请用 --out 指定输出的 Word 文档（如 --out 通报.docx），或用 --text 输出文本")
     out = Path(args.out) if args.out else None
     if out is not None and out.suffix.lower() != ".docx":
         raise KPError("--out 应为 .docx 文件", file=out)
-    as_of = parse_date_arg(args.as_of, "--as-of")
-    rules = Rules.from_toml(args.rules) if args.rules else None
     ledger_path = Path(args.ledger)
-    ledger = read_ledger(ledger_path, sheet=args.sheet)
-    report = build_report(ledger, as_of=as_of, rules=rules)
+    _, report = ledger_report(args)
 
     changes = None
     history = None

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from keyproject.cli._common import parse_date_arg
+from keyproject.cli._common import add_history_argument, add_ledger_arguments, parse_date_arg
 
 _LIGHT_NAMES = (("red", "红灯"), ("yellow", "黄灯"), ("green", "绿灯"), ("none", "未评灯"))
 
@@ -19,16 +19,12 @@ def register(subparsers: Any) -> None:
         description="刷新台账工作簿：汇总各单位报送，计算序时进度和红黄绿灯，在原工作簿中写入灯号列和"
         "汇总、红黄绿灯、排名、问题清单、通报工作表；先备份，原子替换，用户的单元格、格式和工作表原样保留。",
     )
-    p.add_argument("ledger", metavar="台账", help="台账工作簿（.xlsx / .xlsm）")
-    p.add_argument("--as-of", dest="as_of", metavar="日期", help="截至日期，如 2023-07-31（默认为报表月末）")
+    add_ledger_arguments(p)
     p.add_argument("--submissions", nargs="+", default=[], metavar="路径",
                    help="各单位报送的工作簿或所在文件夹（可多个）")
-    p.add_argument("--rules", metavar="文件", help="规则文件（TOML）；默认读取工作簿的“设置”表")
-    p.add_argument("--sheet", metavar="工作表", help="台账所在工作表（默认自动识别）")
     p.add_argument("--out", metavar="路径", help="写入另一个文件，原文件不动")
     p.add_argument("--force", action="store_true", help="即使会丢失 openpyxl 无法保留的内容也在原文件上写入")
-    p.add_argument("--history", metavar="URL",
-                   help="历史数据库（SQLAlchemy URL），默认为工作簿旁的 SQLite 文件")
+    add_history_argument(p)
     p.add_argument("--quiet", action="store_true", help="不显示进度条")
     p.set_defaults(handler=run)
 

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from keyproject.cli._common import parse_date_arg, print_json
+from keyproject.cli._common import add_ledger_arguments, ledger_report, print_json
 from keyproject.rules import Rules
 
 HELP = """\
@@ -23,23 +22,14 @@ GROUP_NAMES = {"unit": "责任单位", "town": "乡镇", "command_post": "指挥
 def register(subparsers: Any) -> None:
     p = subparsers.add_parser("report", help="序时进度、红黄绿灯、排名与问题统计", description=HELP,
                               formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("ledger", metavar="台账", help="项目台账工作簿（.xlsx/.xlsm）")
-    p.add_argument("--as-of", metavar="日期", help="统计截止日期，如 2023-07-31（默认：报告月份月末）")
+    add_ledger_arguments(p)
     p.add_argument("--basis", choices=("month", "day"), help="序时进度口径：month 按月（默认）、day 按日")
-    p.add_argument("--rules", metavar="文件", help="规则文件（TOML）；可写 preset = \"zhaoqing\"")
-    p.add_argument("--sheet", metavar="工作表", help="台账所在工作表（默认自动识别）")
     p.add_argument("--json", action="store_true", help="输出一个 JSON 对象")
     p.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from keyproject.reader import read_ledger
-    from keyproject.report import build_report
-
-    as_of = parse_date_arg(args.as_of, "--as-of")
-    rules = Rules.from_toml(args.rules) if args.rules else None
-    ledger = read_ledger(Path(args.ledger), sheet=args.sheet)
-    report = build_report(ledger, as_of=as_of, rules=rules, basis=args.basis)
+    ledger, report = ledger_report(args, basis=args.basis)
     if args.json:
         print_json(report.to_dict())
     else:
