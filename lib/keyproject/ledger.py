@@ -48,13 +48,44 @@ class ColumnMap:
 
 
 @dataclass
+class SheetLayout:
+    """How one sheet that holds projects was read: where its header is and what each column means.
+
+    A ledger may span several sheets (one per 指挥部, category or town); each project's
+    ``projects["sheet"]`` and ``projects["row"]`` say which layout and Excel row it came from.
+    Writers place keyproject's columns and submitted figures per layout.
+    """
+
+    sheet: str
+    header_rows: list[int]  # Excel rows of the header, 1-based
+    columns: list[ColumnMap]
+    owned_columns: list[ColumnMap] = field(default_factory=list)
+    last_column: int = 0  # the last column of the table (1-based), user columns included
+    title: str | None = None
+    unit: str = "万元"
+
+    def column_of(self, key: str) -> ColumnMap | None:
+        """The sheet column that holds field ``key``, if the sheet has one."""
+        return next((c for c in self.columns if c.key == key), None)
+
+    @property
+    def first_data_row(self) -> int:
+        return max(self.header_rows) + 1 if self.header_rows else 1
+
+
+@dataclass
 class Ledger:
     """A ledger read from a workbook.
 
     ``projects`` has one row per project: the canonical fields of ``schema.LEDGER`` (amounts as
-    floats in 万元, dates as datetime64, text as str; absent fields are all-null) plus ``row``,
-    the Excel row each project came from. ``extras`` holds the user's unknown columns, raw and
-    untouched, on the same index, keyed by header.
+    floats in 万元, dates as datetime64, text as str; absent fields are all-null) plus ``row`` and
+    ``sheet``, the Excel row and sheet each project came from. ``extras`` holds the user's unknown
+    columns, raw and untouched, on the same index, keyed by header.
+
+    ``layouts`` has one ``SheetLayout`` per sheet the projects were read from, in workbook order.
+    ``sheet``, ``header_rows``, ``columns``, ``owned_columns`` and ``last_column`` describe the
+    first of them (the only one for a single-sheet ledger); code that writes back into the
+    workbook must go through ``layouts`` / ``layout(sheet)``.
     """
 
     path: Path | None
@@ -77,6 +108,25 @@ class Ledger:
     owned_columns: list[ColumnMap] = field(default_factory=list)
     # the last column of the table (1-based), user columns included; refresh appends after it
     last_column: int = 0
+    # every sheet the projects came from; filled from the fields above when not given
+    layouts: list[SheetLayout] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if not self.layouts:
+            self.layouts = [SheetLayout(self.sheet, list(self.header_rows), list(self.columns),
+                                        list(self.owned_columns), self.last_column, self.title, self.unit)]
+
+    def layout(self, sheet: str) -> SheetLayout:
+        """The layout of the project sheet ``sheet`` (KeyError when the ledger has no such sheet)."""
+        for lay in self.layouts:
+            if lay.sheet == sheet:
+                return lay
+        raise KeyError(sheet)
+
+    @property
+    def sheets(self) -> list[str]:
+        """The sheets the projects were read from, in workbook order."""
+        return [lay.sheet for lay in self.layouts]
 
     @property
     def errors(self) -> list[Issue]:

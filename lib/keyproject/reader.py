@@ -535,7 +535,8 @@ def _read_sheet(wb: Any, grid: SheetGrid, schema: Schema, header: _Header | None
     excel_rows = rows_idx + hdr_end + 1
     body = _fill_merged_text(body, grid.merged, hdr_end, rows_idx, columns, fields)
 
-    frame: dict[str, Any] = {"row": pd.array(excel_rows, dtype="Int64")}
+    frame: dict[str, Any] = {"row": pd.array(excel_rows, dtype="Int64"),
+                             "sheet": pd.Series([name] * len(excel_rows), dtype="str")}
     for cm in columns:
         if cm.key is None:
             continue

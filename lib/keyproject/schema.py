@@ -211,13 +211,16 @@ OWNED_COLUMNS_PROPERTY = "keyproject.columns"
 def conform(df: pd.DataFrame, schema: Schema = LEDGER) -> pd.DataFrame:
     """Return ``df`` with every field of ``schema`` present and cast to its dtype.
 
-    Missing columns are added as all-null. ``row`` (the Excel row) is kept as Int64 when present.
-    Columns that are not fields are kept after them, untouched.
+    Missing columns are added as all-null. ``row`` (the Excel row) is kept as Int64 and ``sheet``
+    (the sheet the record came from) as str when present. Columns that are not fields are kept
+    after them, untouched.
     """
     out = {}
     n = len(df)
     if "row" in df.columns:
         out["row"] = df["row"].astype("Int64")
+    if "sheet" in df.columns:
+        out["sheet"] = df["sheet"].astype("str")
     for f in schema.fields:
         if f.key in df.columns:
             col = df[f.key]
