@@ -9,22 +9,16 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
 
 import pandas as pd
+
+from keyproject.t2s import to_simplified
 
 # after NFKC full-width （） are already (); these are the brackets NFKC leaves alone
 _BRACKETS = str.maketrans({"【": "(", "】": ")", "[": "(", "]": ")", "〔": "(", "〕": ")", "［": "(",
                            "］": ")", "{": "(", "}": ")", "<": "(", ">": ")", "《": "(", "》": ")",
                            "〈": "(", "〉": ")", "“": "", "”": "", '"': "", "‘": "", "’": "", "'": ""})
 _SPACE = re.compile(r"\s+")
-
-
-@lru_cache(maxsize=1)
-def _t2s():  # type: ignore[no-untyped-def]
-    import opencc
-
-    return opencc.OpenCC("t2s")
 
 
 def normalise_name(text: object) -> str | None:
@@ -35,7 +29,7 @@ def normalise_name(text: object) -> str | None:
     s = _SPACE.sub("", s).translate(_BRACKETS).lower()
     if not s:
         return None
-    return _t2s().convert(s)
+    return to_simplified(s)
 
 
 _BRACKETED = re.compile(r"\([^()]*\)")
@@ -61,7 +55,7 @@ _SEP = "\x1f"  # unit separator: joins a column into one string so OpenCC runs o
 
 
 def normalise_names(values: pd.Series) -> pd.Series:
-    """``normalise_name`` over a column (object dtype, None where missing), one OpenCC call."""
+    """``normalise_name`` over a column (object dtype, None where missing), one conversion call."""
     mask = values.notna()
     out = pd.Series(None, index=values.index, dtype=object)
     if not mask.any():
@@ -69,7 +63,7 @@ def normalise_names(values: pd.Series) -> pd.Series:
     text = values[mask].astype(str).str.replace(_SEP, "", regex=False)
     joined = unicodedata.normalize("NFKC", _SEP.join(text))
     joined = re.sub(r"[^\S\x1f]+", "", joined).translate(_BRACKETS).lower()
-    parts = _t2s().convert(joined).split(_SEP)
+    parts = to_simplified(joined).split(_SEP)
     out[mask] = [p or None for p in parts]
     return out
 

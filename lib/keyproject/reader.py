@@ -36,7 +36,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import opencc
 import pandas as pd
 from openpyxl.utils import get_column_letter
 
@@ -44,6 +43,7 @@ from keyproject import schema as sch
 from keyproject.errors import LedgerFileError
 from keyproject.ledger import ColumnMap, Issue, Ledger
 from keyproject.schema import LEDGER, OWNED_COLUMNS, PROBLEMS, Field, Schema, conform
+from keyproject.t2s import to_simplified
 from keyproject.values import MISSING_TEXT, is_missing, parse_amount, parse_date, parse_rate
 from keyproject.xlsx import MemoryWorkbook, SheetGrid, Workbook
 
@@ -52,7 +52,6 @@ _SETTINGS_HEADER = {"设置项", "参数", "项目", "名称", "键", "key", "�
 HEADER_SCAN_ROWS = 30  # the header starts within the first rows of a sheet
 MAX_HEADER_ROWS = 3
 
-_T2S = opencc.OpenCC("t2s")
 _UNIT_IN_HEADER = re.compile(
     r"[(\[【]\s*(?:单位[:：]?)?\s*(亿元|万元|元|亿|万)\s*[)\]】]|[/／]\s*(亿元|万元)$|单位[:：]\s*(亿元|万元|元)")
 _UNIT_NOTE = re.compile(r"单位[:：]\s*(亿元|万元|元)")
@@ -85,7 +84,7 @@ def _norm(text: str) -> str:
 @cache
 def _header_text(raw: str) -> tuple[str, float | None, int | None, int | None]:
     """Normalise one header cell: (text, unit factor, year prefix, report month in "1-N月")."""
-    t = _T2S.convert(_norm(raw)).strip("*※:：")
+    t = to_simplified(_norm(raw)).strip("*※:：")
     factor = None
     m = _UNIT_IN_HEADER.search(t)
     if m:
@@ -449,14 +448,14 @@ def _read_sheet(wb: Any, grid: SheetGrid, schema: Schema, header: _Header | None
     month = None
     texts = ([title] if title else []) + [c for c in top[header.start:hdr_end].ravel() if c]
     for t in texts:
-        nt = _T2S.convert(_norm(t))
+        nt = to_simplified(_norm(t))
         if year is None and (m := _YEAR_ANY.search(nt)):
             year = int(m[1])
     # the report month: the completed-to-date column's "1-N月" first, then the title, then any header
     ytd_headers = [header.raw[c] for c, k in enumerate(header.keys) if k == "ytd_completed"]
     header_cells = [c for c in top[header.start:hdr_end].ravel() if c]
     for t in [*ytd_headers, *([title] if title else []), *header_cells]:
-        nt = _T2S.convert(_norm(t))
+        nt = to_simplified(_norm(t))
         wide = t == title or t in ytd_headers  # "截至7月" counts there, not in any header
         m = _REPORT_MONTH.search(nt) or (_REPORT_MONTH_TITLE.search(nt) if wide else None)
         if m and 1 <= int(m[1]) <= 12:
