@@ -26,8 +26,10 @@ in both engines; when they need no change their bytes are kept.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from xml.parsers import expat
 
 from lxml import etree
 
@@ -36,6 +38,7 @@ from keyproject.package.cells import (
     CellValue,
     cell_xml,
     column_letter,
+    escape_attr,
     parse_range,
     range_text,
     split_ref,
@@ -474,9 +477,15 @@ class _ScanEngine:
         self._rows(body_start, body_end)
         body = b"".join(self.out)
         element = start_tag + b">" + body + close_tag if body or not self_closing else data[a:tag_end + 1]
-        if _edit_frame(frame, self.edits):
+        placeholder = (a, a + len(start_tag) + 2)
+        original = copy.deepcopy(frame)
+        if not _edit_frame(frame, self.edits):
+            return data[:a] + element + data[tail_start:]
+        try:
+            framed, at = _rewrite_frame(frame_bytes, original, frame, placeholder)
+        except _Unsupported:  # something the element splicer does not write: lxml writes the frame
             return _splice_frame(frame, element, data)
-        return data[:a] + element + data[tail_start:]
+        return framed[:at] + element + framed[at + placeholder[1] - placeholder[0]:]
 
     def _root_start(self) -> int:
         data = self.data
@@ -797,6 +806,99 @@ def _widen_spans(value: bytes, top: int) -> bytes:
     return b" ".join(parts)
 
 
+_FRAME_EDITED = ("dimension", "cols", "mergeCells")
+
+
+def _top_level_spans(data: bytes) -> list[tuple[str, int, int]]:
+    """(local name, start, end) of each child element of the root, by expat's byte offsets."""
+    parser = expat.ParserCreate(namespace_separator=" ")
+    spans: list[tuple[str, int, int]] = []
+    depth = 0
+    start = 0
+
+    def begin(name: str, attrs: object) -> None:
+        nonlocal depth, start
+        depth += 1
+        if depth == 2:
+            start = parser.CurrentByteIndex
+
+    def end(name: str) -> None:
+        nonlocal depth
+        if depth == 2:
+            i = parser.CurrentByteIndex
+            # an empty-element tag ends with its start tag
+            stop = data.index(b">", i) + 1 if data.startswith(b"</", i) else data.index(b"/>", start) + 2
+            spans.append((name.rpartition(" ")[2], start, stop))
+        depth -= 1
+
+    parser.StartElementHandler = begin
+    parser.EndElementHandler = end
+    try:
+        parser.Parse(data, True)
+    except expat.ExpatError as exc:
+        raise _Unsupported(f"frame: {exc}") from None
+    return spans
+
+
+def _plain_xml(el: etree._Element) -> bytes:
+    """An element of the default (main) namespace written out; others are unsupported."""
+    if etree.QName(el).namespace != MAIN or el.prefix is not None or (el.text or "").strip():
+        raise _Unsupported("element outside the default namespace")
+    attrs = []
+    for k, v in el.attrib.items():
+        if k.startswith("{"):
+            raise _Unsupported("namespaced attribute")
+        attrs.append(f' {k}="{escape_attr(v)}"')
+    name = local(el.tag)
+    inner = b"".join(_plain_xml(c) for c in el)
+    head = f"<{name}{''.join(attrs)}".encode()
+    return head + b">" + inner + f"</{name}>".encode() if len(el) else head + b"/>"
+
+
+def _rewrite_frame(data: bytes, before: etree._Element, after: etree._Element, placeholder: tuple[int, int]
+                   ) -> tuple[bytes, int]:
+    """``data`` with only the frame elements that changed (dimension, cols, mergeCells) rewritten,
+    every other byte kept; returns it and where the sheetData placeholder now starts."""
+    spans = _top_level_spans(data)
+    names = [n for n, _, _ in spans]
+    if len(names) != len(before) or names != [local(c.tag) for c in before]:
+        raise _Unsupported("frame children")
+    edits: list[tuple[int, int, bytes]] = []  # (start, end, new bytes)
+    kept = {local(c.tag): c for c in before if local(c.tag) in _FRAME_EDITED}
+    now = {local(c.tag): c for c in after if local(c.tag) in _FRAME_EDITED}
+    position = {n: (s, e) for n, s, e in spans}
+    for name in _FRAME_EDITED:
+        old, new = kept.get(name), now.get(name)
+        if old is None and new is None:
+            continue
+        if old is not None and new is not None:
+            if etree.tostring(old, method="c14n") != etree.tostring(new, method="c14n"):
+                s, e = position[name]
+                edits.append((s, e, _plain_xml(new)))
+        elif new is None:
+            s, e = position[name]
+            edits.append((s, e, b""))
+        else:  # new: before the element that follows it, of those already in the file
+            follower = new.getnext()
+            while follower is not None and local(follower.tag) not in position:
+                follower = follower.getnext()
+            if follower is None:
+                raise _Unsupported("no element after the new one")
+            s = position[local(follower.tag)][0]
+            edits.append((s, s, _plain_xml(new)))
+    out: list[bytes] = []
+    pos = 0
+    at = placeholder[0]
+    for s, e, new in sorted(edits, key=lambda x: x[0]):
+        out.append(data[pos:s])
+        out.append(new)
+        if e <= placeholder[0]:  # before the placeholder (an insertion right at it too)
+            at += len(new) - (e - s)
+        pos = e
+    out.append(data[pos:])
+    return b"".join(out), at
+
+
 def _splice_frame(frame: etree._Element, element: bytes, original: bytes) -> bytes:
     """The edited frame serialized by lxml, with the sheetData ``element`` put in its place."""
     ns = etree.QName(frame).namespace or MAIN
@@ -893,8 +995,9 @@ def _tree_row(row_el: etree._Element, r: int, edits: SheetEdits, result: EditRes
     if src is not None:
         if src in present:
             base = present[src].style
-        else:
-            left = [c for c in present if c not in edits.own_columns]
+        else:  # the row's last cell left of keyproject's (as the row scanner takes it)
+            limit = min([*edits.put.get(r, {}), *(edits.own_columns if r >= edits.clear_from else ()), 16385])
+            left = [c for c in present if c < limit]
             if left:
                 base = present[max(left)].style
             elif row_el.get("customFormat") in ("1", "true") and (row_el.get("s") or "").isdigit():

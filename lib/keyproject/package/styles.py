@@ -81,8 +81,12 @@ class Style:
     quote_prefix: bool | None = None  # text that must stay text when edited (=, +, -, @)
 
 
-def _key(el: etree._Element) -> bytes:
-    return etree.tostring(el, method="c14n")
+_Key = tuple[object, ...]
+
+
+def _key(el: etree._Element) -> _Key:
+    """What makes two style entries the same (namespace prefixes and declarations do not)."""
+    return (el.tag, tuple(sorted(el.attrib.items())), (el.text or "").strip(), tuple(_key(c) for c in el))
 
 
 class _Collection:
@@ -92,7 +96,7 @@ class _Collection:
         self.sheet = sheet
         self.tag = tag
         self.child = child
-        self._index: dict[bytes, int] | None = None
+        self._index: dict[_Key, int] | None = None
 
     @property
     def el(self) -> etree._Element:
