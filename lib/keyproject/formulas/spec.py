@@ -83,10 +83,12 @@ class Formula:
         shown = [f"[{p.name}]" if p.optional else p.name for p in self.params]
         return f"{self.name}({', '.join(shown)})"
 
-    def signature_zh(self, prefix: str = "") -> str:
-        """``KP_LIGHT(完成投资, 计划投资, 截止日期, [计划开工], [实际开工])``."""
+    def signature_zh(self, namespace: str | None = None) -> str:
+        """``KP_LIGHT(完成投资, 计划投资, 截止日期, [计划开工], [实际开工])``; with a namespace
+        ``KP.LIGHT(...)``, as WPS shows it."""
         shown = [f"[{p.zh}]" if p.optional else p.zh for p in self.params]
-        return f"{prefix}{self.name if not prefix else self.short_name}({', '.join(shown)})"
+        name = f"{namespace}.{self.short_name}" if namespace else self.name
+        return f"{name}({', '.join(shown)})"
 
 
 def _is_zero(v: Any) -> bool:
