@@ -36,16 +36,18 @@ def spreadsheet_round(values: np.ndarray | float, decimals: int = 2) -> np.ndarr
     significant digits, a half away from zero. numpy's round works on the binary value and rounds
     a half to even: 3.125 would be 3.12 where every spreadsheet, and every office, says 3.13, and a
     live light formula (``kp refresh --live``) would disagree with ``kp report`` at the boundary."""
-    a = np.asarray(values, dtype="float64")
-    flat = a.ravel()
-    out = np.full(flat.shape, np.nan)
-    ok = np.isfinite(flat)
-    if ok.any():
-        uniq, inverse = np.unique(flat[ok], return_inverse=True)  # one Decimal per distinct value
+    given = np.asarray(values, dtype="float64")
+    a = given.ravel()
+    scale = 10.0 ** decimals
+    with np.errstate(invalid="ignore"):
+        scaled = a * scale
+        out = np.round(scaled) / scale  # away from a half, every rounding agrees
+        near = np.abs(np.abs(scaled) % 1 - 0.5) < 1e-6  # a half, or a half but for binary noise
+    if near.any():
         step = Decimal(1).scaleb(-decimals)
-        rounded = [float(Decimal(f"{v:.15g}").quantize(step, rounding=ROUND_HALF_UP)) for v in uniq.tolist()]
-        out[ok] = np.asarray(rounded, dtype="float64")[inverse.ravel()]
-    return out.reshape(a.shape)
+        halves = [Decimal(f"{v:.15g}").quantize(step, rounding=ROUND_HALF_UP) for v in a[near].tolist()]
+        out[near] = [float(h) for h in halves]
+    return out.reshape(given.shape)
 
 
 def gap_points(rate: np.ndarray | float, tp: float) -> np.ndarray:
