@@ -75,7 +75,7 @@ def browser(service):
 def pane(browser, service: sh.Service, workbook: Path):
     page = browser.new_page(locale="zh-CN", viewport={"width": 420, "height": 900})
     page.add_init_script(STAND_IN % json.dumps(str(workbook)))
-    page.goto(service.base + "/wps/ui/taskpane.html")
+    page.goto(service.base + "/ui/taskpane.html")
     page.wait_for_selector("#status.ok", timeout=30_000)
     return page
 

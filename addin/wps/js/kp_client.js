@@ -50,14 +50,14 @@ var KP_CLIENT = (function () {
     return v ? String(v) : null;
   }
 
-  // 服务地址：用户设定的 > 本加载项由 kp serve 提供时的来源 > 默认 127.0.0.1:8867
+  // 服务地址：用户设定的 > 本加载项由 kp serve 提供时（网页地址为 http://127.0.0.1:端口/…）的来源 >
+  // 默认 127.0.0.1:8867（离线部署时网页来自本地文件）
   function serviceUrl() {
     var chosen = recall(SERVICE_KEY);
     if (chosen) {
       return chosen.replace(/\/+$/, "");
     }
-    if (typeof location !== "undefined" && /^https?:$/.test(location.protocol) &&
-        location.pathname.indexOf("/wps/") === 0) {
+    if (typeof location !== "undefined" && /^https?:$/.test(location.protocol)) {
       return location.protocol + "//" + location.host;
     }
     return DEFAULT_SERVICE;

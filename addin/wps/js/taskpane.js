@@ -32,6 +32,17 @@
     $("workbook").textContent = active.error ? active.error : active.path;
   }
 
+  $("service-url").value = KP_CLIENT.serviceUrl();
+  $("save-service").onclick = function () {
+    var url = $("service-url").value.trim();
+    if (!/^https?:\/\/[^/]+$/.test(url.replace(/\/+$/, ""))) {
+      show("服务地址应写成 http://127.0.0.1:8867 的形式", true);
+      return;
+    }
+    KP_CLIENT.setService(url);
+    checkService();
+  };
+
   $("token").value = KP_CLIENT.token() || "";
   $("save-token").onclick = function () {
     KP_CLIENT.setToken($("token").value);

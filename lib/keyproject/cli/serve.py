@@ -31,7 +31,7 @@ def register(subparsers: Any) -> None:
     p.add_argument("--allow-origin", action="append", default=[], metavar="来源",
                    help="另外允许访问的网页来源，如 http://127.0.0.1:3889（加载项不由本服务提供时；可重复）")
     p.add_argument("--wps-addin", metavar="文件夹",
-                   help="在 /wps/ 下提供的 WPS 加载项文件夹（默认：代码仓库中的 addin/wps）")
+                   help="本服务同时提供的 WPS 加载项文件夹（默认：代码仓库中的 addin/wps）")
     p.set_defaults(handler=run)
 
 

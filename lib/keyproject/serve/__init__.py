@@ -61,7 +61,7 @@ def run(config: ServeConfig, token_file: Path, announce: Callable[[str], None] |
                 say(f"访问令牌：{config.token}")
                 say(f"令牌文件：{token_file}（仅本用户可读）")
                 if config.wps_dir is not None:
-                    say(f"WPS 加载项：{base}/wps/")
+                    say(f"WPS 加载项：{base}/")
 
     settings = uvicorn.Config(create_app(config), host=config.host, port=config.port, log_level="warning",
                               access_log=False, lifespan="off", server_header=False)

@@ -15,8 +15,9 @@ of it we use, with fewer dependencies.
   ``submissions``, ``out``, ``force``): ``keyproject.workbook.refresh_workbook``, as ``kp refresh``.
 - ``POST /api/bulletin`` (token) with ``{"path": …, "docx": true}``: the 通报 paragraphs, and a
   Word document beside the workbook when asked.
-- ``/wps/…``: the WPS add-in's own files, so WPS can load it from this service (its origin is then
-  this service's origin).
+- ``/manifest.xml``, ``/functions.json``, ``/ui/taskpane.html`` …: the WPS add-in's own files at
+  the root (as ``wpsjs`` serves one), so WPS can load the add-in from this service; its origin is
+  then this service's origin.
 """
 
 from __future__ import annotations
@@ -55,7 +56,7 @@ class ServeConfig:
     token: str
     rules: Rules = field(default_factory=Rules)
     allowed_origins: tuple[str, ...] = ()
-    wps_dir: Path | None = None  # the WPS add-in's files, served under /wps/
+    wps_dir: Path | None = None  # the WPS add-in's files, served at the root
     today: Callable[[], dt.date] = dt.date.today  # the door reads the clock, once per request
 
 
@@ -232,15 +233,17 @@ def create_app(config: ServeConfig) -> Starlette:
             return _error(f"不支持的请求方法 {request.method}", 405)
         return _error(f"没有这个地址：{request.url.path}", 404)
 
-    routes: list[Route | Mount] = [
-        Route("/api/health", _guarded(health), methods=["GET"]),
-        Route("/api/formulas", _guarded(formulas), methods=["GET"]),
-        Route("/api/formulas/{name}", _guarded(formula_route), methods=["POST"]),
-        Route("/api/refresh", _guarded(refresh), methods=["POST"]),
-        Route("/api/bulletin", _guarded(bulletin), methods=["POST"]),
+    api = [
+        Route("/health", _guarded(health), methods=["GET"]),
+        Route("/formulas", _guarded(formulas), methods=["GET"]),
+        Route("/formulas/{name}", _guarded(formula_route), methods=["POST"]),
+        Route("/refresh", _guarded(refresh), methods=["POST"]),
+        Route("/bulletin", _guarded(bulletin), methods=["POST"]),
     ]
-    if config.wps_dir is not None:
-        routes.append(Mount("/wps", app=StaticFiles(directory=config.wps_dir, html=True), name="wps"))
+    # the API is a router of its own, so that a wrong method is a 405 before the add-in's files
+    routes: list[Route | Mount] = [Mount("/api", routes=api)]
+    if config.wps_dir is not None:  # at the root, as WPS's own tooling serves an add-in
+        routes.append(Mount("/", app=StaticFiles(directory=config.wps_dir, html=True), name="wps"))
     middleware = [
         Middleware(LoopbackGuard, host=config.host, port=config.port, allowed_origins=config.allowed_origins),
         Middleware(CORSMiddleware, allow_origins=list(config.allowed_origins), allow_methods=["GET", "POST"],
