@@ -220,7 +220,8 @@ def test_help(tmp_path):
 
 def test_the_wps_add_in_is_served_at_the_root(service):
     wps = sh.ROOT / "addin" / "wps"
-    for name in ("manifest.xml", "functions.json", "ribbon.xml", "main.js", "js/functions.js", "ui/taskpane.html"):
+    names = ("manifest.xml", "functions.json", "ribbon.xml", "main.js", "js/functions.js", "ui/taskpane.html")
+    for name in names:
         r = httpx.get(f"{service.base}/{name}")
         assert r.status_code == 200 and r.content == (wps / name).read_bytes(), name
     assert "<Namespace>KP</Namespace>" in httpx.get(service.base + "/manifest.xml").text
