@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -43,8 +44,12 @@ def run(args: argparse.Namespace) -> int:
     from keyproject.serve.guard import default_token_file, token_for
 
     for origin in args.allow_origin:
+        if origin == "null":  # pages from local files; sandboxed frames of any site say null too
+            sys.stderr.write("kp serve：注意，已允许来源“null”（本地文件中的网页）；"
+                             "任何网站的沙箱框架也使用这个来源，仅在离线部署的加载项确实需要时使用\n")
+            continue
         if not origin.startswith(("http://", "https://")) or origin.rstrip("/").count("/") != 2:
-            raise KPError(f"--allow-origin 的来源“{origin}”无效，应写成 http://主机:端口")
+            raise KPError(f"--allow-origin 的来源“{origin}”无效，应写成 http://主机:端口（或 null）")
     wps_dir = Path(args.wps_addin) if args.wps_addin else wps_addin_dir()
     if wps_dir is not None and not (wps_dir / "manifest.xml").is_file():
         raise KPError("不是 WPS 加载项文件夹（缺少 manifest.xml）", file=wps_dir)
