@@ -50,7 +50,7 @@ def spreadsheet_round(values: np.ndarray | float, decimals: int = 2) -> np.ndarr
     return out.reshape(given.shape)
 
 
-def gap_points(rate: np.ndarray | float, tp: float) -> np.ndarray:
+def gap_points(rate: np.ndarray | float, tp: np.ndarray | float) -> np.ndarray:
     """(rate − time progress) × 100, rounded to 2 decimals as a spreadsheet's ROUND does (the
     thresholds apply to this)."""
     return spreadsheet_round((np.asarray(rate, dtype="float64") - tp) * 100, 2)

@@ -24,7 +24,7 @@ import numpy as np
 try:
     import python_calamine as pc
 except ImportError:  # xlwings Lite without calamine's Emscripten wheel: openpyxl reads instead
-    pc = None
+    pc = None  # type: ignore[assignment]
 
 from keyproject.errors import LedgerFileError
 from keyproject.safety import Limits, SheetInfo, WorkbookInfo, check_workbook

@@ -126,7 +126,9 @@ def threeclass(ctx: Context, signed: Any, land: Any, started: Any, completed: An
     shape = xs.common_shape(*(c.shape for c in cells))
     cells = [xs.broadcast(c, shape) for c in cells]
     when = _optional_date(as_of, "统计截止日期")
-    classes = three_class(*(c.values for c in cells), as_of=when)  # milestones after as_of do not count
+    signed_at, land_at, started_at, completed_at = (c.values for c in cells)
+    # milestones after as_of do not count
+    classes = three_class(signed_at, land_at, started_at, completed_at, as_of=when)
     out = np.array(["" if v is None else v for v in classes], dtype=object)
     return xs.column_out(out, xs.merge_errors(*cells), shape)
 

@@ -141,13 +141,14 @@ def live_cells(ledger: Ledger, report: Report, grids: Mapping[str, SheetGrid],
             stage=letter.get("stage"), nature=letter.get("nature"),
             factors={c.letter: c.factor for c in layout.columns if c.key}, investment=investment)
         by_letter = {c.letter: c for c in layout.columns if c.key}
-        rows = {int(r) for r in projects["row"].iloc[where]}
-        anchors = {k: _merge_anchors(grid, col[k].index, rows) for k in ("stage", "nature") if k in col}
+        sheet_rows = [int(r) for r in projects["row"].iloc[where]]
+        anchors: dict[str, dict[int, str]] = {k: _merge_anchors(grid, col[k].index, set(sheet_rows))
+                                              for k in ("stage", "nature") if k in col}
         referenced = [columns.annual_plan, *columns.ytd, columns.planned_start, *columns.started,
                       columns.stage, columns.nature]
-        labels = computed["light"]
-        for i in where:
-            row = int(projects["row"].iat[i])
+        lights = computed["light"].tolist()
+        gaps = computed["gap_points"].tolist() if "gap_points" in computed.columns else [None] * len(computed)
+        for i, row in zip(where.tolist(), sheet_rows, strict=True):
             refs: dict[str, str] = {}
             seen: dict[str, Seen] = {}
             for let in filter(None, referenced):
@@ -164,8 +165,8 @@ def live_cells(ledger: Ledger, report: Report, grids: Mapping[str, SheetGrid],
                     value = _value(projects[cm.key].iat[i])
                 seen[let] = Seen(raw, value)
             live_row = LiveRow(row, seen, refs)
-            gap = _value(computed["gap_points"].iat[i]) if "gap_points" in computed.columns else None
-            light = rules.light_label(labels.iat[i]) if isinstance(labels.iat[i], str) else ""
+            gap = _value(gaps[i])
+            light = rules.light_label(lights[i]) if isinstance(lights[i], str) else ""
             out.append(LiveCell(layout.sheet, row, gap_formula(columns, live_row, as_of, rules),
                                 None if gap is None else float(gap),
                                 light_formula(columns, live_row, as_of, rules, thresholds), light))

@@ -98,10 +98,8 @@ def _require_token(request: Request, config: ServeConfig) -> None:
                          "（也保存在令牌文件中，仅本用户可读）", 401)
 
 
-def _path_field(data: dict[str, Any], key: str = "path", required: bool = True) -> Path | None:
+def _path_field(data: dict[str, Any], key: str = "path") -> Path:
     value = data.get(key)
-    if value is None and not required:
-        return None
     if not isinstance(value, str) or not value.strip():
         raise BadRequest(f"请求中缺少“{key}”（工作簿的完整路径）")
     path = Path(value)
@@ -178,7 +176,7 @@ def create_app(config: ServeConfig) -> Starlette:
         _require_token(request, config)
         data = await _json_body(request)
         path = _path_field(data)
-        out = _path_field(data, "out", required=False)
+        out = _path_field(data, "out") if data.get("out") is not None else None
         submissions = data.get("submissions") or []
         if not isinstance(submissions, list) or not all(isinstance(s, str) for s in submissions):
             raise BadRequest("“submissions”应为报送文件路径的列表")
@@ -202,7 +200,6 @@ def create_app(config: ServeConfig) -> Starlette:
         _require_token(request, config)
         data = await _json_body(request)
         path = _path_field(data)
-        assert path is not None
         region = data.get("region") or "全县"
         if not isinstance(region, str):
             raise BadRequest("“region”应为文字，如“全县”")
