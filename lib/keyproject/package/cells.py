@@ -133,16 +133,34 @@ def number_text(value: float | int) -> str | None:
     return repr(value)
 
 
-def _text_element(text: str) -> str:
+_SEPARATOR = "\ue000"  # a private-use character: joins a column's texts for one check
+_SPACED = re.compile(r"(?:^|\ue000)\s|\s(?:\ue000|$)|\n")
+
+
+def plain_texts(texts: list[str]) -> bool:
+    """Can every one of ``texts`` go into ``<t>`` as it is (nothing to escape, no leading or
+    trailing space, none too long)? Checked for a whole column at once."""
+    joined = _SEPARATOR.join(texts)
+    return (not _NEEDS_ESCAPE.search(joined) and not _SPACED.search(joined)
+            and max(map(len, texts)) <= MAX_TEXT)
+
+
+def text_element(text: str) -> str:
+    """An inline string's ``<t>`` element."""
     text = text[:MAX_TEXT]
-    space = ' xml:space="preserve"' if text != text.strip() or "\n" in text else ""
+    space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() or "\n" in text else ""
     return f"<t{space}>{escape_text(text)}</t>"
 
 
 def cell_xml(reference: str, cell: Cell, date1904: bool = False) -> str:
     """One ``<c>`` element."""
+    return f'<c r="{reference}"{cell_body(cell, date1904)}'
+
+
+def cell_body(cell: Cell, date1904: bool = False) -> str:
+    """A ``<c>`` element after its ``r`` attribute (callers writing many cells put the reference)."""
     value = cell.value
-    head = f'<c r="{reference}" s="{cell.style}"' if cell.style else f'<c r="{reference}"'
+    head = f' s="{cell.style}"' if cell.style else ""
     kind = type(value)
     if cell.formula is None:
         if kind is float:
@@ -151,13 +169,13 @@ def cell_xml(reference: str, cell: Cell, date1904: bool = False) -> str:
         if value is None:
             return f"{head}/>"
         if kind is str:
-            return f'{head} t="inlineStr"><is>{_text_element(value)}</is></c>'  # type: ignore[arg-type]
+            return f'{head} t="inlineStr"><is>{text_element(value)}</is></c>'  # type: ignore[arg-type]
         if kind is bool:
             return f'{head} t="b"><v>{int(value)}</v></c>'  # type: ignore[arg-type]
         if isinstance(value, (dt.date, dt.datetime)):
             return f"{head}><v>{number_text(date_serial(value, date1904))}</v></c>"
         if isinstance(value, str):
-            return f'{head} t="inlineStr"><is>{_text_element(value)}</is></c>'
+            return f'{head} t="inlineStr"><is>{text_element(value)}</is></c>'
         v = number_text(value)  # type: ignore[arg-type]
         return f"{head}/>" if v is None else f"{head}><v>{v}</v></c>"
     f = f"<f>{escape_text(cell.formula)}</f>"

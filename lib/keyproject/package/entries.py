@@ -13,6 +13,8 @@ from __future__ import annotations
 import copy
 import struct
 import zipfile
+import zlib
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import BinaryIO
@@ -22,7 +24,31 @@ from keyproject.errors import LedgerFileError
 _LOCAL_HEADER = struct.Struct(zipfile.structFileHeader)
 _DATA_DESCRIPTOR_FLAG = 0x08
 _ZIP64_EXTRA = 0x0001
-COMPRESS_LEVEL = 6  # zlib's default, what Excel's files are close to
+# zlib level 5: within 2 % of level 6's size on sheet XML for 70 % of its time (measured on a
+# 3,000-project ledger sheet: 567 KB in 0.050 s against 557 KB in 0.070 s). Parts of tens of MB
+# (30,000 projects) take level 4: 14 % larger, a third less CPU (48 MB: 0.32 s against 0.49 s).
+COMPRESS_LEVEL = 5
+BIG_PART = 16 << 20
+BIG_PART_LEVEL = 4
+
+
+@dataclass(frozen=True)
+class Compressed:
+    """A part already deflated (raw deflate, as a zip entry holds it), with its CRC and size."""
+
+    data: bytes
+    crc: int
+    size: int
+
+
+def compress(data: bytes) -> Compressed:
+    level = BIG_PART_LEVEL if len(data) > BIG_PART else COMPRESS_LEVEL
+    deflate = zlib.compressobj(level, zlib.DEFLATED, -15)
+    return Compressed(deflate.compress(data) + deflate.flush(), zlib.crc32(data), len(data))
+
+
+def decompress(part: Compressed) -> bytes:
+    return zlib.decompress(part.data, -15)
 
 
 def _without_zip64_extra(extra: bytes) -> bytes:
@@ -71,12 +97,26 @@ class ZipReader:
         return self._by_name.get(name)
 
     def read(self, name: str) -> bytes:
+        """The entry's content, its size and CRC checked. A deflated entry is inflated in one buffer
+        (``ZipFile.read`` grows its result chunk by chunk: twice the part's size at its peak)."""
+        info = self._by_name.get(name)
+        if info is None:
+            raise LedgerFileError(f"工作簿缺少“{name}”部分", file=self.path)
         try:
-            return self._zf.read(name)
-        except KeyError:
-            raise LedgerFileError(f"工作簿缺少“{name}”部分", file=self.path) from None
-        except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+            if info.compress_type not in (zipfile.ZIP_DEFLATED, zipfile.ZIP_STORED) or info.flag_bits & 0x1:
+                return self._zf.read(name)
+            raw = self.raw(info)
+            if info.compress_type == zipfile.ZIP_DEFLATED:
+                inflate = zlib.decompressobj(-15)
+                data = inflate.decompress(raw, info.file_size + 1)
+                del raw
+            else:
+                data = raw
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError, zlib.error) as exc:
             raise LedgerFileError(f"文件已损坏（{name}：{exc}）", file=self.path) from None
+        if len(data) != info.file_size or zlib.crc32(data) != info.CRC:
+            raise LedgerFileError(f"文件已损坏（{name}：大小或校验和不符）", file=self.path)
+        return data
 
     def raw(self, info: zipfile.ZipInfo) -> bytes:
         """The entry's compressed bytes as stored (checked against its local header)."""
@@ -131,11 +171,25 @@ class ZipWriter:
     def copy_raw(self, source: ZipReader, info: zipfile.ZipInfo) -> None:
         """Copy ``info``'s entry from ``source`` without decompressing it."""
         self._claim(info.filename)
-        data = source.raw(info)
         entry = copy.copy(info)
         # sizes and CRC go in the local header, so no data descriptor follows the data
         entry.flag_bits &= ~_DATA_DESCRIPTOR_FLAG
         entry.extra = _without_zip64_extra(info.extra)
+        self._raw_entry(entry, source.raw(info))
+
+    def write_compressed(self, name: str, part: Compressed, like: zipfile.ZipInfo | None = None,
+                         date_time: tuple[int, int, int, int, int, int] = (1980, 1, 1, 0, 0, 0)) -> None:
+        """Write a part deflated beforehand (``compress``)."""
+        self._claim(name)
+        entry = zipfile.ZipInfo(name, date_time=like.date_time if like is not None else date_time)
+        entry.compress_type = zipfile.ZIP_DEFLATED
+        entry.external_attr = like.external_attr if like is not None else 0o600 << 16
+        if like is not None:
+            entry.create_system = like.create_system
+        entry.CRC, entry.file_size, entry.compress_size = part.crc, part.size, len(part.data)
+        self._raw_entry(entry, part.data)
+
+    def _raw_entry(self, entry: zipfile.ZipInfo, data: bytes) -> None:
         zf = self._zf
         fp = zf.fp
         assert fp is not None

@@ -19,7 +19,7 @@ from keyproject.package.calc_chain import CalcChain
 from keyproject.package.content_types import ContentTypes
 from keyproject.package.custom import PART as CUSTOM_PART
 from keyproject.package.custom import CustomProperties
-from keyproject.package.entries import ZipReader, ZipWriter
+from keyproject.package.entries import Compressed, ZipReader, ZipWriter, compress, decompress
 from keyproject.package.marks import Marks, parse_marks, write_marks
 from keyproject.package.relationships import (
     CALC_CHAIN,
@@ -34,12 +34,14 @@ from keyproject.package.styles import CONTENT_TYPE as STYLES_TYPE
 from keyproject.package.styles import Stylesheet
 from keyproject.package.workbook import SheetEntry, WorkbookPart
 
+_COMPRESS_AT_ONCE = 1 << 20
+
 
 class Package:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self.zip = ZipReader(self.path)
-        self._parts: dict[str, bytes] = {}  # replaced or new content
+        self._parts: dict[str, bytes | Compressed] = {}  # replaced or new content
         self._new: list[str] = []  # names of new parts, in the order added
         self._removed: set[str] = set()
         self._content_types: ContentTypes | None = None
@@ -78,15 +80,17 @@ class Package:
         if name in self._removed:
             raise KeyError(name)
         if name in self._parts:
-            return self._parts[name]
+            part = self._parts[name]
+            return decompress(part) if isinstance(part, Compressed) else part
         return self.zip.read(name)
 
     def write(self, name: str, data: bytes) -> None:
-        """Replace part ``name`` (or add it)."""
+        """Replace part ``name`` (or add it). A big part is deflated at once: the package then holds
+        a tenth of its size until it is saved."""
         self._removed.discard(name)
         if name not in self._parts and self.zip.info(name) is None and name not in self._new:
             self._new.append(name)
-        self._parts[name] = data
+        self._parts[name] = compress(data) if len(data) > _COMPRESS_AT_ONCE else data
 
     def remove(self, name: str) -> None:
         self._removed.add(name)
@@ -277,10 +281,18 @@ class Package:
                 name = info.filename
                 if name in self._removed:
                     continue
-                if name in self._parts:
-                    out.write(name, self._parts[name], like=info)
-                else:
+                part = self._parts.get(name)
+                if part is None:
                     out.copy_raw(self.zip, info)
+                elif isinstance(part, Compressed):
+                    out.write_compressed(name, part, like=info)
+                else:
+                    out.write(name, part, like=info)
             for name in self._new:
-                if name not in self._removed:
-                    out.write(name, self._parts[name], date_time=stamp)
+                if name in self._removed:
+                    continue
+                part = self._parts[name]
+                if isinstance(part, Compressed):
+                    out.write_compressed(name, part, date_time=stamp)
+                else:
+                    out.write(name, part, date_time=stamp)

@@ -39,7 +39,9 @@ from keyproject.package.cells import (
     cell_xml,
     column_letter,
     escape_attr,
+    number_text,
     parse_range,
+    plain_texts,
     range_text,
     split_ref,
 )
@@ -101,6 +103,8 @@ class SheetEdits:
     date1904: bool = False
     style_source: int | None = None  # the user's column ``Derived`` cells take their format from
     derive: Callable[[int, Style], int] | None = None  # Stylesheet.derive
+    derived: dict[tuple[int, int], int] = field(default_factory=dict, repr=False)  # (base, id) → index
+    changes: list[Style] = field(default_factory=list, repr=False)  # keeps the ids above valid
 
     def put_cell(self, row: int, col: int, cell: Cell | Derived) -> None:
         self.put.setdefault(row, {})[col] = cell
@@ -130,10 +134,17 @@ def _resolve(cell: Cell | Derived, base: int, edits: SheetEdits) -> Cell:
         return cell
     assert isinstance(cell, Derived)
     style = base
-    if cell.change is not None:
-        if edits.derive is None:
-            raise ValueError("SheetEdits.derive is needed for Derived cells")
-        style = edits.derive(base, cell.change)
+    change = cell.change
+    if change is not None:
+        # one change object is shared by a column's cells: looked up by identity, not by its hash
+        key = (base, id(change))
+        found = edits.derived.get(key)
+        if found is None:
+            if edits.derive is None:
+                raise ValueError("SheetEdits.derive is needed for Derived cells")
+            found = edits.derived[key] = edits.derive(base, change)
+            edits.changes.append(change)
+        style = found
     return Cell(cell.value, style, cell.formula)
 
 
@@ -183,6 +194,46 @@ def _plan(row: int, present: dict[int, ExistingCell], edits: SheetEdits,
                 result.removed_formulas.append(ref)
             out[col] = cell_xml(ref, cell, date1904)
     return out
+
+
+def _appended(row: int, puts: dict[int, Cell | Derived], edits: SheetEdits, result: EditResult,
+              base: int) -> str:
+    """keyproject's cells of a row that has none of them yet, in column order (``_plan`` for the
+    common case, without its bookkeeping of existing cells)."""
+    out = []
+    derived = edits.derived
+    date1904 = edits.date1904
+    for col in sorted(puts):
+        spec = puts[col]
+        ref = f"{column_letter(col)}{row}"
+        if type(spec) is Derived and spec.formula is None:
+            change = spec.change
+            if change is None:
+                style = base
+            else:
+                style = derived.get((base, id(change)), -1)
+                if style == -1:
+                    style = _resolve(spec, base, edits).style or 0
+            value = spec.value
+            kind = type(value)
+            s = f' s="{style}"' if style else ""
+            if kind is float:
+                text = number_text(value)  # type: ignore[arg-type]
+                out.append(f'<c r="{ref}"{s}/>' if text is None else f'<c r="{ref}"{s}><v>{text}</v></c>')
+                continue
+            if value is None:
+                out.append(f'<c r="{ref}"{s}/>')
+                continue
+            if kind is str and plain_texts([value]):  # type: ignore[list-item]
+                out.append(f'<c r="{ref}"{s} t="inlineStr"><is><t>{value}</t></is></c>')
+                continue
+            out.append(cell_xml(ref, Cell(value, style), date1904))
+            continue
+        cell = spec if type(spec) is Cell else _resolve(spec, base, edits)
+        if cell.formula is not None:
+            result.added_formulas.append(ref)
+        out.append(cell_xml(ref, cell, date1904))
+    return "".join(out)
 
 
 def _touches(row: int, edits: SheetEdits, clearing: bool) -> bool:
@@ -370,6 +421,28 @@ def _style_number(value: bytes | None) -> int:
     return int(value)
 
 
+def _attr_pair(data: bytes, i: int, end: int, first: bytes, second: bytes
+               ) -> tuple[bytes | None, bytes | None]:
+    """Two attributes of one start tag (what ``_attr`` gives, with one look for single quotes)."""
+    if data.find(b"'", i, end) >= 0:
+        return _attr(data, i, end, first), _attr(data, i, end, second)
+    out: list[bytes | None] = []
+    for name in (first, second):
+        needle = name + b'="'
+        j = data.find(needle, i, end)
+        while j >= 0 and data[j - 1] not in _SPACE:
+            j = data.find(needle, j + 1, end)
+        if j < 0:
+            out.append(None)
+            continue
+        start = j + len(needle)
+        close = data.find(b'"', start, end)
+        if close < 0:
+            raise _Unsupported("attribute value")
+        out.append(data[start:close])
+    return out[0], out[1]
+
+
 def _attr(data: bytes, i: int, end: int, name: bytes) -> bytes | None:
     span = _attr_span(data, i, end, name)
     return None if span is None else data[span[0]:span[1]]
@@ -422,14 +495,15 @@ class _ScanEngine:
 
     def __init__(self, data: bytes, edits: SheetEdits, result: EditResult) -> None:
         self.data = data
+        self.view = memoryview(data)  # untouched stretches are joined from here, not copied first
         self.edits = edits
         self.result = result
-        self.out: list[bytes] = []  # the new sheetData content
+        self.out: list[bytes | memoryview] = []  # the new sheetData content
         self.copied = 0  # data[body_start:copied] is in ``out``
 
     def _emit_to(self, pos: int) -> None:
         if pos > self.copied:
-            self.out.append(self.data[self.copied:pos])
+            self.out.append(self.view[self.copied:pos])
             self.copied = pos
 
     def _skip(self, pos: int) -> None:
@@ -462,7 +536,10 @@ class _ScanEngine:
             tail_start = body_end + len(close_tag)
         if data.find(sd_open, tail_start) >= 0:
             raise _Unsupported("second sheetData")
-        for marker in (b"<!", b"<?", b"xmlns"):
+        # comments, CDATA and processing instructions could hide tags from the scanner. (Namespace
+        # declarations inside rows are harmless: they are copied, and the cells keyproject writes use
+        # the main namespace the root declares.)
+        for marker in (b"<!", b"<?"):
             if data.find(marker, body_start, body_end) >= 0:
                 raise _Unsupported(f"{marker!r} inside sheetData")
         start_tag = data[a:tag_end].rstrip(b"/").rstrip()
@@ -475,17 +552,21 @@ class _ScanEngine:
         self.clearing = bool(self.edits.own_columns - self.edits.fresh_columns)
         self.copied = body_start
         self._rows(body_start, body_end)
-        body = b"".join(self.out)
-        element = start_tag + b">" + body + close_tag if body or not self_closing else data[a:tag_end + 1]
+        # the new sheetData element, as pieces joined once into the new part (it can be 50 MB)
+        if self.out or not self_closing:
+            element: list[bytes | memoryview] = [start_tag, b">", *self.out, close_tag]
+        else:
+            element = [self.view[a:tag_end + 1]]
+        self.out = []
         placeholder = (a, a + len(start_tag) + 2)
         original = copy.deepcopy(frame)
         if not _edit_frame(frame, self.edits):
-            return data[:a] + element + data[tail_start:]
+            return b"".join([self.view[:a], *element, self.view[tail_start:]])
         try:
             framed, at = _rewrite_frame(frame_bytes, original, frame, placeholder)
         except _Unsupported:  # something the element splicer does not write: lxml writes the frame
-            return _splice_frame(frame, element, data)
-        return framed[:at] + element + framed[at + placeholder[1] - placeholder[0]:]
+            return _splice_frame(frame, b"".join(element), data)
+        return b"".join([framed[:at], *element, framed[at + placeholder[1] - placeholder[0]:]])
 
     def _root_start(self) -> int:
         data = self.data
@@ -617,20 +698,21 @@ class _ScanEngine:
         """The common row: only keyproject's cells to add, all right of the row's last cell. Appends
         them and returns True; False when the row needs the general path."""
         data = self.data
-        first = min(puts)
         digits = str(r).encode()
         base = -1
         if not empty:
-            i = self._cell_start_before(content_end, content_start)
+            i = data.rfind(b"<c", content_start, content_end)
+            while i >= 0 and data[i + 2] not in _TAG_END:
+                i = data.rfind(b"<c", content_start, i)
             if i >= 0:
                 tag_end = data.find(b">", i, content_end)
                 if tag_end < 0:
                     return False
-                ref_text = _attr(data, i + 2, tag_end, b"r")
+                ref_text, style_text = _attr_pair(data, i + 2, tag_end, b"r", b"s")
                 if ref_text is None:
                     return False
                 col = _cell_col(ref_text, digits)
-                if col >= first:
+                if col >= min(puts):
                     return False
                 if data[tag_end - 1] == 0x2F:
                     end = tag_end + 1
@@ -639,48 +721,66 @@ class _ScanEngine:
                     if end < 0:
                         return False
                     end += 4
-                if data[end:content_end].strip():
+                if end != content_end and data[end:content_end].strip():
                     return False
-                if col == self.edits.style_source:
-                    base = _style_number(_attr(data, i + 2, tag_end, b"s"))
+                src = self.edits.style_source
+                if src is None:
+                    base = 0
+                elif col <= src:  # the source column's cell, or none: the last cell is the model
+                    base = _style_number(style_text)
         if base < 0:
             base = self._base(r, digits, a, gt, content_start, content_end)
-        plan = _plan(r, {}, self.edits, self.result, base)
-        self._emit_to(a)
-        self.out.append(self._row_tag(r, a, gt, empty, plan))
-        self._skip(gt + 1)
-        self._emit_to(content_end)
-        self.out.append("".join(plan[c] for c in sorted(plan)).encode())
+        cells = _appended(r, puts, self.edits, self.result, base)
+        out = self.out
+        if a > self.copied:
+            out.append(self.view[self.copied:a])
+        out.append(self._row_tag(r, a, gt, empty, max(puts)))
+        out.append(self.view[gt + 1:content_end])
+        out.append(cells.encode())
         if empty:
-            self.out.append(b"</row>")
-            self._skip(row_end)
+            out.append(b"</row>")
+            self.copied = row_end
+        else:
+            self.copied = content_end
         return True
 
     def _base(self, r: int, digits: bytes, a: int, gt: int, lo: int, hi: int) -> int:
         """The format ``Derived`` cells of row ``r`` start from: the user's cell of the style source
-        column, else the row's last cell before ``hi``, else the row's own format."""
+        column, else the row's last cell before ``hi``, else the row's own format. The source column
+        is the table's last, so the walk from the row's end is short."""
         src = self.edits.style_source
         if src is None:
             return 0
         data = self.data
-        if lo < hi:
-            found = self._find_cell(r, digits, src, lo, hi)
-            if found is not None:
-                return found[2].style
-            i = self._cell_start_before(hi, lo)
-            if i >= 0:
-                tag_end = data.find(b">", i, hi)
-                if tag_end > i:
-                    return _style_number(_attr(data, i + 2, tag_end, b"s"))
+        last = -1
+        pos = hi
+        while True:
+            i = self._cell_start_before(pos, lo)
+            if i < 0:
+                break
+            tag_end = data.find(b">", i, hi)
+            if tag_end < 0:
+                raise _Unsupported("cell tag")
+            ref_text = _attr(data, i + 2, tag_end, b"r")
+            if ref_text is None:
+                raise _Unsupported("cell without r")
+            col = _cell_col(ref_text, digits)
+            style = _style_number(_attr(data, i + 2, tag_end, b"s"))
+            if last < 0:
+                last = style
+            if col <= src:
+                return style if col == src else last
+            pos = i
+        if last >= 0:
+            return last
         if _attr(data, a + 4, gt, b"customFormat") in (b"1", b"true"):
             return _style_number(_attr(data, a + 4, gt, b"s"))
         return 0
 
-    def _row_tag(self, r: int, a: int, gt: int, empty: bool, plan: dict[int, str]) -> bytes:
-        """The row's start tag, its ``spans`` widened to the cells added (open when it was empty)."""
+    def _row_tag(self, r: int, a: int, gt: int, empty: bool, top: int) -> bytes:
+        """The row's start tag, its ``spans`` widened to column ``top`` (open when it was empty)."""
         data = self.data
         tag = data[a:gt + 1]
-        top = max([c for c, x in plan.items() if x] or [0])
         if top:
             where = _attr_span(data, a + 4, gt, b"spans")
             if where is not None:
@@ -748,7 +848,7 @@ class _ScanEngine:
                 at = self._insert_point(digits, col, content_start, cut)
                 splices.append((at, col, at, new.encode()))
         self._emit_to(a)
-        self.out.append(self._row_tag(r, a, gt, empty, plan))
+        self.out.append(self._row_tag(r, a, gt, empty, max([c for c, x in plan.items() if x] or [0])))
         self._skip(gt + 1)
         for start, _col, end, new in sorted(splices):
             self._emit_to(start)
@@ -756,7 +856,7 @@ class _ScanEngine:
             self._skip(end)
         # the trailing block rebuilt in column order
         self._emit_to(cut)
-        keep = {col: data[s:e] for s, e, col, _ in trailing}
+        keep = {col: self.view[s:e] for s, e, col, _ in trailing}
         for col in sorted(set(keep) | {c for c in plan if c >= trailing_from}):
             if col in plan:
                 if plan[col]:

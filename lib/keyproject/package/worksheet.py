@@ -33,9 +33,12 @@ class PageSetup:
 
 @dataclass
 class Row:
-    number: int  # 1-based
+    number: int  # 1-based, rows ascending
     cells: list[tuple[int, Cell]]  # (column, cell), columns ascending
     height: float | None = None  # points; None: the default height
+    # the row's cells already written as XML (``cell_xml`` for each), for long tables; its columns
+    xml: str | None = None
+    span: tuple[int, int] | None = None  # (first, last) column of ``xml``
 
 
 @dataclass
@@ -77,12 +80,17 @@ def _cols(widths: dict[int, float]) -> str:
     return "<cols>" + "".join(parts) + "</cols>"
 
 
+def _columns_of(row: Row) -> tuple[int, int] | None:
+    if row.span is not None:
+        return row.span
+    return (row.cells[0][0], row.cells[-1][0]) if row.cells else None
+
+
 def _dimension(rows: Sequence[Row]) -> str:
-    cells = [(r.number, c) for r in rows for c, _ in r.cells]
-    if not cells:
+    spans = [(r.number, c) for r in rows if (c := _columns_of(r)) is not None]
+    if not spans:
         return '<dimension ref="A1"/>'
-    extent = range_text(min(r for r, _ in cells), min(c for _, c in cells), max(r for r, _ in cells),
-                        max(c for _, c in cells))
+    extent = range_text(spans[0][0], min(c[0] for _, c in spans), spans[-1][0], max(c[1] for _, c in spans))
     return f'<dimension ref="{extent}"/>'
 
 
@@ -96,9 +104,15 @@ def worksheet_xml(sheet: Sheet, date1904: bool = False) -> bytes:
     out.append('<sheetFormatPr defaultRowHeight="15"/>')
     out.append(_cols(sheet.widths))
     out.append("<sheetData>")
+    letters: dict[int, str] = {}
     for row in sheet.rows:
         height = f' ht="{row.height:g}" customHeight="1"' if row.height is not None else ""
-        cells = "".join(cell_xml(f"{column_letter(c)}{row.number}", cell, date1904) for c, cell in row.cells)
+        n = row.number
+        for c, _ in row.cells:
+            if c not in letters:
+                letters[c] = column_letter(c)
+        cells = row.xml if row.xml is not None else "".join(
+            [cell_xml(f"{letters[c]}{n}", cell, date1904) for c, cell in row.cells])
         out.append(f'<row r="{row.number}"{height}>{cells}</row>' if cells or height else "")
     out.append("</sheetData>")
     if sheet.merges:

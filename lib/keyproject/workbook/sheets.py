@@ -21,15 +21,24 @@ sheet under "名称(keyproject)" instead and says so.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from keyproject.package.cells import Cell, CellValue, column_letter
+from keyproject.package.cells import (
+    Cell,
+    CellValue,
+    cell_body,
+    column_letter,
+    number_text,
+    plain_texts,
+    text_element,
+)
 from keyproject.package.package import Package
 from keyproject.package.styles import Style
 from keyproject.package.worksheet import PageSetup, Row, Sheet, worksheet_xml
-from keyproject.views import Column, Facts, Light, Paragraphs, SheetView, Table, Value
+from keyproject.views import Facts, Light, Paragraphs, SheetView, Table, Value
 from keyproject.workbook.cells import (
     FMT_AMOUNT,
     FMT_COUNT,
@@ -39,12 +48,13 @@ from keyproject.workbook.cells import (
     FMT_WHOLE,
     HEADER,
     HEADING,
+    QUOTED,
     THIN,
     TITLE,
     WRAP_ALIGN,
     combine,
+    is_formula_like,
     light_style,
-    text_style,
 )
 
 BULLETIN_WIDTH = 70.0  # characters of column A: an A4 portrait page
@@ -56,14 +66,19 @@ _LINE = 15.0  # points per line of 11-point CJK text
 _BORDERED = Style(border=THIN)
 _WRAPPED = Style(border=THIN, alignment=WRAP_ALIGN)
 _PLAIN_WRAP = Style(alignment=WRAP_ALIGN)
+_QUOTED = QUOTED
 
 
 def text_width(text: str) -> float:
-    """Display width in Excel character units: a CJK (or full-width) character counts two."""
-    return float(sum(2 if ord(ch) > 0x2E80 else 1 for ch in text))
+    """Display width in Excel character units: a CJK or full-width character counts two. (Measured
+    through UTF-8, where those take three bytes: C speed, a little generous for other symbols.)"""
+    n = len(text)
+    return n + (len(text.encode("utf-8")) - n) / 2
 
 
-def _number_format(kind: str, decimals: int | None) -> str | None:
+@functools.lru_cache(maxsize=64)
+def number_format(kind: str, decimals: int | None) -> str | None:
+    """The number format of a view cell kind (``Column.decimals`` None: the kind's default)."""
     if kind == "amount":
         return FMT_WHOLE if decimals == 0 else (FMT_AMOUNT if decimals is None else "#,##0." + "0" * decimals)
     if kind == "rate":
@@ -77,81 +92,104 @@ def _number_format(kind: str, decimals: int | None) -> str | None:
     return None
 
 
-def shown(value: CellValue, fmt: str | None) -> str:
-    """The text a cell shows, for its width."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, (dt.date, dt.datetime)):
-        return "2023-12-31"
-    if isinstance(value, (int, float)):
-        if fmt is None or fmt == "General":
-            return f"{value:g}" if isinstance(value, float) else str(value)
-        if fmt.endswith("%"):
-            places = len(fmt.split(".")[1]) - 1 if "." in fmt else 0
-            return f"{value * 100:,.{places}f}%"
-        places = len(fmt.split(".")[1]) if "." in fmt else 0
-        return f"{value:,.{places}f}" if "," in fmt else f"{value:.{places}f}"
-    return str(value)
+def shown(value: float | int, fmt: str | None) -> str:
+    """The text a number shows under ``fmt``, for its column's width."""
+    if fmt is None or fmt == "General":
+        return f"{value:g}" if isinstance(value, float) else str(value)
+    if fmt.endswith("%"):
+        places = len(fmt.split(".")[1]) - 1 if "." in fmt else 0
+        return f"{value * 100:,.{places}f}%"
+    places = len(fmt.split(".")[1]) if "." in fmt else 0
+    return f"{value:,.{places}f}" if "," in fmt else f"{value:.{places}f}"
 
 
-@dataclass
-class _Cell:
-    row: int
-    col: int
-    value: CellValue
-    style: Style | None
-    fmt: str | None
-    kind: str  # title / heading / header / wrap / text / number / paragraph
+# how a laid-out cell takes room
+_TITLE, _HEADING, _HEADER, _TEXT, _WRAP, _NUMBER, _DATE, _PARAGRAPH = range(8)
+_RUNS_OVER = (_TITLE, _HEADING, _PARAGRAPH)  # over the empty cells to their right
+_Laid = tuple[int, int, CellValue, Style | None, int]  # row, column, value, format, how
 
 
 class _Layout:
     """The cells of one view in place, before widths and heights are known."""
 
     def __init__(self) -> None:
-        self.cells: list[_Cell] = []
+        self.cells: list[_Laid] = []
         self.row = 1
+        self.numbers: dict[tuple[int, str | None], list[float]] = {}  # (column, format) → values
+        self._styles: dict[tuple[object, ...], Style | None] = {}
+        self.tables: list[_TableRows] = []  # long tables, written column by column
 
-    def put(self, col: int, value: CellValue, style: Style | None, kind: str, fmt: str | None = None) -> None:
-        self.cells.append(_Cell(self.row, col, value, style, fmt, kind))
+    def put(self, col: int, value: CellValue, style: Style | None, how: int) -> None:
+        self.cells.append((self.row, col, value, style, how))
+
+    def _style(self, *key: object) -> Style | None:
+        style = self._styles.get(key)
+        if style is None and key not in self._styles:
+            kind, extra, quoted = key
+            if kind == "light":
+                key_label = extra
+                assert isinstance(key_label, tuple)
+                style = combine(_BORDERED, light_style(key_label[0], key_label[1]))
+            elif kind == "wrap":
+                style = combine(_WRAPPED, _QUOTED if quoted else None)
+            else:
+                fmt = extra
+                style = combine(_BORDERED, Style(number_format=fmt) if isinstance(fmt, str) else None,
+                                _QUOTED if quoted else None)
+            self._styles[key] = style
+        return style
 
     def value_cell(self, col: int, value: Value, kind: str, decimals: int | None) -> None:
-        if isinstance(value, Light):
-            self.put(col, value.label, combine(_BORDERED, light_style(value.key, value.label)), "text")
-            return
-        if isinstance(value, bool):
-            self.put(col, "是" if value else "否", _BORDERED, "text")
-            return
-        if isinstance(value, float) and math.isnan(value):
-            value = None
-        fmt = _number_format(kind, decimals) if isinstance(value, (int, float, dt.date)) else None
-        if kind == "wrap":
-            self.put(col, value, combine(_WRAPPED, text_style(value)), "wrap")
-            return
-        style = combine(_BORDERED, Style(number_format=fmt) if fmt else None, text_style(value))
-        self.put(col, value, style, "text" if isinstance(value, str) or value is None else "number", fmt)
+        t = type(value)
+        if t is float:
+            if value != value:  # NaN
+                self.put(col, None, self._style("cell", None, False), _TEXT)
+                return
+            fmt = number_format(kind, decimals)
+            self.numbers.setdefault((col, fmt), []).append(value)  # type: ignore[arg-type]
+            self.put(col, value, self._style("cell", fmt, False), _NUMBER)  # type: ignore[arg-type]
+        elif t is str:
+            quoted = is_formula_like(value)  # type: ignore[arg-type]
+            if kind == "wrap":
+                self.put(col, value, self._style("wrap", None, quoted), _WRAP)  # type: ignore[arg-type]
+            else:
+                self.put(col, value, self._style("cell", None, quoted), _TEXT)  # type: ignore[arg-type]
+        elif t is Light:
+            assert isinstance(value, Light)
+            self.put(col, value.label, self._style("light", (value.key, value.label), False), _TEXT)
+        elif value is None:
+            self.put(col, None, self._style("cell", None, False), _TEXT)
+        elif t is bool:
+            self.put(col, "是" if value else "否", self._style("cell", None, False), _TEXT)
+        elif isinstance(value, (int, float)):
+            fmt = number_format(kind, decimals)
+            self.numbers.setdefault((col, fmt), []).append(value)
+            self.put(col, value, self._style("cell", fmt, False), _NUMBER)
+        elif isinstance(value, dt.date):
+            self.put(col, value, self._style("cell", FMT_DATE, False), _DATE)
+        else:
+            self.value_cell(col, str(value), kind, decimals)
 
     def header(self, labels: Sequence[str]) -> None:
         for j, text in enumerate(labels, start=1):
-            self.put(j, text, HEADER, "header")
+            self.put(j, text, HEADER, _HEADER)
         self.row += 1
 
 
 def _lay_out(view: SheetView) -> tuple[_Layout, int | None]:
     """The view's cells (and the row of its first table's header, for list sheets)."""
     lay = _Layout()
-    lay.put(1, view.title, TITLE, "title")
+    lay.put(1, view.title, TITLE, _TITLE)
     lay.row = 3  # a blank row under the title, as views.sheets.view_rows lays it out
     first_head: int | None = None
     for block in view.blocks:
         if block.title:
-            lay.put(1, block.title, HEADING, "heading")
+            lay.put(1, block.title, HEADING, _HEADING)
             lay.row += 1
         if isinstance(block, Facts):
             lay.header(list(block.header))
             if not block.items:
-                lay.put(1, block.empty, None, "text")
+                lay.put(1, block.empty, None, _TEXT)
                 lay.row += 1
             for fact in block.items:
                 lay.value_cell(1, fact.label, "text", None)
@@ -159,39 +197,153 @@ def _lay_out(view: SheetView) -> tuple[_Layout, int | None]:
                 lay.row += 1
         elif isinstance(block, Table):
             if not block.rows:
-                lay.put(1, block.empty, None, "text")
+                lay.put(1, block.empty, None, _TEXT)
                 lay.row += 1
             else:
                 if first_head is None:
                     first_head = lay.row
                 lay.header([c.label for c in block.columns])
-                columns: Sequence[Column] = block.columns
-                for values in block.rows:
-                    for j, (column, v) in enumerate(zip(columns, values, strict=True), start=1):
-                        lay.value_cell(j, v, column.kind, column.decimals)
-                    lay.row += 1
+                lay.tables.append(_table_rows(lay, block))
+                lay.row += len(block.rows)
         elif isinstance(block, Paragraphs):
             for line in block.lines:
-                lay.put(1, line, _PLAIN_WRAP, "paragraph")
+                lay.put(1, line, _PLAIN_WRAP, _PARAGRAPH)
                 lay.row += 1
             continue  # paragraphs run on: view_rows' blank row after them is the end of the sheet
         lay.row += 1
     return lay, first_head
 
 
+@dataclass
+class _TableRows:
+    """A table's body, column by column: each cell's value, format, how it takes room, text width."""
+
+    first: int  # Excel row of its first body row
+    values: list[list[CellValue]]  # per column
+    styles: list[list[Style | None]]
+    hows: list[list[int]]
+    widths: list[list[float]]  # the text's display width (0 for numbers, dates, blanks)
+
+
+def _table_rows(lay: _Layout, block: Table) -> _TableRows:
+    values: list[list[CellValue]] = []
+    styles: list[list[Style | None]] = []
+    hows: list[list[int]] = []
+    widths: list[list[float]] = []
+    style = lay._style
+    for j, (column, cells) in enumerate(zip(block.columns, zip(*block.rows, strict=True), strict=True)):
+        fmt = number_format(column.kind, column.decimals)
+        wrap = column.kind == "wrap"
+        plain, numeric = style("cell", None, False), style("cell", fmt, False)
+        text_style_ = style("wrap", None, False) if wrap else plain
+        text_how = _WRAP if wrap else _TEXT
+        kinds = set(map(type, cells))
+        if kinds <= {str, type(None)}:  # a text column: the common case, done a column at a time
+            vs: list[CellValue] = list(cells)
+            ss: list[Style | None] = [plain if v is None else text_style_ for v in cells]
+            if any(is_formula_like(v) for v in cells if v is not None):
+                quoted = style("wrap" if wrap else "cell", None, True)
+                ss = [quoted if v is not None and is_formula_like(v) else st
+                      for v, st in zip(cells, ss, strict=True)]
+            hs = [_TEXT if v is None else text_how for v in cells]
+            ws = [0.0 if v is None else text_width(v) for v in cells]
+        elif kinds <= {float, int, type(None)} and fmt is not None:  # a number column
+            vs = [None if v is None or v != v else v for v in cells]
+            ss = [plain if v is None else numeric for v in vs]
+            hs = [_TEXT if v is None else _NUMBER for v in vs]
+            ws = [0.0] * len(vs)
+            numbers = [v for v in vs if v is not None]
+            if numbers:
+                lay.numbers.setdefault((j + 1, fmt), []).extend(numbers)  # type: ignore[arg-type]
+        else:
+            vs, ss, hs, ws = _mixed_column(lay, cells, fmt, wrap, j)
+        values.append(vs)
+        styles.append(ss)
+        hows.append(hs)
+        widths.append(ws)
+    return _TableRows(lay.row, values, styles, hows, widths)
+
+
+def _mixed_column(lay: _Layout, cells: Sequence[Value], fmt: str | None, wrap: bool, j: int
+                  ) -> tuple[list[CellValue], list[Style | None], list[int], list[float]]:
+    """A column of lights, flags, dates or mixed values, cell by cell."""
+    style = lay._style
+    plain, numeric = style("cell", None, False), style("cell", fmt, False)
+    text_style_ = style("wrap", None, False) if wrap else plain
+    text_how = _WRAP if wrap else _TEXT
+    vs: list[CellValue] = []
+    ss: list[Style | None] = []
+    hs: list[int] = []
+    ws: list[float] = []
+    numbers: list[float] = []
+    for v in cells:
+        t = type(v)
+        if t is str:
+            assert isinstance(v, str)
+            vs.append(v)
+            ss.append(style("wrap" if wrap else "cell", None, True) if is_formula_like(v) else text_style_)
+            hs.append(text_how)
+            ws.append(text_width(v))
+        elif (t is float or t is int) and v == v:
+            assert isinstance(v, (int, float))
+            vs.append(v)
+            numbers.append(v)
+            ss.append(numeric)
+            hs.append(_NUMBER)
+            ws.append(0.0)
+        elif t is Light:
+            assert isinstance(v, Light)
+            vs.append(v.label)
+            ss.append(style("light", (v.key, v.label), False))
+            hs.append(_TEXT)
+            ws.append(text_width(v.label))
+        elif t is bool:
+            vs.append("是" if v else "否")
+            ss.append(plain)
+            hs.append(_TEXT)
+            ws.append(2.0)
+        elif isinstance(v, dt.date):
+            vs.append(v)
+            ss.append(style("cell", FMT_DATE, False))
+            hs.append(_DATE)
+            ws.append(10.0)
+        elif v is None or t is float:  # None, NaN
+            vs.append(None)
+            ss.append(plain)
+            hs.append(_TEXT)
+            ws.append(0.0)
+        else:
+            text = str(v)
+            vs.append(text)
+            ss.append(text_style_)
+            hs.append(text_how)
+            ws.append(text_width(text))
+    if numbers:
+        lay.numbers.setdefault((j + 1, fmt), []).extend(numbers)
+    return vs, ss, hs, ws
+
+
 def _widths(lay: _Layout, portrait: bool) -> dict[int, float]:
     if portrait:
         return {1: BULLETIN_WIDTH}
     widths: dict[int, float] = {}
-    for c in lay.cells:
-        if c.kind in ("title", "heading", "paragraph"):
-            continue  # they run over the empty cells to their right
-        need = text_width(shown(c.value, c.fmt)) + 2
-        cap = _HEADER_MAX if c.kind == "header" else _WRAP_MAX if c.kind == "wrap" else _MAX_WIDTH
-        if c.kind == "number":
-            cap = max(cap, need)  # a number never wraps: its column fits it ("####" otherwise)
-        widths[c.col] = round(min(max(widths.get(c.col, _MIN_WIDTH), need), cap), 1)
-    return widths
+    for table in lay.tables:
+        for j, (hs, ws) in enumerate(zip(table.hows, table.widths, strict=True), start=1):
+            need = max(ws, default=0.0) + 2  # numbers are measured below, from their formatted text
+            cap = _WRAP_MAX if _WRAP in hs else _MAX_WIDTH
+            widths[j] = min(max(widths.get(j, _MIN_WIDTH), need), cap)
+    for _, col, value, _, how in lay.cells:
+        if how in _RUNS_OVER or how == _NUMBER:
+            continue
+        need = (text_width(value) if isinstance(value, str) else 10.0 if how == _DATE else 0.0) + 2
+        cap = _HEADER_MAX if how == _HEADER else _WRAP_MAX if how == _WRAP else _MAX_WIDTH
+        widths[col] = min(max(widths.get(col, _MIN_WIDTH), need), cap)
+    # numbers never wrap: each column fits its widest number ("####" otherwise)
+    for (col, fmt), values in lay.numbers.items():
+        widest = max(values, key=abs)
+        need = text_width(shown(widest, fmt)) + 2 + (1 if min(values) < 0 and widest >= 0 else 0)
+        widths[col] = max(widths.get(col, _MIN_WIDTH), need)
+    return {c: round(w, 1) for c, w in widths.items()}
 
 
 def _lines(text: str, room: float) -> int:
@@ -199,8 +351,75 @@ def _lines(text: str, room: float) -> int:
     return max(1, math.ceil(text_width(text) / max(room - 2, 1)))
 
 
-def render(view: SheetView, derive: Callable[[Style], int], selected: bool = False
-           ) -> tuple[Sheet, tuple[int, int] | None]:
+def _s(style: int | None) -> str:
+    return f' s="{style}"' if style else ""
+
+
+def _table_xml(table: _TableRows, widths: dict[int, float], plain: dict[int, int | None],
+               wrap: dict[int, int], indexed: Callable[[Style | None, bool], int | None], date1904: bool
+               ) -> list[Row]:
+    """The table's body rows, written column by column (wrapped text makes its row taller)."""
+    n = len(table.values[0]) if table.values else 0
+    lines = [1] * n
+    columns: list[list[str]] = []
+    attrs: dict[int | None, str] = {None: "", 0: ""}
+    body = zip(table.values, table.styles, table.hows, table.widths, strict=True)
+    for j, (vs, ss, hs, ws) in enumerate(body, start=1):
+        room = max(widths.get(j, _MIN_WIDTH) - 2, 1.0)
+        texts = [v for v in vs if type(v) is str]
+        simple = not texts or plain_texts(texts)  # no escaping, no significant spaces in the column
+        if simple and max(ws, default=0.0) <= room and all(h != _DATE for h in hs):
+            # nothing wraps: the column in one comprehension, formats looked up once per format
+            attr: dict[int, str] = {}
+            for st in ss:
+                if id(st) not in attr:
+                    si = plain.get(id(st), -1)
+                    attr[id(st)] = _s(indexed(st, False) if si == -1 else si)
+            frags = [f'{attr[id(st)]} t="inlineStr"><is><t>{v}</t></is></c>' if type(v) is str
+                     else f"{attr[id(st)]}/>" if v is None
+                     else f"{attr[id(st)]}><v>{number_text(v)}</v></c>"  # type: ignore[arg-type]
+                     for v, st in zip(vs, ss, strict=True)]
+            columns.append(frags)
+            continue
+        frags = []
+        append = frags.append
+        for i in range(n):
+            v, st, w = vs[i], ss[i], ws[i]
+            wrapped = False
+            if w > room:  # wrapped, never clipped
+                wrapped = hs[i] == _TEXT
+                k = math.ceil(w / room)
+                if k > lines[i]:
+                    lines[i] = k
+            si = wrap.get(id(st), -1) if wrapped else plain.get(id(st), -1)
+            if si == -1:
+                si = indexed(st, wrapped)
+            a = attrs.get(si)
+            if a is None:
+                a = attrs[si] = _s(si)
+            t = type(v)
+            if t is str:
+                append(f'{a} t="inlineStr"><is><t>{v}</t></is></c>' if simple
+                       else f'{a} t="inlineStr"><is>{text_element(v)}</is></c>')  # type: ignore[arg-type]
+            elif v is None:
+                append(f"{a}/>")
+            elif t is float:
+                append(f"{a}><v>{number_text(v)}</v></c>")  # type: ignore[arg-type]
+            else:
+                append(cell_body(Cell(v, si), date1904))
+        columns.append(frags)
+    letters = [column_letter(j) for j in range(1, len(columns) + 1)]
+    span = (1, len(columns))
+    out = []
+    for i in range(n):
+        r = table.first + i
+        xml = "".join([f'<c r="{letter}{r}"{col[i]}' for letter, col in zip(letters, columns, strict=True)])
+        out.append(Row(r, [], _LINE * lines[i] + 2 if lines[i] > 1 else None, xml, span))
+    return out
+
+
+def render(view: SheetView, derive: Callable[[Style], int], selected: bool = False,
+           date1904: bool = False) -> tuple[Sheet, tuple[int, int] | None]:
     """The worksheet for ``view`` and its print-title rows (None when it has none). ``derive`` turns
     a format change over the workbook's default format into a style index."""
     lay, first_head = _lay_out(view)
@@ -210,31 +429,48 @@ def render(view: SheetView, derive: Callable[[Style], int], selected: bool = Fal
     heights: dict[int, float] = {}
     merges: list[str] = []
     rows: dict[int, list[tuple[int, Cell]]] = {}
-    for c in lay.cells:
-        style = c.style
+    plain: dict[int, int | None] = {id(None): None}  # id of a format (shared by its cells) → index
+    wrap: dict[int, int] = {}
+    keep = [style for _, _, _, style, _ in lay.cells[:0]]  # formats indexed by id stay alive
+
+    def indexed(style: Style | None, wrapped: bool) -> int | None:
+        table_ = wrap if wrapped else plain
+        change = combine(style, _PLAIN_WRAP) if wrapped else style
+        found = table_[id(style)] = derive(change) if change is not None else None  # type: ignore[assignment]
+        keep.append(style)  # type: ignore[arg-type]
+        return found
+
+    for r, col, value, style, how in lay.cells:
+        wrapped = False
         lines = 1
-        if isinstance(c.value, str) and c.kind != "number":
-            if c.kind in ("title", "heading"):
-                if not view.portrait and text_width(c.value) + 2 > table and last_col > 1:
+        if type(value) is str:
+            if how in (_TITLE, _HEADING):
+                need = text_width(value) + 2
+                if not view.portrait and need > table and last_col > 1:
                     # it would run off the table (and off the printed page): wrap it across the table
-                    merges.append(f"A{c.row}:{column_letter(last_col)}{c.row}")
-                    style = combine(style, _PLAIN_WRAP)
-                    lines = _lines(c.value, table)
-                elif view.portrait and text_width(c.value) + 2 > BULLETIN_WIDTH:
-                    style = combine(style, _PLAIN_WRAP)
-                    lines = _lines(c.value, BULLETIN_WIDTH)
-            else:
-                room = widths.get(c.col, _MIN_WIDTH)
-                if text_width(c.value) + 2 > room:  # wrapped, never clipped
-                    if c.kind == "text":
-                        style = combine(style, Style(alignment=WRAP_ALIGN))
-                    lines = _lines(c.value, room)
-        if lines > 1 or c.kind == "paragraph":
-            line = 21.0 if c.kind == "title" else _LINE
-            heights[c.row] = max(heights.get(c.row, 0.0), line * lines + (4 if c.kind == "paragraph" else 2))
-        cell = Cell(c.value, derive(style) if style is not None else None)
-        rows.setdefault(c.row, []).append((c.col, cell))
-    out = [Row(r, sorted(cells, key=lambda x: x[0]), heights.get(r)) for r, cells in sorted(rows.items())]
+                    merges.append(f"A{r}:{column_letter(last_col)}{r}")
+                    wrapped, lines = True, _lines(value, table)
+                elif view.portrait and need > BULLETIN_WIDTH:
+                    wrapped, lines = True, _lines(value, BULLETIN_WIDTH)
+            elif how != _NUMBER:
+                room = widths.get(col, _MIN_WIDTH)
+                if text_width(value) + 2 > room:  # wrapped, never clipped
+                    wrapped = how == _TEXT
+                    lines = _lines(value, room)
+        if lines > 1 or how == _PARAGRAPH:
+            line = 21.0 if how == _TITLE else _LINE
+            heights[r] = max(heights.get(r, 0.0), line * lines + (4 if how == _PARAGRAPH else 2))
+        cells = rows.get(r)
+        if cells is None:
+            cells = rows[r] = []
+        si = wrap.get(id(style), -1) if wrapped else plain.get(id(style), -1)
+        if si == -1:
+            si = indexed(style, wrapped)
+        cells.append((col, Cell(value, si)))
+    out = [Row(r, cells, heights.get(r)) for r, cells in rows.items()]
+    for table in lay.tables:
+        out += _table_xml(table, widths, plain, wrap, indexed, date1904)
+    out.sort(key=lambda row: row.number)
     head = first_head if view.list_sheet else None
     page = PageSetup(landscape=not view.portrait, center_horizontally=not view.portrait)
     sheet = Sheet(out, widths, merges, freeze=(head + 1, 3) if head is not None else None, page=page,
@@ -280,7 +516,7 @@ def write_sheets(pkg: Package, views: Sequence[SheetView], owned: Sequence[str],
     for view in views:
         name = names[view.name]
         entry = pkg.workbook.sheet(name)
-        sheet, titles[name] = render(view, derive, selected=entry is not None and entry.index == active)
+        sheet, titles[name] = render(view, derive, entry is not None and entry.index == active, date1904)
         data = worksheet_xml(sheet, date1904)
         if entry is not None and entry.part is not None and entry.kind == "worksheet":
             pkg.replace_worksheet(entry, data)
