@@ -162,19 +162,21 @@ sheets = st.dictionaries(st.integers(1, 12), st.dictionaries(st.integers(1, 9), 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(sheets, st.sets(st.integers(5, 10), min_size=1, max_size=3), st.sets(st.integers(1, 14), max_size=8),
-       st.booleans(), st.dictionaries(st.integers(1, 14), st.integers(1, 9), max_size=4))
+       st.booleans(), st.dictionaries(st.integers(1, 14), st.integers(1, 9), max_size=4), st.booleans())
 def test_both_engines_give_the_same_sheet(rows: dict[int, dict[int, tuple[str, int]]], own: set[int],
                                           project_rows: set[int], fresh: bool,
-                                          values: dict[int, int]) -> None:
+                                          values: dict[int, int], retire: bool) -> None:
     data = _sheet_xml(rows)
-    edits = SheetEdits(own_columns=frozenset(own), fresh_columns=frozenset(own) if fresh else frozenset(),
+    retired = frozenset({max(own) + 1}) if retire and not fresh else frozenset()
+    edits = SheetEdits(own_columns=frozenset(own) | retired,
+                       fresh_columns=frozenset(own) if fresh else frozenset(), retired=retired,
                        clear_from=3, style_source=min(own) - 1, derive=lambda base, change: base + 10,
                        widths={c: 9 for c in own})
     for r in project_rows:
         for c in own:
             edits.put_cell(r, c, Derived(f"项{r}", Style(fill=Fill("FF00FF00")) if c == max(own) else None))
     for r, c in values.items():
-        if c not in own:
+        if c not in own | retired:
             edits.set_value(r, c, lambda ex, r=r: Cell(r * 1.0, ex.style if ex else 0))
     tree = edit_sheet(data, edits, engine="tree")
     try:

@@ -98,6 +98,7 @@ class SheetEdits:
     own_columns: frozenset[int] = frozenset()  # keyproject's columns
     fresh_columns: frozenset[int] = frozenset()  # own columns taken this time (must be empty)
     clear_from: int = 1  # below the header: cells of own (not fresh) columns not in ``put`` go
+    retired: frozenset[int] = frozenset()  # own columns no longer used: every cell goes, header too
     widths: dict[int, float] = field(default_factory=dict)  # minimum widths of own columns
     merges: list[str] = field(default_factory=list)  # merged ranges inside own columns
     date1904: bool = False
@@ -171,8 +172,9 @@ def _plan(row: int, present: dict[int, ExistingCell], edits: SheetEdits,
             if cell.formula is not None:
                 result.added_formulas.append(ref)
             out[col] = cell_xml(ref, cell, date1904)
-    if present and row >= edits.clear_from:
-        for col in edits.own_columns - edits.fresh_columns:
+    if present and (row >= edits.clear_from or edits.retired):
+        clear = edits.own_columns - edits.fresh_columns if row >= edits.clear_from else edits.retired
+        for col in clear | edits.retired:
             if col in out:
                 continue
             ex = present.get(col)
@@ -238,7 +240,8 @@ def _appended(row: int, puts: dict[int, Cell | Derived], edits: SheetEdits, resu
 
 def _touches(row: int, edits: SheetEdits, clearing: bool) -> bool:
     """Does ``row`` have anything to change (``clearing``: own columns keyproject had before)?"""
-    return row in edits.put or row in edits.values or (clearing and row >= edits.clear_from)
+    return (row in edits.put or row in edits.values or (clearing and row >= edits.clear_from)
+            or bool(edits.retired))
 
 
 # -- the frame: elements around sheetData ------------------------------------------------------------
@@ -795,11 +798,14 @@ class _ScanEngine:
         edits = self.edits
         puts = edits.put.get(r)
         if (puts and r not in edits.values and (r < edits.clear_from or not self.clearing)
+                and not edits.retired
                 and self._append(r, a, gt, empty, content_start, content_end, row_end, puts)):
             return
         trailing_from = min(puts) if puts else 16385
         if r >= edits.clear_from and edits.own_columns:
             trailing_from = min(trailing_from, self.min_own)
+        if edits.retired:
+            trailing_from = min(trailing_from, min(edits.retired))
         # the cells at the row's end from column ``trailing_from`` on (keyproject's columns are there)
         trailing: list[tuple[int, int, int, ExistingCell]] = []  # (start, end, col, cell), right to left
         digits = str(r).encode()
@@ -1096,7 +1102,8 @@ def _tree_row(row_el: etree._Element, r: int, edits: SheetEdits, result: EditRes
         if src in present:
             base = present[src].style
         else:  # the row's last cell left of keyproject's (as the row scanner takes it)
-            limit = min([*edits.put.get(r, {}), *(edits.own_columns if r >= edits.clear_from else ()), 16385])
+            limit = min([*edits.put.get(r, {}), *(edits.own_columns if r >= edits.clear_from else ()),
+                         *edits.retired, 16385])
             left = [c for c in present if c < limit]
             if left:
                 base = present[max(left)].style

@@ -6,7 +6,8 @@ skipping any column that holds anything, is part of a merged block over the head
 rows, or lies in an Excel table; on later refreshes they are found again through the columns recorded
 in the workbook (``keyproject.columns``) while their header cells still read their headers. A
 column with one of keyproject's headers that keyproject did not record is the user's: it is left
-alone and keyproject's own goes further right.
+alone and keyproject's own goes further right. A recorded column no refresh writes any more (a feature
+turned off) is retired: its cells go, header and all.
 
 Content (``column_edits``): the header (merged down the header rows, in the user's header format,
 centred and wrapped), then a cell per project in the user's format of the table's last column (so
@@ -17,7 +18,7 @@ columns in other rows below the header are removed.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -64,6 +65,7 @@ class Placement:
 
     positions: dict[str, int]
     fresh: frozenset[int]  # columns taken this time (they held nothing)
+    retired: dict[str, int] = field(default_factory=dict)  # keyproject's columns no longer written
 
     def letters(self) -> dict[str, str]:
         return {h: column_letter(i) for h, i in self.positions.items()}
@@ -96,11 +98,8 @@ def locate(grid: SheetGrid | None, layout: SheetLayout, project_rows: Sequence[i
     columns that must not be taken (Excel tables, columns found occupied while writing)."""
     header_rows = layout.header_rows or [1]
     top = min(header_rows)
-    known = set(OWNED_COLUMNS) | set(want)
     found: dict[str, int] = {}
     for h, letter in (recorded or {}).items():
-        if h not in known:
-            continue
         try:
             idx = column_index(letter)
         except ValueError:
@@ -112,8 +111,9 @@ def locate(grid: SheetGrid | None, layout: SheetLayout, project_rows: Sequence[i
         if warnings is not None:
             warnings.append(f"工作表“{layout.sheet}”已有用户自己的“{_header_text(c.header)}”列（{c.letter}列），"
                             "未改动；keyproject 的列写在表格右侧")
-    positions = dict(found)
-    used = set(positions.values())
+    positions = {h: c for h, c in found.items() if h in want}
+    retired = {h: c for h, c in found.items() if h not in want}
+    used = set(found.values())
     last_project = max(project_rows, default=top)
     # a merged range over the header or the projects' rows (a user's group header, a note) blocks its
     # columns: writing into it would break the merge
@@ -132,7 +132,7 @@ def locate(grid: SheetGrid | None, layout: SheetLayout, project_rows: Sequence[i
         used.add(nxt)
         fresh.add(nxt)
         nxt += 1
-    return Placement(positions, frozenset(fresh))
+    return Placement(positions, frozenset(fresh), retired)
 
 
 def standard_columns(projects: pd.DataFrame, rules: Rules, three_class: bool) -> list[OwnedColumn]:
@@ -158,10 +158,12 @@ def column_edits(edits: SheetEdits, layout: SheetLayout, placement: Placement, c
     """Add the owned columns' cells to ``edits`` (see the module docstring)."""
     header_rows = sorted(layout.header_rows or [1])
     top, bottom = header_rows[0], header_rows[-1]
-    user_cols = [c.index + 1 for c in layout.columns if c.index + 1 not in placement.positions.values()]
+    mine = set(placement.positions.values()) | set(placement.retired.values())
+    user_cols = [c.index + 1 for c in layout.columns if c.index + 1 not in mine]
     edits.style_source = max(user_cols) if user_cols else max(layout.last_column, 1)
-    edits.own_columns = frozenset(placement.positions.values())
+    edits.own_columns = frozenset(placement.positions.values()) | frozenset(placement.retired.values())
     edits.fresh_columns = placement.fresh
+    edits.retired = frozenset(placement.retired.values())
     edits.clear_from = bottom + 1
     for column in columns:
         col = placement.positions[column.header]
