@@ -35,7 +35,7 @@ class CustomProperties:
         """The text of property ``name`` (whatever its type), or None."""
         for p in self._props():
             if p.get("name") == name:
-                return "".join(p.itertext())
+                return "".join(str(t) for t in p.itertext())
         return None
 
     def set(self, name: str, value: str) -> None:

@@ -188,13 +188,13 @@ def _plan(row: int, present: dict[int, ExistingCell], edits: SheetEdits,
             if col in out or col in edits.own_columns:
                 continue
             ex = present.get(col)
-            cell = edit(ex)
-            if cell is None:
+            edited = edit(ex)
+            if edited is None:
                 continue
             ref = f"{column_letter(col)}{row}"
             if ex is not None and ex.has_formula:
                 result.removed_formulas.append(ref)
-            out[col] = cell_xml(ref, cell, date1904)
+            out[col] = cell_xml(ref, edited, date1904)
     return out
 
 
@@ -312,7 +312,7 @@ def _edit_cols(root: etree._Element, ns: str, widths: dict[int, float]) -> bool:
         for a, b in ((lo, col - 1), (col, col), (col + 1, hi)):
             if a > b:
                 continue
-            piece = etree.Element(cover.tag, dict(cover.attrib))
+            piece = etree.Element(cover.tag, {str(k): str(v) for k, v in cover.attrib.items()})
             piece.set("min", str(a))
             piece.set("max", str(b))
             if a == col:
@@ -502,6 +502,8 @@ class _ScanEngine:
         self.edits = edits
         self.result = result
         self.out: list[bytes | memoryview] = []  # the new sheetData content
+        self.min_own = min(edits.own_columns, default=16385)
+        self.clearing = bool(edits.own_columns - edits.fresh_columns)
         self.copied = 0  # data[body_start:copied] is in ``out``
 
     def _emit_to(self, pos: int) -> None:
@@ -551,8 +553,6 @@ class _ScanEngine:
         if etree.QName(frame).namespace != MAIN or frame.prefix is not None:
             raise _Unsupported("not the transitional main namespace")
         self.p = b""
-        self.min_own = min(self.edits.own_columns, default=16385)
-        self.clearing = bool(self.edits.own_columns - self.edits.fresh_columns)
         self.copied = body_start
         self._rows(body_start, body_end)
         # the new sheetData element, as pieces joined once into the new part (it can be 50 MB)
@@ -844,21 +844,21 @@ class _ScanEngine:
         # splices left of the trailing block: replaced cells, and new cells before the first cell
         # to their right
         splices: list[tuple[int, int, int, bytes]] = []  # (start, column, end, new bytes)
-        for col, new in plan.items():
+        for col, xml in plan.items():
             if col >= trailing_from:
                 continue
             if col in spans:
                 start, end = spans[col]
-                splices.append((start, col, end, new.encode()))
-            elif new:
+                splices.append((start, col, end, xml.encode()))
+            elif xml:
                 at = self._insert_point(digits, col, content_start, cut)
-                splices.append((at, col, at, new.encode()))
+                splices.append((at, col, at, xml.encode()))
         self._emit_to(a)
         self.out.append(self._row_tag(r, a, gt, empty, max([c for c, x in plan.items() if x] or [0])))
         self._skip(gt + 1)
-        for start, _col, end, new in sorted(splices):
+        for start, _col, end, replacement in sorted(splices):
             self._emit_to(start)
-            self.out.append(new)
+            self.out.append(replacement)
             self._skip(end)
         # the trailing block rebuilt in column order
         self._emit_to(cut)
@@ -995,11 +995,11 @@ def _rewrite_frame(data: bytes, before: etree._Element, after: etree._Element, p
     out: list[bytes] = []
     pos = 0
     at = placeholder[0]
-    for s, e, new in sorted(edits, key=lambda x: x[0]):
+    for s, e, piece in sorted(edits, key=lambda x: x[0]):
         out.append(data[pos:s])
-        out.append(new)
+        out.append(piece)
         if e <= placeholder[0]:  # before the placeholder (an insertion right at it too)
-            at += len(new) - (e - s)
+            at += len(piece) - (e - s)
         pos = e
     out.append(data[pos:])
     return b"".join(out), at

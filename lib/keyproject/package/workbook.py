@@ -39,6 +39,12 @@ class SheetEntry:
     index: int  # position in the workbook (what localSheetId and activeTab count)
 
 
+def _detach(el: etree._Element) -> None:
+    parent = el.getparent()
+    if parent is not None:
+        parent.remove(el)
+
+
 def quote_sheet(name: str) -> str:
     """A sheet name as a formula reference writes it: ``'红黄绿灯'`` (quotes doubled inside)."""
     return "'" + name.replace("'", "''") + "'"
@@ -109,7 +115,7 @@ class WorkbookPart:
         if entry is None:
             return None
         el = self._sheet_elements()[entry.index]
-        el.getparent().remove(el)
+        _detach(el)
         names = self._child("definedNames")
         for dn in list(names) if names is not None else []:
             local_id = dn.get("localSheetId")
@@ -117,7 +123,7 @@ class WorkbookPart:
                 continue
             i = int(local_id)
             if i == entry.index:
-                names.remove(dn)
+                _detach(dn)
             elif i > entry.index:
                 dn.set("localSheetId", str(i - 1))
         if names is not None and len(names) == 0:
@@ -144,7 +150,7 @@ class WorkbookPart:
         current = self._local_name(PRINT_TITLES, index)
         if rows is None:
             if current is not None:
-                current.getparent().remove(current)
+                _detach(current)
                 self.changed = True
             return
         text = f"{quote_sheet(sheet)}!${rows[0]}:${rows[1]}"

@@ -44,7 +44,7 @@ def parse(data: bytes, part: str) -> etree._Element:
         root = etree.fromstring(data, _PARSER)
     except etree.XMLSyntaxError as exc:
         raise LedgerFileError(f"工作簿的“{part}”部分不是有效的XML（{exc}）") from None
-    if root.getroottree().docinfo.doctype:
+    if getattr(root.getroottree().docinfo, "doctype", ""):
         raise LedgerFileError(f"工作簿的“{part}”部分含有文档类型声明（DTD），可能不安全，拒绝处理")
     return root
 

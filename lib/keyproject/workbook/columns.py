@@ -140,7 +140,7 @@ def standard_columns(projects: pd.DataFrame, rules: Rules, three_class: bool) ->
     def column(key: str) -> list[object]:
         if key not in projects.columns:
             return [None] * len(projects)
-        return projects[key].to_numpy(dtype=object, na_value=None).tolist()
+        return [None if v is pd.NA or v is pd.NaT else v for v in projects[key].astype(object).tolist()]
 
     gaps = [to_value(v) for v in column("gap_points")]
     lights: list[CellValue | Light] = [

@@ -356,7 +356,7 @@ def refresh_workbook(
             period = getattr(cons, "report_period", None)
             newer = period is not None and ledger.report_month is not None and (
                 (period[0], period[1]) > (ledger.report_year or period[0], ledger.report_month))
-            if newer:  # the submissions are for a later month: report as of that month
+            if newer and period is not None:  # the submissions are for a later month: report as of it
                 warnings.append(f"报送数据为{period[0]}年{period[1]}月，台账原为{ledger.report_month}月；"
                                 "已按报送月份计算，台账表头和标题中的月份请自行核对修改")
                 ledger = dataclasses.replace(ledger, projects=cons.projects, report_year=period[0],

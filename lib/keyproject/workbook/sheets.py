@@ -425,7 +425,7 @@ def render(view: SheetView, derive: Callable[[Style], int], selected: bool = Fal
     lay, first_head = _lay_out(view)
     widths = _widths(lay, view.portrait)
     last_col = max(widths, default=1)
-    table = sum(widths.values())
+    table_width = sum(widths.values())
     heights: dict[int, float] = {}
     merges: list[str] = []
     rows: dict[int, list[tuple[int, Cell]]] = {}
@@ -446,10 +446,10 @@ def render(view: SheetView, derive: Callable[[Style], int], selected: bool = Fal
         if type(value) is str:
             if how in (_TITLE, _HEADING):
                 need = text_width(value) + 2
-                if not view.portrait and need > table and last_col > 1:
+                if not view.portrait and need > table_width and last_col > 1:
                     # it would run off the table (and off the printed page): wrap it across the table
                     merges.append(f"A{r}:{column_letter(last_col)}{r}")
-                    wrapped, lines = True, _lines(value, table)
+                    wrapped, lines = True, _lines(value, table_width)
                 elif view.portrait and need > BULLETIN_WIDTH:
                     wrapped, lines = True, _lines(value, BULLETIN_WIDTH)
             elif how != _NUMBER:

@@ -117,7 +117,7 @@ def submitted_edits(ledger: Ledger, updates: pd.DataFrame, warnings: list[str]
         edit = CellEdit(sheet, int(rec["row"]), col.index + 1, rec["new"],
                         kind if kind in ("amount", "date", "rate") else "text", col.factor or 1.0)
         out.append(edit)
-        records[id(edit)] = {**rec, "column": col.letter}
+        records[id(edit)] = {**{str(k): v for k, v in rec.items()}, "column": col.letter}
     for key, n in missing.items():
         name = LEDGER[key].label if key in LEDGER.by_key else key
         warnings.append(f"台账没有“{name}”列，{n}处报送数据只用于本次计算，未写回台账")
