@@ -76,7 +76,8 @@ _SHEET_KINDS = {"worksheet": "worksheet", "chartsheet": "chartsheet", "dialogshe
                 "xlMacrosheet": "macrosheet", "xlIntlMacrosheet": "macrosheet"}
 _STATES = {"visible": "visible", "hidden": "hidden", "veryHidden": "veryHidden"}
 _XML_SUFFIXES = (".xml", ".rels", ".vml")
-_WHAT_TO_DO = "请在Excel或WPS中打开（必要时用“打开并修复”），另存为.xlsx后再试"
+_REOPEN = "在Excel或WPS中打开（必要时用“打开并修复”），另存为.xlsx后再试"
+_WHAT_TO_DO = "请" + _REOPEN
 
 
 @dataclass(frozen=True)
@@ -193,7 +194,7 @@ def check_workbook(path: str | Path, limits: Limits | None = None) -> WorkbookIn
         zf = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError):
         raise _fail(path, "文件已损坏，不是完整的xlsx压缩包（可能下载或复制不完整）：请重新获取文件，或"
-                    + _WHAT_TO_DO) from None
+                    + _REOPEN) from None
     with zf:
         _check_members(path, zf, limits)
         names = set(zf.namelist())
@@ -318,6 +319,8 @@ def _ole_message(path: Path) -> str:
 
 
 def _not_zip_message(path: Path) -> str:
+    if path.name.startswith("~$"):
+        return "这是Excel或WPS打开工作簿时留下的临时锁定文件（文件名以“~$”开头），不是工作簿：请打开不带“~$”的原文件"
     with path.open("rb") as fh:
         sample = fh.read(4096)
     if b"\x00" not in sample:
