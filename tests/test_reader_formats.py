@@ -66,7 +66,8 @@ def inspect(path: Path, capsys: pytest.CaptureFixture[str]) -> dict:
 
 
 @pytest.mark.parametrize("shape", CONVERTED)
-def test_xls_reads_as_the_xlsx_it_came_from(shape: str, legacy: dict, capsys: pytest.CaptureFixture[str]) -> None:
+def test_xls_reads_as_the_xlsx_it_came_from(shape: str, legacy: dict,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
     xlsx, xls, truth = legacy[shape]
     with open(xls, "rb") as fh:
         assert fh.read(8) == bytes.fromhex("D0CF11E0A1B11AE1")  # a real OLE file

@@ -53,7 +53,8 @@ def results() -> list[dict]:
     files = sorted(str(p) for p in REALWORLD.rglob("*") if p.is_file() and p.suffix.lower()
                    in (".xlsx", ".xlsm", ".xltx", ".xls", ".et"))
     assert len(files) >= 157, "the realworld corpus is missing files"
-    proc = subprocess.run([sys.executable, "-c", WORKER, *files], capture_output=True, text=True, timeout=1200)
+    proc = subprocess.run([sys.executable, "-c", WORKER, *files], capture_output=True, text=True,
+                          timeout=1200)
     assert proc.returncode == 0, proc.stderr[-2000:]
     return json.loads(proc.stdout)
 
@@ -96,9 +97,11 @@ def test_macro_dialog_and_orphan_sheets_are_skipped_not_the_workbook(relative: s
 
 @pytest.mark.parametrize(("relative", "sheets"), [
     ("corpus/tafia+calamine/tests/strict_iso_paths.xlsx", ["ml_out"]),  # ISO/IEC 29500 Strict
-    ("corpus/PHPOffice+PhpSpreadsheet/tests/data/Reader/XLSX/utf16be.xlsx", ["Sheet1"]),  # UTF-16 workbook XML
+    # UTF-16 workbook XML
+    ("corpus/PHPOffice+PhpSpreadsheet/tests/data/Reader/XLSX/utf16be.xlsx", ["Sheet1"]),
     ("corpus/exceljs+exceljs/spec/integration/data/test-row-styles.xlsx", ["Sheet1"]),  # state="show"
-    ("corpus/PHPOffice+PhpSpreadsheet/tests/data/Reader/XLSX/issue.2501.b.xlsx", ["Columns", "Rows"]),  # A:A, 1:1
+    # whole-column and whole-row merges (A:A, 1:1)
+    ("corpus/PHPOffice+PhpSpreadsheet/tests/data/Reader/XLSX/issue.2501.b.xlsx", ["Columns", "Rows"]),
     ("corpus/exceljs+exceljs/spec/integration/data/test-issue-176.xlsx", ["Sheet"]),  # dimension 1:4
 ])
 def test_files_calamine_alone_cannot_open_are_read(relative: str, sheets: list[str]) -> None:

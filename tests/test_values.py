@@ -174,7 +174,8 @@ def test_round_trip_percent_text(x: Decimal) -> None:
     assert parse_rate(f"{x}%").value == pytest.approx(float(x) / 100)
 
 
-@pytest.mark.parametrize(("text", "milestone"), [("已开工", "started"), ("续建", "started"), ("在建", "started"),
+@pytest.mark.parametrize(("text", "milestone"), [("已开工", "started"), ("续建", "started"),
+                                                 ("在建", "started"),
                                                  ("已竣工", "completed"), ("已投产", "producing"),
                                                  ("已签约", "signed"), ("已供地", "land"), ("已完成", "")])
 def test_states_typed_into_date_cells(text: str, milestone: str) -> None:

@@ -32,7 +32,8 @@ from dataclasses import dataclass, field
 _BOF, _EOF, _BOUNDSHEET, _CODEPAGE, _FILEPASS = 0x0809, 0x000A, 0x0085, 0x0042, 0x002F
 _DIMENSIONS, _COLINFO, _CONTINUE = 0x0200, 0x007D, 0x003C
 _FORMULA, _SHRFMLA, _MULRK = 0x0006, 0x04BC, 0x00BD
-_CELLS = frozenset((0x0203, 0x0204, 0x00D6, 0x0205, 0x027E, 0x00FD))  # NUMBER LABEL RSTRING BOOLERR RK LABELSST
+# NUMBER LABEL RSTRING BOOLERR RK LABELSST
+_CELLS = frozenset((0x0203, 0x0204, 0x00D6, 0x0205, 0x027E, 0x00FD))
 
 SHEET_KINDS = {0x00: "worksheet", 0x01: "macrosheet", 0x02: "chartsheet", 0x06: "module"}
 SHEET_STATES = {0x00: "visible", 0x01: "hidden", 0x02: "veryHidden"}
@@ -211,7 +212,8 @@ def _scan_sheet(stream: bytes, sheet: BiffSheet) -> None:
                 max_row = row
             if col > max_col:
                 max_col = col
-            if sheet.far_cell is None or (row + 1) * (col + 1) > (sheet.far_cell[0] + 1) * (sheet.far_cell[1] + 1):
+            far = sheet.far_cell
+            if far is None or (row + 1) * (col + 1) > (far[0] + 1) * (far[1] + 1):
                 sheet.far_cell = (row, col)
     sheet.rows, sheet.cols = max_row + 1, max_col + 1
 

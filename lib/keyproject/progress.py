@@ -98,8 +98,10 @@ def plan_basis_warning(frame: pd.DataFrame, as_of: Any, rules: Rules) -> str | N
         return None
     share = f"{ts.month}/12"
     if missing == int(with_plan.sum()):
-        return f"序时口径为“按月度计划”，但台账没有1-{ts.month}月的月度计划，全部项目按月份口径（{share}）计算序时进度"
-    return f"序时口径为“按月度计划”，{missing}个项目没有1-{ts.month}月的月度计划，按月份口径（{share}）计算序时进度"
+        return (f"序时口径为“按月度计划”，但台账没有1-{ts.month}月的月度计划，"
+                f"全部项目按月份口径（{share}）计算序时进度")
+    return (f"序时口径为“按月度计划”，{missing}个项目没有1-{ts.month}月的月度计划，"
+            f"按月份口径（{share}）计算序时进度")
 
 
 def completion_rate(ytd: np.ndarray, plan: np.ndarray) -> np.ndarray:

@@ -118,14 +118,16 @@ def _with_ytd(projects: pd.DataFrame, month: int, warnings: list[str]) -> pd.Dat
     return projects
 
 
-def _plan_gaps(table: pd.DataFrame, projects: pd.DataFrame, key: str, as_of: dt.date, rules: Rules) -> pd.DataFrame:
+def _plan_gaps(table: pd.DataFrame, projects: pd.DataFrame, key: str, as_of: dt.date,
+               rules: Rules) -> pd.DataFrame:
     """Under the plan basis each group's gap is against its own plan to date (ranking.rank measures
     against the month share)."""
     if rules.basis != "plan" or table.empty:
         return table
     tp = {g: progress.time_progress_of(part, as_of, rules) for g, part in projects.groupby(key, sort=False)}
     group_tp = table["group"].map(tp).astype("float64").to_numpy()
-    return table.assign(gap_points=progress.gap_points(table["completion_rate"].to_numpy(dtype="float64"), group_tp))
+    rate = table["completion_rate"].to_numpy(dtype="float64")
+    return table.assign(gap_points=progress.gap_points(rate, group_tp))
 
 
 def build_report(ledger: Ledger, as_of: Any = None, rules: Rules | None = None,

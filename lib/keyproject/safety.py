@@ -38,9 +38,10 @@ the reader builds its grid) is still over ``max_cells`` is not handed to any par
 For BIFF, calamine also reserves what ``DIMENSIONS`` declares, so that is bounded too; and since it
 opens all sheets together, one sheet over the limit makes the whole file refused, naming that sheet.
 
-While each worksheet's XML is in memory anyway, the checks also note its hidden columns (``<cols>``)
-and, per column, how many formulas it holds and how many of them refer to another sheet (a summary
-sheet of cross-sheet formulas is not a project sheet); the BIFF walk notes the same.
+While each worksheet's XML is in memory anyway, the checks also note its hidden columns (``<cols>``).
+How many formulas each column holds and how many refer to another sheet (a summary sheet of
+cross-sheet formulas is not a project sheet) is noted by the BIFF walk, and read on demand for xlsx
+(``formula_stats``: only a choice between several sheets needs it).
 """
 
 from __future__ import annotations
@@ -78,6 +79,7 @@ _STATES = {"visible": "visible", "hidden": "hidden", "veryHidden": "veryHidden"}
 _XML_SUFFIXES = (".xml", ".rels", ".vml")
 _REOPEN = "在Excel或WPS中打开（必要时用“打开并修复”），另存为.xlsx后再试"
 _WHAT_TO_DO = "请" + _REOPEN
+_ENCRYPTED = "工作簿设置了打开密码（已加密），无法读取：请在Excel或WPS中取消密码后另存为.xlsx"
 
 
 @dataclass(frozen=True)
@@ -105,8 +107,11 @@ class SheetInfo:
     kind: str = "worksheet"
     position: int = 0  # index among the workbook's sheet entries, in workbook order
     hidden_columns: frozenset[int] = frozenset()  # 0-based
-    formula_cells: Mapping[int, int] = field(default_factory=dict)  # 0-based column → formulas
-    cross_sheet_cells: Mapping[int, int] = field(default_factory=dict)  # column → formulas citing other sheets
+    # per 0-based column, formulas and those citing other sheets: known here for BIFF; for xlsx
+    # ``xlsx.Workbook.formula_stats`` reads them on demand
+    formula_cells: Mapping[int, int] = field(default_factory=dict)
+    cross_sheet_cells: Mapping[int, int] = field(default_factory=dict)
+    may_cite_sheets: bool = True  # False when the sheet XML has no "!" at all
 
     @property
     def cells(self) -> int:
@@ -157,8 +162,8 @@ class WorkbookInfo:
                 return s
         other = next((s for s in self.others if s.name == name), None)
         if other is not None:
-            raise LedgerFileError(f"“{name}”是{KIND_LABELS.get(other.kind, '非数据工作表')}，不是存放数据的工作表",
-                                  file=self.path)
+            kind = KIND_LABELS.get(other.kind, "非数据工作表")
+            raise LedgerFileError(f"“{name}”是{kind}，不是存放数据的工作表", file=self.path)
         names = "、".join(self.sheet_names)
         raise LedgerFileError(f"没有名为“{name}”的工作表（现有：{names}）", file=self.path)
 
@@ -268,14 +273,15 @@ def _check_ole(path: Path, limits: Limits) -> WorkbookInfo:
         streams = {"/".join(s) for s in ole.listdir(streams=True, storages=False)}
         lower = {s.lower() for s in streams}
         if "encryptioninfo" in lower or "encryptedpackage" in lower:
-            raise _fail(path, "工作簿设置了打开密码（已加密），无法读取：请在Excel或WPS中取消密码后另存为.xlsx")
+            raise _fail(path, _ENCRYPTED)
         name = next((n for n in ("Workbook", "Book", "WORKBOOK", "BOOK") if n in streams), None)
         if name is None:
             if "worddocument" in lower:
                 raise _fail(path, "这是Word文档，不是Excel工作簿")
             if "powerpoint document" in lower:
                 raise _fail(path, "这是PowerPoint文档，不是Excel工作簿")
-            raise _fail(path, "这是旧版Office格式的文件，但其中没有工作簿数据，无法读取：请用Excel或WPS另存为.xlsx")
+            raise _fail(path, "这是旧版Office格式的文件，但其中没有工作簿数据，无法读取："
+                              "请用Excel或WPS另存为.xlsx")
         try:
             stream = ole.openstream(name).read()
         except Exception:
@@ -286,7 +292,7 @@ def _check_ole(path: Path, limits: Limits) -> WorkbookInfo:
         words = "版本过旧" if "version" in str(exc) else "已损坏"
         raise _fail(path, f"这是旧版Excel格式（.xls/.et），但文件{words}，无法读取：{_WHAT_TO_DO}") from None
     if book.encrypted:
-        raise _fail(path, "工作簿设置了打开密码（已加密），无法读取：请在Excel或WPS中取消密码后另存为.xlsx")
+        raise _fail(path, _ENCRYPTED)
     sheets: list[SheetInfo] = []
     others: list[SheetInfo] = []
     for pos, s in enumerate(book.sheets):
@@ -304,7 +310,8 @@ def _check_ole(path: Path, limits: Limits) -> WorkbookInfo:
                 "请在Excel或WPS中删除远处的多余内容（或另存为.xlsx）后再试", file=path, sheet=s.name)
         sheets.append(SheetInfo(s.name, "", s.state, s.declared, s.rows, s.cols, True, kind="worksheet",
                                 position=pos, hidden_columns=frozenset(s.hidden_columns),
-                                formula_cells=dict(s.formula_cells), cross_sheet_cells=dict(s.cross_sheet_cells)))
+                                formula_cells=dict(s.formula_cells),
+                                cross_sheet_cells=dict(s.cross_sheet_cells)))
     return WorkbookInfo(path=path, sheets=sheets, limits=limits, format="xls", others=others)
 
 
@@ -312,7 +319,7 @@ def _ole_message(path: Path) -> str:
     """For an OLE file olefile cannot parse: guess from the stream names in its directory."""
     data = path.read_bytes()
     if "EncryptionInfo".encode("utf-16-le") in data or "EncryptedPackage".encode("utf-16-le") in data:
-        return "工作簿设置了打开密码（已加密），无法读取：请在Excel或WPS中取消密码后另存为.xlsx"
+        return _ENCRYPTED
     if "Workbook".encode("utf-16-le") in data or "Book".encode("utf-16-le") in data:
         return "这是旧版Excel格式（.xls/.et），但文件已损坏，无法读取：" + _WHAT_TO_DO
     return "这是旧版Office格式或加密的文件，已损坏或无法识别：请在Excel或WPS中取消密码并另存为.xlsx"
@@ -320,7 +327,8 @@ def _ole_message(path: Path) -> str:
 
 def _not_zip_message(path: Path) -> str:
     if path.name.startswith("~$"):
-        return "这是Excel或WPS打开工作簿时留下的临时锁定文件（文件名以“~$”开头），不是工作簿：请打开不带“~$”的原文件"
+        return ("这是Excel或WPS打开工作簿时留下的临时锁定文件（文件名以“~$”开头），不是工作簿："
+                "请打开不带“~$”的原文件")
     with path.open("rb") as fh:
         sample = fh.read(4096)
     if b"\x00" not in sample:
@@ -392,14 +400,15 @@ def _stream_all(path: Path, zf: zipfile.ZipFile, repairs: dict[str, set[str]]) -
                 while fh.read(1 << 20):
                     pass
         except _ZIP_ERRORS:
-            raise _fail(path, f"文件已损坏（压缩包中的“{info.filename}”校验失败），无法读取：{_WHAT_TO_DO}") from None
+            raise _fail(path, f"文件已损坏（压缩包中的“{info.filename}”校验失败），无法读取："
+                              f"{_WHAT_TO_DO}") from None
         if info.filename.lower().endswith(_XML_SUFFIXES):
             if _is_utf16(head):
                 repairs.setdefault(info.filename, set()).add("utf16")
             text = _xml_head(head)
             if b"<!DOCTYPE" in text or b"<!ENTITY" in text:
-                raise _fail(path, f"“{info.filename}”含有XML文档类型定义（DTD/实体），可能是恶意构造的“XML炸弹”，"
-                                  "不安全，拒绝读取：请向来源核实文件，或在Excel/WPS中打开后另存为.xlsx")
+                raise _fail(path, f"“{info.filename}”含有XML文档类型定义（DTD/实体），可能是恶意构造的"
+                                  "“XML炸弹”，不安全，拒绝读取：请向来源核实文件，或在Excel/WPS中打开后另存为.xlsx")
 
 
 def _read_xml(path: Path, zf: zipfile.ZipFile, member: str) -> object:
@@ -507,6 +516,14 @@ def _hidden_columns(data: bytes) -> frozenset[int]:
     return frozenset(hidden)
 
 
+def formula_stats(path: Path, part: str) -> tuple[dict[int, int], dict[int, int]]:
+    """Per 0-based column of a worksheet part: formula cells, and those whose formula refers to
+    another sheet. Read on demand (only a choice between several sheets needs it)."""
+    with zipfile.ZipFile(path) as zf:
+        data = zf.read(part)
+    return _formulas(_xml_head(data) if _is_utf16(data[:4]) else data)
+
+
 def _formulas(data: bytes) -> tuple[dict[int, int], dict[int, int]]:
     """Per 0-based column: formula cells, and those whose formula refers to another sheet ("!")."""
     if b"<f" not in data and b":f" not in data:
@@ -546,12 +563,13 @@ def _measure(path: Path, zf: zipfile.ZipFile, name: str, part: str, state: str, 
     declared = m.group(1).decode(errors="replace") if m else None
     if m is not None and not _GOOD_REF.match(m.group(1)):
         repairs.setdefault(part, set()).add("refs")
-    if any(not _GOOD_REF.match(r) for r in _MERGE_REF.findall(data)):
+    merges = max(data.rfind(b"<mergeCells"), data.rfind(b":mergeCells"))  # after the cells: search there
+    if merges >= 0 and any(not _GOOD_REF.match(r) for r in _MERGE_REF.findall(data, merges)):
         repairs.setdefault(part, set()).add("refs")
     hidden = _hidden_columns(data)
-    formulas, cross = _formulas(data)
-    extra = {"kind": "worksheet", "position": position, "hidden_columns": hidden, "formula_cells": formulas,
-             "cross_sheet_cells": cross}
+    # a formula citing another sheet has a "!"; without one anywhere there is nothing to read later
+    extra = {"kind": "worksheet", "position": position, "hidden_columns": hidden,
+             "may_cite_sheets": b"!" in data}
     rows = max((int(r) for r in _ROW.findall(data)), default=0)
     rows = max(rows, data.count(b"<row") + data.count(b":row "))  # rows may omit r
     # the widest column the limit allows at this height; one search finds any cell beyond it

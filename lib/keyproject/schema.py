@@ -11,10 +11,12 @@ Other tables an office keeps beside the ledger (问题清单, 节点/倒排工�
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Literal
+from typing import Any, Literal
 
+import numpy as np
 import pandas as pd
 
 Kind = Literal["text", "amount", "date", "rate", "int"]
@@ -260,33 +262,52 @@ DONE_COLUMNS: dict[str, str] = {"signed": "signed_done", "land": "land_done", "s
                                 "completed": "completed_done", "producing": "producing_done"}
 
 
-def conform(df: pd.DataFrame, schema: Schema = LEDGER) -> pd.DataFrame:
+def conform(df: pd.DataFrame | Mapping[str, Any], schema: Schema = LEDGER) -> pd.DataFrame:
     """Return ``df`` with every field of ``schema`` present and cast to its dtype.
 
-    Missing columns are added as all-null. ``row`` (the Excel row) is kept as Int64 and ``sheet``
-    (the sheet the record came from) as str when present. Columns that are not fields are kept
-    after them, untouched.
+    ``df`` is a DataFrame, or a mapping of column name to equal-length arrays (the reader's way: one
+    frame built once). Missing columns are added as all-null. ``row`` (the Excel row) is kept as Int64
+    and ``sheet`` (the sheet the record came from) as str when present. Columns that are not fields
+    are kept after them, untouched. Columns already of their dtype are not converted again.
     """
-    out = {}
-    n = len(df)
-    if "row" in df.columns:
-        out["row"] = df["row"].astype("Int64")
-    if "sheet" in df.columns:
-        out["sheet"] = df["sheet"].astype("str")
+    if isinstance(df, pd.DataFrame):
+        cols: dict[str, Any] = {c: df[c] for c in df.columns}
+        index = df.index
+    else:
+        cols = dict(df)
+        n0 = len(next(iter(cols.values()))) if cols else 0
+        index = pd.RangeIndex(n0)
+    n = len(index)
+
+    def series(values: Any, dtype: str) -> Any:
+        if isinstance(values, pd.Series):
+            return values if str(values.dtype) == dtype else values.astype(dtype)
+        return pd.array(values, dtype=dtype)
+
+    out: dict[str, Any] = {}
+    if "row" in cols:
+        out["row"] = series(cols["row"], "Int64")
+    if "sheet" in cols:
+        out["sheet"] = series(cols["sheet"], "str")
     for f in schema.fields:
-        if f.key in df.columns:
-            col = df[f.key]
-            if f.kind == "date":
-                col = pd.to_datetime(col, errors="coerce").astype("datetime64[us]")
-            elif f.kind == "text":
-                col = col.astype("str")
+        v = cols.get(f.key)
+        if v is None:
+            if f.kind in ("amount", "rate"):
+                out[f.key] = np.full(n, np.nan)
+            elif f.kind == "date":
+                out[f.key] = np.full(n, np.datetime64("NaT"), dtype="datetime64[us]")
             else:
-                col = col.astype(f.dtype)
+                out[f.key] = pd.array(np.full(n, None, dtype=object), dtype=f.dtype)
+        elif f.kind == "date":
+            if str(getattr(v, "dtype", "")) != "datetime64[us]":
+                v = pd.to_datetime(pd.Series(v, index=index) if not isinstance(v, pd.Series) else v,
+                                   errors="coerce").astype("datetime64[us]")
+            out[f.key] = v
+        elif f.kind in ("amount", "rate"):
+            out[f.key] = v if isinstance(v, pd.Series) and v.dtype == "float64" else np.asarray(v, dtype="float64")
         else:
-            col = pd.Series([None] * n, index=df.index, dtype=f.dtype)
-        out[f.key] = col
-    rest = [c for c in df.columns if c not in out]
-    result = pd.DataFrame(out, index=df.index)
-    if rest:
-        result = pd.concat([result, df[rest]], axis=1)
-    return result
+            out[f.key] = series(v, f.dtype)
+    for c, v in cols.items():  # columns that are not fields, after them, untouched
+        if c not in out:
+            out[c] = v
+    return pd.DataFrame(out, index=index)

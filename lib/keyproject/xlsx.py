@@ -20,6 +20,7 @@ import html
 import io
 import re
 import zipfile
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -27,7 +28,7 @@ import numpy as np
 import python_calamine as pc
 
 from keyproject.errors import LedgerFileError
-from keyproject.safety import Limits, SheetInfo, WorkbookInfo, check_workbook
+from keyproject.safety import Limits, SheetInfo, WorkbookInfo, check_workbook, formula_stats
 
 MergedRange = tuple[int, int, int, int]
 _WHAT_TO_DO = "请在Excel或WPS中打开（必要时用“打开并修复”），另存为.xlsx后再试"
@@ -67,6 +68,7 @@ class Workbook:
         if self.info.format == "xls":
             self.info = _with_calamine_names(self.info, self._book)
         self._grids: dict[str, SheetGrid] = {}
+        self._formulas: dict[str, tuple[Mapping[int, int], Mapping[int, int]]] = {}
 
     @property
     def format(self) -> str:
@@ -82,6 +84,15 @@ class Workbook:
         if name not in self._grids:
             self._grids[name] = self._load(name)
         return self._grids[name]
+
+    def formula_stats(self, name: str) -> tuple[Mapping[int, int], Mapping[int, int]]:
+        """Per 0-based column of sheet ``name``: formula cells, and those citing another sheet."""
+        info = self.info.sheet(name)
+        if self.info.format == "xls" or not info.part or not info.may_cite_sheets:
+            return info.formula_cells, info.cross_sheet_cells
+        if name not in self._formulas:
+            self._formulas[name] = formula_stats(self.path, info.part)
+        return self._formulas[name]
 
     def _load(self, name: str) -> SheetGrid:
         info = self.info.sheet(name)
@@ -234,6 +245,10 @@ class MemoryWorkbook:
     def grid(self, name: str) -> SheetGrid:
         self.info.sheet(name)  # a clear error for an unknown name
         return self._grids[name]
+
+    def formula_stats(self, name: str) -> tuple[Mapping[int, int], Mapping[int, int]]:
+        """Values only: no formulas are known."""
+        return {}, {}
 
 
 def _to_array(rows: list[list[object]]) -> np.ndarray:

@@ -30,7 +30,8 @@ _FILLS = {"command_post": "指挥部", "category": "项目类别", "town": "乡�
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    p = subparsers.add_parser("inspect", help="查看台账的读取结果：工作表、表头、列对应、单位、报告月份、项目和问题",
+    p = subparsers.add_parser("inspect",
+                              help="查看台账的读取结果：工作表、表头、列对应、单位、报告月份、项目和问题",
                               description="读取台账并显示 keyproject 如何理解它：每个工作表读取与否及原因、"
                                           "每列对应的字段或未使用的原因、报告年月的来源、项目和问题。")
     p.add_argument("ledger", metavar="LEDGER", help="台账文件（.xlsx/.xlsm/.xls/.et）")

@@ -24,4 +24,5 @@ from keyproject.errors import AmbiguousLedgerError
 from keyproject.reader.read import read_grid, read_ledger, read_table
 from keyproject.reader.settings import SETTINGS_SHEETS, read_settings
 
-__all__ = ["SETTINGS_SHEETS", "AmbiguousLedgerError", "read_grid", "read_ledger", "read_settings", "read_table"]
+__all__ = ["SETTINGS_SHEETS", "AmbiguousLedgerError", "read_grid", "read_ledger", "read_settings",
+           "read_table"]

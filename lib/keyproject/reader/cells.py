@@ -24,7 +24,19 @@ from keyproject.values import MISSING_TEXT, is_missing, parse_amount
 Problems = list[tuple[np.ndarray, str, str]]
 
 
+_SMALL = 20_000  # below this many cells a dict is faster than pandas' hash table
+
+
 def factorize(col: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(code per cell, distinct values): equal values of different types (1, 1.0, True) stay apart."""
+    if len(col) < _SMALL:
+        seen: dict[tuple[type, Any], int] = {}
+        values = col.tolist()
+        codes = np.fromiter((seen.setdefault((v.__class__, v), len(seen)) for v in values), dtype=np.intp,
+                            count=len(values))
+        uniques = np.empty(len(seen), dtype=object)
+        uniques[:] = [k[1] for k in seen]
+        return codes, uniques
     codes, uniques = pd.factorize(pd.Series(col, dtype=object), use_na_sentinel=True)
     return codes, np.asarray(uniques, dtype=object)
 
@@ -121,11 +133,27 @@ def _text_one(v: Any) -> str | None:
     return text_of(v)
 
 
-def text_column(col: np.ndarray) -> pd.Series:
+def text_values(col: np.ndarray) -> np.ndarray:
     """Cells as text (None when empty or a missing marker), each distinct value converted once."""
-    codes, uniques = factorize(col)
-    texts = np.array([_text_one(u) for u in uniques.tolist()] + [None], dtype=object)
-    return pd.Series(texts[codes], dtype="str")
+    seen: dict[tuple[type, Any], str | None] = {}
+    out = []
+    for v in col.tolist():
+        key = (v.__class__, v)
+        t = seen.get(key, _UNSEEN)
+        if t is _UNSEEN:
+            t = seen[key] = _text_one(v)
+        out.append(t)
+    arr = np.empty(len(out), dtype=object)
+    arr[:] = out
+    return arr
+
+
+_UNSEEN: Any = object()
+
+
+def text_column(col: np.ndarray) -> pd.Series:
+    """``text_values`` as a str Series."""
+    return pd.Series(text_values(col), dtype="str")
 
 
 def fill_merged_text(body: np.ndarray, merged: Iterable[tuple[int, int, int, int]], hdr_end: int,

@@ -89,8 +89,8 @@ def assign(header: Header, last_col: int, schema: Schema, *, year: int | None, m
             continue
         c = _override_column(spec, header, last_col)
         if c is None:
-            issues.append(Issue("warning", f"设置项“{fields[key].label}列”的值“{spec}”在本表中找不到对应的列，未使用",
-                                sheet, None, None, file))
+            issues.append(Issue("warning", f"设置项“{fields[key].label}列”的值“{spec}”在本表中找不到"
+                                "对应的列，未使用", sheet, None, None, file))
             continue
         for other in range(last_col):
             if keys[other] == key and other != c:
@@ -123,17 +123,18 @@ def assign(header: Header, last_col: int, schema: Schema, *, year: int | None, m
             winner[k] = c
             y = header.years[c]
             if year is not None and y is not None and y != year and k in _YEARLY:
-                issues.append(Issue("warning", f"“{header.raw[c]}”是{y}年的，与报告年份{year}年不一致，仍按“{label}”读取；"
-                                    f"如不对，请在“设置”表中用“{label}列”指定", sheet, header.start + 1,
-                                    get_column_letter(c + 1), file))
+                issues.append(Issue("warning", f"“{header.raw[c]}”是{y}年的，与报告年份{year}年不一致，"
+                                    f"仍按“{label}”读取；如不对，请在“设置”表中用“{label}列”指定", sheet,
+                                    header.start + 1, get_column_letter(c + 1), file))
             continue
         best = max(rank(c) for c in cols)
         top = [c for c in cols if rank(c) == best]
         years = {header.years[c] for c in top}
+        tied = tuple((get_column_letter(c + 1), header.raw[c]) for c in top)
         if len(top) > 1 and year is None and len(years) > 1 and None not in years:
-            ambiguities.append(Ambiguity("year", k, tuple((get_column_letter(c + 1), header.raw[c]) for c in top)))
+            ambiguities.append(Ambiguity("year", k, tied))
         elif len(top) > 1 and fields[k].kind == "amount" and best[3] != SPEC_SETTING:
-            ambiguities.append(Ambiguity("column", k, tuple((get_column_letter(c + 1), header.raw[c]) for c in top)))
+            ambiguities.append(Ambiguity("column", k, tied))
         keep = top[0]
         winner[k] = keep
         kept = get_column_letter(keep + 1)
@@ -147,13 +148,14 @@ def assign(header: Header, last_col: int, schema: Schema, *, year: int | None, m
             elif r[1] < best[1]:
                 why = ("hidden_duplicate", f"本列是隐藏列，“{label}”取可见的{kept}列，本列按其他列保留")
             elif r[3] < best[3]:
-                why = ("less_specific", f"“{header.raw[c]}”与{kept}列都对应“{label}”，只读取表头更具体的{kept}列，"
-                                        "本列按其他列保留")
+                why = ("less_specific", f"“{header.raw[c]}”与{kept}列都对应“{label}”，"
+                                        f"只读取表头更具体的{kept}列，本列按其他列保留")
             elif r[4] < best[4]:
-                why = ("other_month", f"“{label}”取{kept}列“{header.raw[keep]}”（报告月份），本列是其他月份的，"
-                                      "按其他列保留")
+                why = ("other_month", f"“{label}”取{kept}列“{header.raw[keep]}”（报告月份），"
+                                      "本列是其他月份的，按其他列保留")
             else:
-                why = ("duplicate", f"“{header.raw[c]}”与{kept}列都对应“{label}”，只读取{kept}列，本列按其他列保留")
+                why = ("duplicate", f"“{header.raw[c]}”与{kept}列都对应“{label}”，只读取{kept}列，"
+                                    "本列按其他列保留")
             losers[c] = why
             severity = "info" if why[0] in ("other_year", "other_month", "hidden_duplicate") else "warning"
             issues.append(Issue(severity, why[1], sheet, header.start + 1, get_column_letter(c + 1), file))
@@ -180,14 +182,16 @@ def assign(header: Header, last_col: int, schema: Schema, *, year: int | None, m
             columns.append(cm)
         if key is not None:
             won_year = any(losers.get(o, ("",))[0] == "other_year" for o in groups.get(key, []))
-            reason = "report_year" if won_year and specs[c] != SPEC_SETTING else _REASON.get(specs[c], "alias")
-            decisions.append(ColumnDecision(sheet, letter, raw, key, "field", reason, "", y, c in hidden, factor))
+            reason = ("report_year" if won_year and specs[c] != SPEC_SETTING
+                      else _REASON.get(specs[c], "alias"))
+            decisions.append(ColumnDecision(sheet, letter, raw, key, "field", reason, "", y, c in hidden,
+                                            factor))
         elif c in overridden:
             decisions.append(ColumnDecision(sheet, letter, raw, header.keys[c], "extra", "overridden",
                                             "“设置”表指定了另一列，本列按其他列保留", y, c in hidden))
         elif c in losers:
-            decisions.append(ColumnDecision(sheet, letter, raw, keys[c], "extra", losers[c][0], losers[c][1], y,
-                                            c in hidden))
+            decisions.append(ColumnDecision(sheet, letter, raw, keys[c], "extra", losers[c][0], losers[c][1],
+                                            y, c in hidden))
         elif raw:
             decisions.append(ColumnDecision(sheet, letter, raw, None, "extra", "unknown",
                                             "表头不对应任何已知字段，原样保留在其他列", y, c in hidden))

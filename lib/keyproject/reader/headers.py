@@ -43,7 +43,10 @@ FACTORS = {"亿元": 10000.0, "亿": 10000.0, "万元": 1.0, "万": 1.0, "元": 
 
 def norm(text: str) -> str:
     """NFKC and no whitespace at all (spaces and line breaks inside a header are typing, not meaning)."""
-    return "".join(unicodedata.normalize("NFKC", text).split())
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
+    parts = text.split()
+    return parts[0] if len(parts) == 1 else "".join(parts)
 
 
 @cache
@@ -221,12 +224,14 @@ def find_header(grid: SheetGrid, schema: Schema) -> Header | None:
         return None
     top = filled_top(grid, nrows)
     required = [f.key for f in schema.fields if f.required][:1]
+    # rows of figures are data, not header: no header starts or runs through one
+    figures = _figure_rows(grid.values[:nrows])
     best: Header | None = None
     for start in range(min(HEADER_SCAN_ROWS, nrows)):
-        if not any(top[start]):
+        if not any(top[start]) or figures[start]:
             continue
         for span in range(1, MAX_HEADER_ROWS + 1):
-            if start + span > nrows:
+            if start + span > nrows or figures[start + span - 1]:
                 break
             h = header_at(top, start, span, idx)
             if required and required[0] not in h.keys:
@@ -241,6 +246,19 @@ def find_header(grid: SheetGrid, schema: Schema) -> Header | None:
     while start > 0 and span < MAX_HEADER_ROWS and _is_parent_row(grid, top, start - 1, start):
         start, span = start - 1, span + 1
     return best if start == best.start else header_at(top, start, span, idx)
+
+
+_FIGURES = (int, float)
+
+
+def _figure_rows(values: np.ndarray) -> list[bool]:
+    """Rows where at least three cells, and a third of the filled ones, hold numbers: records."""
+    out = []
+    for row in values.tolist():
+        numbers = sum(1 for v in row if v.__class__ in _FIGURES)
+        filled = sum(1 for v in row if v != "")
+        out.append(numbers >= 3 and numbers * 3 >= filled)
+    return out
 
 
 def _is_parent_row(grid: SheetGrid, top: np.ndarray, row: int, header_start: int) -> bool:

@@ -28,7 +28,8 @@ from keyproject.t2s import to_simplified
 
 _NOT_PERIOD = re.compile(r"^(?:填报|打印|制表|报送|填表|审核|编制|上报|报出|导出)(?:日期|时间)")
 _Y = r"((?:19|20)\d{2})"
-_FULL = re.compile(rf"(?:截至|截止(?:到|至)?|统计截至|数据截至)(?:日期|时间)?[:：]?{_Y}年(\d{{1,2}})月(\d{{1,2}})日")
+_FULL = re.compile(
+    rf"(?:截至|截止(?:到|至)?|统计截至|数据截至)(?:日期|时间)?[:：]?{_Y}年(\d{{1,2}})月(\d{{1,2}})日")
 _FULL_LABELLED = re.compile(
     rf"(?:统计时间|统计日期|数据时间|截止日期|截至日期|统计截止日期|统计截止时间|数据截止日期)[:：]?{_Y}[年.\-/](\d{{1,2}})[月.\-/](\d{{1,2}})")
 _YEAR_RANGE = re.compile(rf"{_Y}年度?1[-~至到—–](\d{{1,2}})月")
@@ -43,8 +44,8 @@ _MONTH_SHEET = re.compile(
 
 # ties between equally precise sources: the completion header first, then the title …
 KIND_ORDER = {"completion_header": 0, "title": 1, "note": 2, "sheet_name": 3, "header": 4, "year_header": 5}
-KIND_LABELS = {"completion_header": "完成投资列表头", "title": "标题", "note": "单元格", "sheet_name": "工作表名",
-               "header": "表头", "year_header": "表头"}
+KIND_LABELS = {"completion_header": "完成投资列表头", "title": "标题", "note": "单元格",
+               "sheet_name": "工作表名", "header": "表头", "year_header": "表头"}
 
 
 def _month(m: str | None) -> int | None:
@@ -74,7 +75,8 @@ def text_sources(text: str, kind: str, sheet: str | None, cell: str | None) -> l
     for rx in (_FULL, _FULL_LABELLED):
         m = rx.search(t)
         if m and _month(m.group(2)):
-            return [PeriodSource(kind, text, sheet, cell, int(m.group(1)), _month(m.group(2)), int(m.group(3)))]
+            return [PeriodSource(kind, text, sheet, cell, int(m.group(1)), _month(m.group(2)),
+                                 int(m.group(3)))]
     year_any = _YEAR.search(t)
     m = _YEAR_RANGE.search(t)
     if m and _month(m.group(2)):
@@ -98,7 +100,8 @@ def text_sources(text: str, kind: str, sheet: str | None, cell: str | None) -> l
 
 
 def sheet_sources(sheet: str, top: np.ndarray, header: Header, tail: Iterable[tuple[int, int, str]],
-                  title: tuple[int, int, str] | None, ytd_cols: list[int], plan_cols: set[int]) -> list[PeriodSource]:
+                  title: tuple[int, int, str] | None, ytd_cols: list[int],
+                  plan_cols: set[int]) -> list[PeriodSource]:
     """Every source of one sheet: its name, title and notes above the header, its headers, and the
     note cells under the table (``tail``: (row, col, text), 0-based)."""
     out: list[PeriodSource] = []
@@ -137,7 +140,8 @@ def _cell(header: Header, c: int) -> str:
     return f"{get_column_letter(c + 1)}{row + 1}"
 
 
-def _header_source(header: Header, c: int, kind: str, sheet: str, need_range: bool = False) -> list[PeriodSource]:
+def _header_source(header: Header, c: int, kind: str, sheet: str,
+                   need_range: bool = False) -> list[PeriodSource]:
     raw = header.raw[c]
     t = to_simplified(norm(raw))
     m = _YEAR_RANGE.search(t)

@@ -72,7 +72,8 @@ def _combine(path: Path | None, reads: list[SheetRead], fills: dict[str, str], f
 
 def _cross_sheet_duplicates(projects: pd.DataFrame, path: Path | None) -> list[Issue]:
     names = projects["name"].map(lambda v: norm(v) if isinstance(v, str) else v)
-    dup = names.notna() & names.duplicated(keep=False) & (projects.groupby(names)["sheet"].transform("nunique") > 1)
+    several = projects.groupby(names)["sheet"].transform("nunique") > 1
+    dup = names.notna() & names.duplicated(keep=False) & several
     out = []
     first: dict[str, tuple[str, int]] = {}
     for i in np.flatnonzero(dup.to_numpy()):
@@ -81,8 +82,10 @@ def _cross_sheet_duplicates(projects: pd.DataFrame, path: Path | None) -> list[I
         if key not in first:
             first[key] = here
         elif first[key][0] != here[0]:
-            out.append(Issue("warning", f"项目名称“{projects['name'].iat[i]}”也在工作表“{first[key][0]}”第{first[key][1]}行，"
-                             "可能重复计算", here[0], here[1], None, str(path) if path else None))
+            where = f"工作表“{first[key][0]}”第{first[key][1]}行"
+            name = projects["name"].iat[i]
+            out.append(Issue("warning", f"项目名称“{name}”也在{where}，可能重复计算", here[0], here[1], None,
+                             str(path) if path else None))
     return out
 
 
@@ -156,7 +159,8 @@ def read_ledger(path: str | Path | Workbook | MemoryWorkbook, sheet: str | list[
     return ledger
 
 
-def read_table(path: str | Path | Workbook | MemoryWorkbook, schema: Schema, sheet: str | None = None) -> Ledger:
+def read_table(path: str | Path | Workbook | MemoryWorkbook, schema: Schema,
+               sheet: str | None = None) -> Ledger:
     """Read one table of ``schema`` (problems, milestones, a one-sheet ledger) from a workbook.
 
     The result is a ``Ledger`` whose ``projects`` holds the table's records (every field of

@@ -33,6 +33,7 @@ NOTE = re.compile(
     r"|联系电话|电话|报送单位|报送日期|数据来源)[:：]|^(?:注|备注|说明|附注)\d*[:：、.]")
 _ANY_SPECIAL = re.compile(f"{TOTAL.pattern}|{SECTION.pattern}|{NOTE.pattern}")
 PACKAGE = re.compile(r"打包|捆绑|统筹推进|等\d+个(?:子)?项目|\d+个子项目|（含\d+个项目）|\(含\d+个项目\)")
+PACKAGE_OR_QIZHONG = re.compile(PACKAGE.pattern + "|其中")
 _BARE_QIZHONG = re.compile(r"^其中[:：]?$")
 _SUB_NAME = re.compile(r"^其中[:：](.{2,})$")
 SUB_SEQ = re.compile(r"^(\d+)[.．\-－—_](\d+)$")
@@ -98,9 +99,9 @@ def packages(labels: list[str], names: list[str | None], seqs: list[str | None],
             while j < n and names[j] is not None:
                 sub_seq = SUB_SEQ.match(seqs[j] or "")
                 sub_name = _SUB_NAME.match(names[j] or "")
-                if sub_seq and seq and sub_seq.group(1) == seq:
-                    subs.append(j)
-                elif is_package and sub_name and not _KIND_WORDS.match(sub_name.group(1)):
+                numbered = sub_seq is not None and seq is not None and sub_seq.group(1) == seq
+                named = is_package and sub_name is not None and not _KIND_WORDS.match(sub_name.group(1))
+                if numbered or named:
                     subs.append(j)
                 else:
                     break

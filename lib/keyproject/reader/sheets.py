@@ -98,13 +98,14 @@ def _overlap(a: list[str], b: list[str]) -> float:
     return len(sa & sb) / min(len(sa), len(sb))
 
 
-def _cross_share(read: SheetRead, info: SheetInfo, keys: set[str] | None) -> float:
+def _cross_share(wb: Any, read: SheetRead, keys: set[str] | None) -> float:
     """Share of a sheet's cells in the given columns (None: the amount columns) that are formulas
     citing other sheets."""
     cols = [cm for cm in read.layout.columns if cm.key and (cm.key in keys if keys is not None
                                                              else LEDGER[cm.key].kind == "amount")]
     valued = sum(int(read.projects[cm.key].notna().sum()) for cm in cols if cm.key in read.projects.columns)
-    cross = sum(info.cross_sheet_cells.get(cm.index, 0) for cm in cols)
+    cross_cells = wb.formula_stats(read.sheet)[1]
+    cross = sum(cross_cells.get(cm.index, 0) for cm in cols)
     return cross / valued if valued else (1.0 if cross else 0.0)
 
 
@@ -148,7 +149,8 @@ def choose(wb: Any, schema: Schema, sheet: str | list[str] | None, *, overrides:
     too_large: list[SheetInfo] = []
     for s in info.sheets:
         if s.name in info.owned_sheets:
-            decisions[s.name] = _decision(s, "skipped", "owned", "keyproject 之前刷新时生成的工作表，不是用户数据")
+            decisions[s.name] = _decision(s, "skipped", "owned",
+                                          "keyproject 之前刷新时生成的工作表，不是用户数据")
         elif s.name in SETTINGS_SHEETS:
             decisions[s.name] = _decision(s, "side", "settings", "设置表：读取其中的规则和读取设置")
         elif s.name in problems:
@@ -162,7 +164,8 @@ def choose(wb: Any, schema: Schema, sheet: str | list[str] | None, *, overrides:
         else:
             r = read_one(s, False)
             if r is None:
-                decisions[s.name] = _decision(s, "skipped", "no_header", f"前{HEADER_SCAN_ROWS}行没有“项目名称”列，不是台账")
+                decisions[s.name] = _decision(s, "skipped", "no_header",
+                                              f"前{HEADER_SCAN_ROWS}行没有“项目名称”列，不是台账")
             else:
                 candidates.append((s, r))
     if not candidates:
@@ -195,13 +198,13 @@ def choose(wb: Any, schema: Schema, sheet: str | list[str] | None, *, overrides:
             union = [n for o, orr in candidates if o is not s for n in orr.names]
             is_summary_name = bool(SUMMARY_NAME.search(norm(s.name)))
             names_are_sheets = sum(n in sheet_names for n in r.names) >= max(1, len(r.names) / 2)
-            if _cross_share(r, s, {"name"}) >= 0.5:
+            if _cross_share(wb, r, {"name"}) >= 0.5:
                 why = "项目名称是引用其他工作表的公式，是汇总表"
             elif names_are_sheets:
                 why = "各行是其他工作表的汇总（行名是工作表名），是汇总表"
-            elif is_summary_name and (_cross_share(r, s, None) >= 0.3 or _overlap(r.names, union) >= 0.8):
+            elif is_summary_name and (_cross_share(wb, r, None) >= 0.3 or _overlap(r.names, union) >= 0.8):
                 why = "是汇总表（金额引用其他工作表或重复了其他工作表的项目）"
-            elif _cross_share(r, s, None) >= 0.5 and _overlap(r.names, union) >= 0.5:
+            elif _cross_share(wb, r, None) >= 0.5 and _overlap(r.names, union) >= 0.5:
                 why = "金额是引用其他工作表的公式，且项目与其他工作表重复，是汇总表"
             else:
                 kept.append((s, r))
@@ -217,7 +220,8 @@ def choose(wb: Any, schema: Schema, sheet: str | list[str] | None, *, overrides:
     if visible and len(visible) < len(candidates):
         for s, r in candidates:
             if s.state != "visible":
-                drop(s, r, "hidden", "隐藏的工作表，可见工作表中已有台账，未读取；如需读取请用 --sheet 指定", warn=True)
+                drop(s, r, "hidden", "隐藏的工作表，可见工作表中已有台账，未读取；如需读取请用 --sheet 指定",
+                     warn=True)
         candidates = visible
 
     # 4. month copies
@@ -254,7 +258,8 @@ def choose(wb: Any, schema: Schema, sheet: str | list[str] | None, *, overrides:
     # 5. different layouts
     if len(candidates) > 1:
         preferred = [(s, r) for s, r in candidates if s.name in schema.sheet_names]
-        primary = (preferred or sorted(candidates, key=lambda t: (-t[1].header.score, -len(t[1].projects))))[0]
+        ranked = sorted(candidates, key=lambda t: (-t[1].header.score, -len(t[1].projects)))
+        primary = (preferred or ranked)[0]
         core = primary[1].fields & _CORE
         kept = []
         for s, r in candidates:
@@ -264,7 +269,8 @@ def choose(wb: Any, schema: Schema, sheet: str | list[str] | None, *, overrides:
                 kept.append((s, r))
             else:
                 drop(s, r, "different_layout",
-                     f"也有“项目名称”列，但各列与台账工作表“{primary[0].name}”不同，不是同一种表；如需读取请用 --sheet 指定",
+                     f"也有“项目名称”列，但各列与台账工作表“{primary[0].name}”不同，不是同一种表；"
+                     "如需读取请用 --sheet 指定",
                      warn=True)
         candidates = kept
 
@@ -272,7 +278,8 @@ def choose(wb: Any, schema: Schema, sheet: str | list[str] | None, *, overrides:
     for i, (s, r) in enumerate(candidates):
         for s2, r2 in candidates[i + 1:]:
             if _overlap(r.names, r2.names) >= 0.5:
-                _ambiguous_sheets(path, "几个工作表中的项目大部分相同（像是同一台账的副本），看不出以哪个为准", [s, s2])
+                _ambiguous_sheets(path, "几个工作表中的项目大部分相同（像是同一台账的副本），"
+                                  "看不出以哪个为准", [s, s2])
 
     # 7. the sheets read
     reads = [r for _, r in candidates]
@@ -282,8 +289,8 @@ def choose(wb: Any, schema: Schema, sheet: str | list[str] | None, *, overrides:
             f = name_field(s.name)
             if f is not None and f not in r.fields:
                 fills[s.name] = f
-                issues.append(Issue("info", f"本表没有“{_FIELD_WORDS[f]}”列，按工作表名“{s.name}”填写", s.name, None,
-                                    None, str(path)))
+                note = f"本表没有“{_FIELD_WORDS[f]}”列，按工作表名“{s.name}”填写"
+                issues.append(Issue("info", note, s.name, None, None, str(path)))
     for s, r in candidates:
         if s.name not in decisions:
             decisions[s.name] = _decision(s, "read", "projects", "作为台账读取", r, fills.get(s.name))

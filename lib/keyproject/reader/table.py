@@ -136,12 +136,12 @@ def read_sheet(path: Path | None, grid: SheetGrid, schema: Schema, header: Heade
     # the period this sheet states, first from everything but the columns' choice, then again with it
     ytd_candidates = [c for c in range(min(last_col, len(header.keys))) if header.keys[c] == "ytd_completed"]
     plan_cols = {c for c in range(min(last_col, len(header.keys))) if header.keys[c] == "annual_plan"}
-    provisional = period.resolve(period.sheet_sources(name, top, header, [], title, ytd_candidates, plan_cols),
-                                 year_hint)
+    provisional = period.resolve(
+        period.sheet_sources(name, top, header, [], title, ytd_candidates, plan_cols), year_hint)
     use = fixed or provisional
-    cols = columns.assign(header, last_col, schema, year=use.year, month=use.month, hidden=grid.hidden_columns,
-                          has_data=has_data, overrides=overrides or {}, note_factor=note_factor, sheet=name,
-                          file=file)
+    cols = columns.assign(header, last_col, schema, year=use.year, month=use.month,
+                          hidden=grid.hidden_columns, has_data=has_data, overrides=overrides or {},
+                          note_factor=note_factor, sheet=name, file=file)
     seen = {cm.key: cm for cm in cols.columns if cm.key}
     issues: list[Issue] = list(cols.issues)
 
@@ -152,13 +152,14 @@ def read_sheet(path: Path | None, grid: SheetGrid, schema: Schema, header: Heade
     n = data.shape[0]
     amount_cols = [cm.index for cm in cols.columns if cm.key and fields[cm.key].kind == "amount"]
     label_norm: pd.Series = pd.Series([], dtype=object)
+    name_norm: pd.Series = pd.Series([], dtype=object)
     names_series: pd.Series = pd.Series([], dtype="str")
     if n:
         first_idx = nonempty.argmax(axis=1)
-        label_norm = _norm_series(cells.text_column(data[np.arange(n), first_idx]))
+        label_norm = _norm_series(cells.text_values(data[np.arange(n), first_idx]))
         names_series = (cells.text_column(data[:, name_col]) if name_col is not None
                         else pd.Series([None] * n, dtype="str"))
-        name_norm = _norm_series(names_series)
+        name_norm = _norm_series(names_series.to_numpy(dtype=object, na_value=None))
         skip1, note1 = rows.classify(label_norm)
         skip2, note2 = rows.classify(name_norm)
         skip_label, is_note = skip1 | skip2, note1 | note2
@@ -172,7 +173,8 @@ def read_sheet(path: Path | None, grid: SheetGrid, schema: Schema, header: Heade
         keep = has_name & ~skip_label & ~is_note & ~repeated_header & ~(in_notes & ~has_number)
         orphan = ~has_name & has_number & ~skip_label & ~in_notes
         for i in np.flatnonzero(orphan):
-            issues.append(Issue("warning", "这一行有金额但没有项目名称，未读取", name, hdr_end + i + 1, None, file))
+            issues.append(Issue("warning", "这一行有金额但没有项目名称，未读取", name, hdr_end + i + 1, None,
+                                file))
         if schema is LEDGER:
             keep = _packages(data, keep, has_number, skip_label, label_norm, names_series, seq_col, hdr_end,
                              name, file, issues, amount_cols, fields, cols.columns)
@@ -211,8 +213,7 @@ def read_sheet(path: Path | None, grid: SheetGrid, schema: Schema, header: Heade
                                                 hdr_end, name, file, f.label)
         elif f.kind == "date":
             out, probs, parsed, codes, pos = cells.generic_column(col, lambda v: parse_date(v, year))
-            dates = pd.to_datetime(pd.Series(out, dtype=object), errors="coerce")
-            frame[cm.key] = dates.astype("datetime64[us]")
+            frame[cm.key] = np.array(out, dtype="datetime64[us]")  # dates or None (NaT)
             if schema is LEDGER:
                 for k, p in enumerate(parsed):
                     if p.done is None:
@@ -224,12 +225,13 @@ def read_sheet(path: Path | None, grid: SheetGrid, schema: Schema, header: Heade
                     for m in (milestone, *_IMPLIES.get(milestone, ())):
                         done[m][where] = True
                     word = _MILESTONE_WORDS[milestone]
-                    probs.append((where, "info", f"写的是“{body[where[0], cm.index]}”，没有日期：按{word}处理"))
+                    typed = body[where[0], cm.index]
+                    probs.append((where, "info", f"写的是“{typed}”，没有日期：按{word}处理"))
         elif f.kind == "rate":
             out, probs, *_ = cells.generic_column(col, parse_rate)
             frame[cm.key] = np.array([np.nan if v is None else v for v in out], dtype=float)
         else:
-            frame[cm.key] = cells.text_column(col)
+            frame[cm.key] = cells.text_values(col)
             probs = []
         for positions, sev, msg in probs:
             for p in positions.tolist():
@@ -238,12 +240,13 @@ def read_sheet(path: Path | None, grid: SheetGrid, schema: Schema, header: Heade
         this_month = f"m{month:02d}" if month else None
         if "month_completed" not in frame and this_month in frame:
             frame["month_completed"] = frame[this_month]
-        if "name" in frame and len(rows_idx) and frame["name"].str.startswith("其中").any():
-            frame["name"] = pd.Series([rows.sub_name(v) if isinstance(v, str) else v
-                                       for v in frame["name"].tolist()], dtype="str")
+        if "name" in frame and len(rows_idx) and any(isinstance(v, str) and v.startswith("其中")
+                                                     for v in frame["name"].tolist()):
+            frame["name"] = np.array([rows.sub_name(v) if isinstance(v, str) else v
+                                      for v in frame["name"].tolist()], dtype=object)
         for m, col_name in DONE_COLUMNS.items():
             frame[col_name] = done[m]
-    projects = conform(pd.DataFrame(frame), schema)
+    projects = conform(frame, schema)
 
     taken: set[str] = set()
     extras = pd.DataFrame(
@@ -263,14 +266,18 @@ def read_sheet(path: Path | None, grid: SheetGrid, schema: Schema, header: Heade
                          title_text, unit)
     filled = any(k in projects.columns and projects[k].notna().any()
                  for k in ("ytd_completed", "month_completed", *[f"m{m:02d}" for m in range(1, 13)]))
-    names = [norm(v) for v in projects["name"].dropna().tolist()] if "name" in projects.columns else []
+    if n and name_col is not None:
+        names = [t for t in name_norm.to_numpy()[rows_idx].tolist() if t]
+    else:
+        names = [norm(v) for v in projects["name"].dropna().tolist()] if "name" in projects.columns else []
     return SheetRead(name, header, layout, projects, extras, issues, cols.decisions, sources, own,
                      cols.ambiguities, names, filled, title_text, unit, {k for k in seen if k})
 
 
-def _norm_series(s: pd.Series) -> pd.Series:
-    codes, uniques = pd.factorize(s.fillna(""))
-    normed = np.array([norm(u) for u in np.asarray(uniques, dtype=object).tolist()] + [""], dtype=object)
+def _norm_series(values: np.ndarray) -> pd.Series:
+    """Texts (None for empty) normalised as headers are ("" for empty), each distinct one once."""
+    codes, uniques = cells.factorize(values)
+    normed = np.array([norm(u) if isinstance(u, str) else "" for u in uniques.tolist()], dtype=object)
     return pd.Series(normed[codes], dtype=object)
 
 
@@ -279,16 +286,15 @@ def _packages(data: np.ndarray, keep: np.ndarray, has_number: np.ndarray, skip_l
               file: str | None, issues: list[Issue], amount_cols: list[int], fields: dict[str, Any],
               column_maps: list[ColumnMap]) -> np.ndarray:
     """Parent and sub rows (rows.packages): never counted twice."""
-    seq_text = cells.text_column(data[:, seq_col]) if seq_col is not None else None
-    uniques = set(names.dropna().unique().tolist()) | set(label_norm.unique().tolist())
-    if seq_text is not None:
-        sub_seqs = any(rows.SUB_SEQ.match(norm(str(t))) for t in seq_text.dropna().unique().tolist())
-    else:
-        sub_seqs = False
-    if not sub_seqs and not any(isinstance(t, str) and ("其中" in t or rows.PACKAGE.search(t)) for t in uniques):
+    seq_text = cells.text_values(data[:, seq_col]).tolist() if seq_col is not None else None
+    sub_seqs = seq_text is not None and any(isinstance(t, str) and rows.SUB_SEQ.match(t)
+                                            for t in set(seq_text))
+    hint = rows.PACKAGE_OR_QIZHONG.search
+    if not sub_seqs and not any(isinstance(t, str) and hint(t) for t in set(names.tolist())) \
+            and not any(t.startswith("其中") for t in set(label_norm.tolist())):
         return keep
     name_list = [None if v is None or v != v else norm(str(v)) for v in names.tolist()]
-    seqs = ([None if t is None or t != t else norm(str(t)) for t in seq_text.tolist()]
+    seqs = ([None if t is None else norm(str(t)) for t in seq_text]
             if seq_text is not None else [None] * len(name_list))
     found = rows.packages(label_norm.tolist(), name_list, seqs, keep, has_number, skip_label)
     if not found.groups:
@@ -306,23 +312,25 @@ def _packages(data: np.ndarray, keep: np.ndarray, has_number: np.ndarray, skip_l
             if plan is not None:
                 pv = cells.amount_column(data[[parent], plan.index], plan.factor)[0][0]
                 sv = cells.amount_column(data[subs, plan.index], plan.factor)[0]
-                if not np.isnan(pv) and not np.isnan(sv).all() and abs(np.nansum(sv) - pv) > max(0.5, abs(pv) * 1e-4):
-                    issues.append(Issue("warning", f"打包项目的“{fields['annual_plan'].label}”为{pv:g}万元，其子项目合计为"
-                                        f"{np.nansum(sv):g}万元，两者不一致", sheet, hdr_end + parent + 1,
-                                        plan.letter, file))
+                subs_total = float(np.nansum(sv))
+                differs = abs(subs_total - pv) > max(0.5, abs(pv) * 1e-4)
+                if not np.isnan(pv) and not np.isnan(sv).all() and differs:
+                    issues.append(Issue("warning", f"打包项目的“{fields['annual_plan'].label}”为{pv:g}万元，"
+                                        f"其子项目合计为{subs_total:g}万元，两者不一致", sheet,
+                                        hdr_end + parent + 1, plan.letter, file))
         else:
             msg = f"这一行是打包项目的标题（本行没有金额），按其下{len(subs)}个子项目（{where}）分别读取"
         issues.append(Issue("info", msg, sheet, hdr_end + parent + 1, None, file))
     return keep
 
 
-def _text_amounts_skipped(data: np.ndarray, skip_label: np.ndarray, label_norm: pd.Series, rows_idx: np.ndarray,
-                          cm: ColumnMap, vals: np.ndarray, from_text: np.ndarray, hdr_end: int, sheet: str,
-                          file: str | None, label: str) -> list[Issue]:
+def _text_amounts_skipped(data: np.ndarray, skip_label: np.ndarray, label_norm: pd.Series,
+                          rows_idx: np.ndarray, cm: ColumnMap, vals: np.ndarray, from_text: np.ndarray,
+                          hdr_end: int, sheet: str, file: str | None, label: str) -> list[Issue]:
     """Numbers typed as text that the sheet's own 合计 leaves out (Excel's SUM skips text)."""
     labels = label_norm.tolist()
-    total_row = next((i for i in np.flatnonzero(skip_label).tolist() if rows.GRAND_TOTAL.match(labels[i] or "")),
-                     None)
+    total_row = next((i for i in np.flatnonzero(skip_label).tolist()
+                      if rows.GRAND_TOTAL.match(labels[i] or "")), None)
     if total_row is None:
         return []
     total = cells.amount_column(data[[total_row], cm.index], cm.factor)[0][0]
@@ -337,13 +345,14 @@ def _text_amounts_skipped(data: np.ndarray, skip_label: np.ndarray, label_norm: 
     for p in np.flatnonzero(from_text).tolist():
         excel_row = int(rows_idx[p]) + hdr_end + 1
         typed = data[rows_idx[p], cm.index]
-        out.append(Issue("warning", f"“{label}”：“{typed}”是文本格式的数字，本表第{total_row + hdr_end + 1}行的合计没有"
-                         f"计入它，keyproject按{vals[p]:g}万元计入；请把单元格改为数字格式，使两处合计一致",
-                         sheet, excel_row, cm.letter, file))
+        out.append(Issue("warning", f"“{label}”：“{typed}”是文本格式的数字，本表第{total_row + hdr_end + 1}行"
+                         f"的合计没有计入它，keyproject按{vals[p]:g}万元计入；请把单元格改为数字格式，"
+                         "使两处合计一致", sheet, excel_row, cm.letter, file))
     return out
 
 
-def duplicates(projects: pd.DataFrame, seen: Mapping[str, ColumnMap], sheet: str, file: str | None) -> list[Issue]:
+def duplicates(projects: pd.DataFrame, seen: Mapping[str, ColumnMap], sheet: str,
+               file: str | None) -> list[Issue]:
     out = []
     for key, what in (("name", "项目名称"), ("code", "项目编号")):
         if key not in seen:

@@ -111,17 +111,24 @@ def _letter(c: int) -> str:
 _POSTS: dict[str, list[tuple[Any, ...]]] = {
     # name, unit, leader, total, plan, ytd, planned start, actual start, progress
     "工业项目指挥部": [
-        ("四川川啤啤酒饮料生产项目", "县经信局", "张某某", 50000, 12000, 8000, D(2024, 3, 1), D(2024, 3, 15), "主体完工"),
-        ("丰聚优能磷酸铁锂电池循环利用项目", "县经信局", "李某某", 30000, 6000, 2400, D(2024, 4, 1), D(2024, 4, 10), "设备安装"),
-        ("兴永圣润滑油生产项目", "县经信局", "王某某", 8000, 3000, 600, D(2024, 5, 1), None, "前期"),
+        ("四川川啤啤酒饮料生产项目", "县经信局", "张某某", 50000, 12000, 8000,
+          D(2024, 3, 1), D(2024, 3, 15), "主体完工"),
+        ("丰聚优能磷酸铁锂电池循环利用项目", "县经信局", "李某某", 30000, 6000, 2400,
+          D(2024, 4, 1), D(2024, 4, 10), "设备安装"),
+        ("兴永圣润滑油生产项目", "县经信局", "王某某", 8000, 3000, 600,
+          D(2024, 5, 1), None, "前期"),
     ],
     "交通项目指挥部": [
-        ("S436东湖至富世段", "县交通运输局", "赵某某", 120000, 20000, 15000, D(2024, 1, 10), D(2024, 1, 20), "路基施工"),
-        ("G348富顺绕城段", "县交通运输局", "钱某某", 60000, 10000, 5000, D(2024, 2, 1), D(2024, 2, 15), "桥梁施工"),
+        ("S436东湖至富世段", "县交通运输局", "赵某某", 120000, 20000, 15000,
+          D(2024, 1, 10), D(2024, 1, 20), "路基施工"),
+        ("G348富顺绕城段", "县交通运输局", "钱某某", 60000, 10000, 5000,
+          D(2024, 2, 1), D(2024, 2, 15), "桥梁施工"),
     ],
     "社会事业指挥部": [
-        ("富顺一中改扩建项目", "县教体局", "孙某某", 15000, 5000, 2500, D(2024, 2, 15), D(2024, 2, 20), "主体施工"),
-        ("县人民医院综合楼", "县卫健局", "周某某", 40000, 8000, 1600, D(2024, 3, 1), D(2024, 3, 5), "基础施工"),
+        ("富顺一中改扩建项目", "县教体局", "孙某某", 15000, 5000, 2500,
+          D(2024, 2, 15), D(2024, 2, 20), "主体施工"),
+        ("县人民医院综合楼", "县卫健局", "周某某", 40000, 8000, 1600,
+          D(2024, 3, 1), D(2024, 3, 5), "基础施工"),
         ("城北幼儿园", "县教体局", "吴某某", 3500, 1500, 0, D(2024, 9, 1), None, "前期"),
     ],
 }
@@ -222,7 +229,8 @@ def per_month(path: Path) -> Truth:
     truth = Truth("per_month", path.name, YEAR, 7, period_kind="sheet_name",
                   sheets={"5月": ("skipped", "older_month"), "6月": ("skipped", "older_month"),
                           "7月": ("read", "latest_month")})
-    header = ["序号", "项目名称", "责任单位", "包保领导", "年度计划投资", "本年累计完成投资", "计划开工时间", "实际开工时间"]
+    header = ["序号", "项目名称", "责任单位", "包保领导", "年度计划投资", "本年累计完成投资", "计划开工时间",
+              "实际开工时间"]
     for k, month in enumerate((5, 6, 7)):
         recs = [*_MONTHLY, _DROPPED] if month == 5 else _MONTHLY
         w = _Writer(wb, f"{month}月")
@@ -286,7 +294,9 @@ def typed_headers(path: Path) -> Truth:
     first_pair = 6
     last = first_pair + 2 * months  # the 1-7月 column
     w.merge(0, 0, 0, last, "2024年1-7月重点项目调度表")
-    for c, text in enumerate(["序号", "项 目 名 称", "县级\n包保领导", "牵头协调\n部门", "总投资\n（亿元）", "2024年\n计划投资"]):
+    typed = ["序号", "项 目 名 称", "县级\n包保领导", "牵头协调\n部门", "总投资\n（亿元）",
+             "2024年\n计划投资"]
+    for c, text in enumerate(typed):
         w.merge(1, c, 3, c, text)
     w.merge(1, first_pair, 1, last - 1, "2024年各月投资（万元）")
     for m in range(months):
@@ -321,8 +331,8 @@ def typed_headers(path: Path) -> Truth:
 def year_columns(path: Path) -> Truth:
     wb = _open(path)
     w = _Writer(wb, "项目台账")
-    header = ["序号", "项目名称", "责任单位", "2024年计划投资", "2025年计划投资", "1-6月完成投资", "计划开工时间",
-              "实际开工时间"]
+    header = ["序号", "项目名称", "责任单位", "2024年计划投资", "2025年计划投资", "1-6月完成投资",
+              "计划开工时间", "实际开工时间"]
     w.merge(0, 0, 0, len(header) - 1, "2025年1-6月全县重点项目推进情况")
     w.row(1, header)
     w.ws.set_column(3, 3, None, None, {"hidden": True})
@@ -346,7 +356,8 @@ def year_columns(path: Path) -> Truth:
 def states(path: Path) -> Truth:
     wb = _open(path)
     w = _Writer(wb, "项目台账")
-    header = ["项目名称", "年度计划投资", "1-7月完成投资", "计划开工时间", "实际开工时间", "计划竣工时间", "竣工时间"]
+    header = ["项目名称", "年度计划投资", "1-7月完成投资", "计划开工时间", "实际开工时间", "计划竣工时间",
+              "竣工时间"]
     w.merge(0, 0, 0, len(header) - 1, "2024年1-7月重点项目推进情况")
     w.row(1, header)
     recs = [("年产10万吨饲料项目", 5000, 3000, D(2024, 3, 1), "已开工", D(2025, 6, 30), None, True),
@@ -376,9 +387,11 @@ def text_amounts(path: Path) -> Truth:
     w = _Writer(wb, "项目台账")
     w.merge(0, 0, 0, 3, "2024年1-7月重点项目推进情况")
     w.row(1, ["序号", "项目名称", "年度计划投资", "1-7月完成投资"])
-    recs = [("晨光新材料产业园", 3000, "1,200"), ("东湖湿地公园", 2000, 1000), ("工业园区标准化厂房", "5,000", 2500)]
+    recs = [("晨光新材料产业园", 3000, "1,200"), ("东湖湿地公园", 2000, 1000),
+            ("工业园区标准化厂房", "5,000", 2500)]
     truth = Truth("text_amounts", path.name, YEAR, 7, period_kind="title",
-                  sheets={"项目台账": ("read", "projects")}, warnings=[("项目台账", 3, "D"), ("项目台账", 5, "C")])
+                  sheets={"项目台账": ("read", "projects")},
+                  warnings=[("项目台账", 3, "D"), ("项目台账", 5, "C")])
     for i, (name, plan, ytd) in enumerate(recs):
         w.row(2 + i, [i + 1, name, plan, ytd])
         truth.projects.append({"name": name, "annual_plan": float(str(plan).replace(",", "")),
@@ -410,7 +423,8 @@ def packages(path: Path) -> Truth:
         w.row(2 + i, list(r))
     w.row(2 + len(rows), ["合计", None, None, Formula("D3+D7+D8+D9", 10800), Formula("E3+E7+E8+E9", 6400)])
     truth = Truth("packages", path.name, YEAR, 7, period_kind="title",
-                  sheets={"项目台账": ("read", "projects")}, infos=[("项目台账", 3, None), ("项目台账", 6, None)])
+                  sheets={"项目台账": ("read", "projects")},
+                  infos=[("项目台账", 3, None), ("项目台账", 6, None)])
     for i in (0, 4, 5, 6):
         _, name, unit, plan, ytd = rows[i]
         truth.projects.append({"name": name, "unit": unit, "annual_plan": plan, "ytd_completed": ytd,
