@@ -107,9 +107,9 @@ class ColumnDecision:
     ``reason`` codes: ``label`` / ``alias`` / ``pattern`` (how the header matched the field),
     ``setting`` (named by a 设置 key such as 年度计划投资列), ``report_year`` (chosen among columns
     of several years), and for columns left to ``extras``: ``unknown`` (no field has this header),
-    ``other_year``, ``hidden_duplicate``, ``less_specific``, ``duplicate`` (another column keeps the
-    field), ``overridden`` (a 设置 key named another column), ``no_header`` (values under no header);
-    ``owned`` for keyproject's own columns.
+    ``other_year``, ``other_month`` (a 1-N月 column of another month), ``hidden_duplicate``,
+    ``less_specific``, ``duplicate`` (another column keeps the field), ``overridden`` (a 设置 key named
+    another column), ``no_header`` (values under no header); ``owned`` for keyproject's own columns.
     """
 
     sheet: str
@@ -220,8 +220,9 @@ class Ledger:
 
     ``projects`` has one row per project: the canonical fields of ``schema.LEDGER`` (amounts as
     floats in 万元, dates as datetime64, text as str; absent fields are all-null) plus ``row`` and
-    ``sheet``, the Excel row and sheet each project came from. ``extras`` holds the user's unknown
-    columns, raw and untouched, on the same index, keyed by header.
+    ``sheet``, the Excel row and sheet each project came from, and (read from a file) the milestone
+    flags of ``schema.DONE_COLUMNS`` (a state such as 已开工 typed into a date cell). ``extras``
+    holds the user's unknown columns, raw and untouched, on the same index, keyed by header.
 
     ``layouts`` has one ``SheetLayout`` per sheet the projects were read from, in workbook order.
     ``sheet``, ``header_rows``, ``columns``, ``owned_columns`` and ``last_column`` describe the

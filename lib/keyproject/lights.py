@@ -85,7 +85,7 @@ def evaluate(frame: pd.DataFrame, as_of: Any, rules: Rules | None = None) -> pd.
                                             np.where(gap >= rules.red_gap, YELLOW, RED)))
 
     planned = dates(frame, "planned_start")
-    as_of64 = np.datetime64(ts.to_datetime64(), "us")
+    as_of64 = ts.to_datetime64().astype("datetime64[us]")
     started = milestones(frame, ts)["started"].to_numpy() if n else np.zeros(0, dtype=bool)
     late = ~np.isnat(planned) & (planned <= as_of64) & ~started
     months = (ts.year * 12 + ts.month - 1 - 1970 * 12) - month_index(planned)

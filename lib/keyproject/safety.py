@@ -64,6 +64,9 @@ from keyproject import biff
 from keyproject.errors import LedgerFileError
 from keyproject.schema import OWNED_COLUMNS_PROPERTY, OWNED_SHEETS_PROPERTY, PERIOD_PROPERTY
 
+# the extensions of the files read_ledger reads (the content decides; these are what to look for in a
+# folder of submissions): OOXML workbooks and BIFF ones (.xls, WPS .et)
+READABLE_SUFFIXES: tuple[str, ...] = (".xlsx", ".xlsm", ".xls", ".et")
 OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 _NS_MAIN = ("{http://schemas.openxmlformats.org/spreadsheetml/2006/main}",

@@ -281,8 +281,8 @@ def conform(df: pd.DataFrame | Mapping[str, Any], schema: Schema = LEDGER) -> pd
 
     def series(values: Any, dtype: str) -> Any:
         if isinstance(values, pd.Series):
-            return values if str(values.dtype) == dtype else values.astype(dtype)
-        return pd.array(values, dtype=dtype)
+            return values if str(values.dtype) == dtype else values.astype(dtype)  # type: ignore[call-overload]
+        return pd.array(values, dtype=dtype)  # type: ignore[call-overload]
 
     out: dict[str, Any] = {}
     if "row" in cols:
@@ -297,7 +297,7 @@ def conform(df: pd.DataFrame | Mapping[str, Any], schema: Schema = LEDGER) -> pd
             elif f.kind == "date":
                 out[f.key] = np.full(n, np.datetime64("NaT"), dtype="datetime64[us]")
             else:
-                out[f.key] = pd.array(np.full(n, None, dtype=object), dtype=f.dtype)
+                out[f.key] = pd.array(np.full(n, None, dtype=object), dtype=f.dtype)  # type: ignore[call-overload]
         elif f.kind == "date":
             if str(getattr(v, "dtype", "")) != "datetime64[us]":
                 v = pd.to_datetime(pd.Series(v, index=index) if not isinstance(v, pd.Series) else v,

@@ -204,10 +204,11 @@ def parse_date(value: Any, report_year: int | None = None) -> ParsedDate:
         if m or _M.match(core):
             if report_year is None:
                 return ParsedDate(None, error=f"日期“{text}”没有年份，无法确定是哪一年")
+            month_only = _M.match(core)
             if m:
                 d = dt.date(report_year, int(m[1]), int(m[2]))
-            else:
-                d = _month_day(report_year, int(_M.match(core)[1]), where or "start")
+            elif month_only is not None:
+                d = _month_day(report_year, int(month_only[1]), where or "start")
             return ParsedDate(d, warning=f"日期“{text}”没有年份，按报表年份读作{d.isoformat()}")
         m = _Y.match(core)
         if m and where == "end" and "年" in t:

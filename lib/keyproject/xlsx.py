@@ -20,7 +20,7 @@ import html
 import io
 import re
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -251,14 +251,14 @@ class MemoryWorkbook:
         return {}, {}
 
 
-def _to_array(rows: list[list[object]]) -> np.ndarray:
+def _to_array(rows: Sequence[Sequence[object]]) -> np.ndarray:
     if not rows:
         return np.empty((0, 0), dtype=object)
     width = max(len(r) for r in rows)
     arr = np.empty((len(rows), width), dtype=object)
     arr[...] = ""
     for i, r in enumerate(rows):  # rows from calamine are already padded; this loop is per row
-        arr[i, : len(r)] = ["" if v is None else v for v in r] if None in r else r
+        arr[i, : len(r)] = ["" if v is None else v for v in r] if None in r else list(r)
     return arr
 
 

@@ -121,8 +121,8 @@ def _human(ledger: Ledger) -> str:
         for c in lay.columns:
             target = f"{fields[c.key].label}（{c.key}）" if c.key else "（未识别，原样保留）"
             unit = "，×10000" if c.factor == 10000 else ("，×0.0001" if c.factor == 0.0001 else "")
-            d = decisions.get((lay.sheet, c.letter))
-            why = f"：{d.message}" if d is not None and d.message and d.action != "field" else ""
+            cd = decisions.get((lay.sheet, c.letter))
+            why = f"：{cd.message}" if cd is not None and cd.message and cd.action != "field" else ""
             lines.append(f"  {c.letter}列 {c.header or '（无表头）'} → {target}{unit}{why}")
         for c in lay.owned_columns:
             lines.append(f"  {c.letter}列 {c.header} → keyproject 生成的列")

@@ -37,8 +37,8 @@ def factorize(col: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         uniques = np.empty(len(seen), dtype=object)
         uniques[:] = [k[1] for k in seen]
         return codes, uniques
-    codes, uniques = pd.factorize(pd.Series(col, dtype=object), use_na_sentinel=True)
-    return codes, np.asarray(uniques, dtype=object)
+    codes, found = pd.factorize(pd.Series(col, dtype=object), use_na_sentinel=True)
+    return codes, np.asarray(found, dtype=object)
 
 
 def text_of(v: Any) -> str | None:

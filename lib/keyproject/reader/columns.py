@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 from openpyxl.utils import column_index_from_string, get_column_letter
 
-from keyproject.ledger import ColumnDecision, ColumnMap, Issue
+from keyproject.ledger import ColumnDecision, ColumnMap, Issue, Severity
 from keyproject.reader.headers import (
     AS_OF_PREFIX,
     SPEC_ALIAS,
@@ -84,18 +84,18 @@ def assign(header: Header, last_col: int, schema: Schema, *, year: int | None, m
     specs = list(header.specs[:last_col])
     issues: list[Issue] = []
     overridden: set[int] = set()
-    for key, spec in overrides.items():
-        if key not in fields:
+    for wanted, spec in overrides.items():
+        if wanted not in fields:
             continue
         c = _override_column(spec, header, last_col)
         if c is None:
-            issues.append(Issue("warning", f"设置项“{fields[key].label}列”的值“{spec}”在本表中找不到"
+            issues.append(Issue("warning", f"设置项“{fields[wanted].label}列”的值“{spec}”在本表中找不到"
                                 "对应的列，未使用", sheet, None, None, file))
             continue
         for other in range(last_col):
-            if keys[other] == key and other != c:
+            if keys[other] == wanted and other != c:
                 overridden.add(other)
-        keys[c], specs[c] = key, SPEC_SETTING
+        keys[c], specs[c] = wanted, SPEC_SETTING
 
     owned_idx = {c for c in range(last_col) if header.raw[c] and norm(header.raw[c].split("/")[-1]) in _OWNED}
 
@@ -157,7 +157,8 @@ def assign(header: Header, last_col: int, schema: Schema, *, year: int | None, m
                 why = ("duplicate", f"“{header.raw[c]}”与{kept}列都对应“{label}”，只读取{kept}列，"
                                     "本列按其他列保留")
             losers[c] = why
-            severity = "info" if why[0] in ("other_year", "other_month", "hidden_duplicate") else "warning"
+            noted = why[0] in ("other_year", "other_month", "hidden_duplicate")
+            severity: Severity = "info" if noted else "warning"
             issues.append(Issue(severity, why[1], sheet, header.start + 1, get_column_letter(c + 1), file))
 
     columns: list[ColumnMap] = []
@@ -212,5 +213,5 @@ def _months(raw: str) -> int:
         m = header_text(part)[3]
         if m:
             return m
-    m = AS_OF_PREFIX.match(norm(raw.split("/")[-1]))
-    return int(m[1]) if m and 1 <= int(m[1]) <= 12 else 0
+    as_of = AS_OF_PREFIX.match(norm(raw.split("/")[-1]))
+    return int(as_of[1]) if as_of and 1 <= int(as_of[1]) <= 12 else 0

@@ -90,7 +90,7 @@ def field_index(schema: Schema) -> FieldIndex:
     if hit is not None and hit[0] is schema:
         return hit[1]
     exact: dict[str, tuple[str, int]] = {}
-    pats = []
+    pats: list[tuple[re.Pattern[str], str]] = []
     for f in schema.fields:
         for name in f.names:
             text = header_text(name)[0]

@@ -75,17 +75,17 @@ def _cross_sheet_duplicates(projects: pd.DataFrame, path: Path | None) -> list[I
     several = projects.groupby(names)["sheet"].transform("nunique") > 1
     dup = names.notna() & names.duplicated(keep=False) & several
     out = []
-    first: dict[str, tuple[str, int]] = {}
-    for i in np.flatnonzero(dup.to_numpy()):
-        key = names.iat[i]
-        here = (str(projects["sheet"].iat[i]), int(projects["row"].iat[i]))
-        if key not in first:
-            first[key] = here
-        elif first[key][0] != here[0]:
-            where = f"工作表“{first[key][0]}”第{first[key][1]}行"
-            name = projects["name"].iat[i]
-            out.append(Issue("warning", f"项目名称“{name}”也在{where}，可能重复计算", here[0], here[1], None,
-                             str(path) if path else None))
+    keys, sheets_of, rows_of = names.tolist(), projects["sheet"].tolist(), projects["row"].tolist()
+    shown = projects["name"].tolist()
+    first: dict[object, tuple[str, int]] = {}
+    for i in np.flatnonzero(dup.to_numpy()).tolist():
+        here = (str(sheets_of[i]), int(rows_of[i]))
+        if keys[i] not in first:
+            first[keys[i]] = here
+        elif first[keys[i]][0] != here[0]:
+            where = f"工作表“{first[keys[i]][0]}”第{first[keys[i]][1]}行"
+            out.append(Issue("warning", f"项目名称“{shown[i]}”也在{where}，可能重复计算", here[0], here[1],
+                             None, str(path) if path else None))
     return out
 
 

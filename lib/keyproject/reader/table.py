@@ -129,8 +129,9 @@ def read_sheet(path: Path | None, grid: SheetGrid, schema: Schema, header: Heade
     nonempty = (data != "") if data.size else np.zeros((0, ncols), dtype=bool)
     header_used = np.array([bool(r) for r in header.raw])
     last_col = max(_last_used_col(nonempty), _last_used_col(header_used[None, :]) if len(header_used) else 0)
-    has_data = nonempty.any(axis=0) if nonempty.size else np.zeros(ncols, dtype=bool)
-    has_data = np.concatenate([has_data, np.zeros(max(0, last_col - len(has_data)), dtype=bool)])
+    has_data = np.zeros(max(ncols, last_col), dtype=bool)
+    if nonempty.size:
+        has_data[:ncols] = nonempty.any(axis=0)
     fields = schema.by_key
 
     # the period this sheet states, first from everything but the columns' choice, then again with it
@@ -159,7 +160,7 @@ def read_sheet(path: Path | None, grid: SheetGrid, schema: Schema, header: Heade
         label_norm = _norm_series(cells.text_values(data[np.arange(n), first_idx]))
         names_series = (cells.text_column(data[:, name_col]) if name_col is not None
                         else pd.Series([None] * n, dtype="str"))
-        name_norm = _norm_series(names_series.to_numpy(dtype=object, na_value=None))
+        name_norm = _norm_series(names_series.to_numpy(dtype=object))
         skip1, note1 = rows.classify(label_norm)
         skip2, note2 = rows.classify(name_norm)
         skip_label, is_note = skip1 | skip2, note1 | note2
@@ -173,8 +174,8 @@ def read_sheet(path: Path | None, grid: SheetGrid, schema: Schema, header: Heade
         keep = has_name & ~skip_label & ~is_note & ~repeated_header & ~(in_notes & ~has_number)
         orphan = ~has_name & has_number & ~skip_label & ~in_notes
         for i in np.flatnonzero(orphan):
-            issues.append(Issue("warning", "这一行有金额但没有项目名称，未读取", name, hdr_end + i + 1, None,
-                                file))
+            issues.append(Issue("warning", "这一行有金额但没有项目名称，未读取", name, int(hdr_end + i + 1),
+                                None, file))
         if schema is LEDGER:
             keep = _packages(data, keep, has_number, skip_label, label_norm, names_series, seq_col, hdr_end,
                              name, file, issues, amount_cols, fields, cols.columns)
@@ -216,9 +217,10 @@ def read_sheet(path: Path | None, grid: SheetGrid, schema: Schema, header: Heade
             frame[cm.key] = np.array(out, dtype="datetime64[us]")  # dates or None (NaT)
             if schema is LEDGER:
                 for k, p in enumerate(parsed):
-                    if p.done is None:
+                    stated = getattr(p, "done", None)  # ParsedDate.done
+                    if stated is None:
                         continue
-                    milestone = p.done or _MILESTONE_OF.get(cm.key)
+                    milestone = stated or _MILESTONE_OF.get(cm.key)
                     if milestone is None:
                         continue
                     where = pos[codes == k]
@@ -294,8 +296,8 @@ def _packages(data: np.ndarray, keep: np.ndarray, has_number: np.ndarray, skip_l
             and not any(t.startswith("其中") for t in set(label_norm.tolist())):
         return keep
     name_list = [None if v is None or v != v else norm(str(v)) for v in names.tolist()]
-    seqs = ([None if t is None else norm(str(t)) for t in seq_text]
-            if seq_text is not None else [None] * len(name_list))
+    seqs: list[str | None] = ([None if t is None else norm(str(t)) for t in seq_text]
+                              if seq_text is not None else [None] * len(name_list))
     found = rows.packages(label_norm.tolist(), name_list, seqs, keep, has_number, skip_label)
     if not found.groups:
         return keep
@@ -361,12 +363,15 @@ def duplicates(projects: pd.DataFrame, seen: Mapping[str, ColumnMap], sheet: str
         dup = col.notna() & col.duplicated(keep=False)
         if not dup.any():
             continue
-        first_row = projects.loc[dup].groupby(col[dup])["row"].transform("min")
-        for i in np.flatnonzero(dup.to_numpy() & col.duplicated(keep="first").to_numpy()):
-            row = int(projects["row"].iat[i])
-            first = int(first_row.loc[projects.index[i]])
-            msg = f"{what}“{col.iat[i]}”与第{first}行重复"
-            out.append(Issue("warning", msg, sheet, row, seen[key].letter, file))
+        values = col.tolist()
+        rows_of = [int(r) for r in projects["row"].tolist()]
+        first: dict[object, int] = {}
+        for i in np.flatnonzero(dup.to_numpy()).tolist():
+            if values[i] not in first:
+                first[values[i]] = rows_of[i]
+                continue
+            msg = f"{what}“{values[i]}”与第{first[values[i]]}行重复"
+            out.append(Issue("warning", msg, sheet, rows_of[i], seen[key].letter, file))
     return out
 
 
