@@ -209,8 +209,9 @@ def check_workbook(path: str | Path, limits: Limits | None = None) -> WorkbookIn
         if "xl/workbook.xml" not in names:
             raise _fail(path, _zip_kind_message(names))
         repairs: dict[str, set[str]] = {}
-        _stream_all(path, zf, repairs)
         entries, strict = _sheet_entries(path, zf, repairs)
+        # the worksheets are read whole below (ZipFile.read checks their CRC): stream the rest once
+        _stream_all(path, zf, repairs, skip={part for _, part, _, kind in entries if kind == "worksheet"})
         sheets: list[SheetInfo] = []
         others: list[SheetInfo] = []
         for pos, (name, part, state, kind) in enumerate(entries):
@@ -393,10 +394,14 @@ def _xml_head(head: bytes) -> bytes:
     return head
 
 
-def _stream_all(path: Path, zf: zipfile.ZipFile, repairs: dict[str, set[str]]) -> None:
+def _stream_all(path: Path, zf: zipfile.ZipFile, repairs: dict[str, set[str]], skip: set[str]) -> None:
     """Decompress every member once: a lying size header or corruption fails here, not in a parser.
-    XML parts are refused when they declare a DTD and noted for repair when they are UTF-16."""
+    XML parts are refused when they declare a DTD and noted for repair when they are UTF-16.
+
+    ``skip``: the worksheets, read whole and checked the same way by ``_measure``."""
     for info in zf.infolist():
+        if info.filename in skip:
+            continue
         try:
             with zf.open(info) as fh:
                 head = fh.read(1 << 16)
@@ -406,12 +411,17 @@ def _stream_all(path: Path, zf: zipfile.ZipFile, repairs: dict[str, set[str]]) -
             raise _fail(path, f"文件已损坏（压缩包中的“{info.filename}”校验失败），无法读取："
                               f"{_WHAT_TO_DO}") from None
         if info.filename.lower().endswith(_XML_SUFFIXES):
-            if _is_utf16(head):
-                repairs.setdefault(info.filename, set()).add("utf16")
-            text = _xml_head(head)
-            if b"<!DOCTYPE" in text or b"<!ENTITY" in text:
-                raise _fail(path, f"“{info.filename}”含有XML文档类型定义（DTD/实体），可能是恶意构造的"
-                                  "“XML炸弹”，不安全，拒绝读取：请向来源核实文件，或在Excel/WPS中打开后另存为.xlsx")
+            _check_xml_head(path, info.filename, head, repairs)
+
+
+def _check_xml_head(path: Path, member: str, head: bytes, repairs: dict[str, set[str]]) -> None:
+    """A DTD (entity expansion) is refused; UTF-16 is noted for the copy calamine opens."""
+    if _is_utf16(head):
+        repairs.setdefault(member, set()).add("utf16")
+    text = _xml_head(head[: 1 << 16])
+    if b"<!DOCTYPE" in text or b"<!ENTITY" in text:
+        raise _fail(path, f"“{member}”含有XML文档类型定义（DTD/实体），可能是恶意构造的“XML炸弹”，"
+                          "不安全，拒绝读取：请向来源核实文件，或在Excel/WPS中打开后另存为.xlsx")
 
 
 def _read_xml(path: Path, zf: zipfile.ZipFile, member: str) -> object:
@@ -421,6 +431,7 @@ def _read_xml(path: Path, zf: zipfile.ZipFile, member: str) -> object:
         raise _fail(path, f"文件结构不完整（缺少“{member}”）：{_WHAT_TO_DO}") from None
     except _ZIP_ERRORS:
         raise _fail(path, f"文件已损坏（“{member}”无法解压）：{_WHAT_TO_DO}") from None
+    _check_xml_head(path, member, data[: 1 << 16], {})
     try:
         return SafeET.fromstring(data)
     except Exception:  # defusedxml forbids entities/DTDs; malformed XML lands here too
@@ -560,6 +571,7 @@ def _measure(path: Path, zf: zipfile.ZipFile, name: str, part: str, state: str, 
         raise _fail(path, f"工作表“{name}”的数据缺失（“{part}”）：{_WHAT_TO_DO}") from None
     except _ZIP_ERRORS:
         raise _fail(path, f"文件已损坏（“{part}”无法解压）：{_WHAT_TO_DO}") from None
+    _check_xml_head(path, part, data[: 1 << 16], repairs)
     if "utf16" in repairs.get(part, ()):
         data = _xml_head(data)
     m = _DIM.search(data, 0, 4096)

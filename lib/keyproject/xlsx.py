@@ -67,8 +67,8 @@ class Workbook:
         self._formulas: dict[str, tuple[Mapping[int, int], Mapping[int, int]]] = {}
         if pc is None:
             if self.info.format == "xls":
-                raise LedgerFileError("这里没有安装读取旧版.xls/.et文件所需的python-calamine：请另存为.xlsx后再试",
-                                      file=self.path)
+                raise LedgerFileError("这里没有安装读取旧版.xls/.et文件所需的python-calamine："
+                                      "请另存为.xlsx后再试", file=self.path)
             self._book = _OpenpyxlBook(self.path)
             return
         try:
@@ -293,7 +293,8 @@ class _OpenpyxlBook:
         try:
             self._wb = load_workbook(io.BytesIO(path.read_bytes()), data_only=True)
         except Exception:  # openpyxl's own errors (InvalidFileException, BadZipFile, KeyError)
-            raise LedgerFileError(f"工作簿的内容与Excel格式不符或已损坏，无法读取：{_WHAT_TO_DO}", file=path) from None
+            raise LedgerFileError(f"工作簿的内容与Excel格式不符或已损坏，无法读取：{_WHAT_TO_DO}",
+                                  file=path) from None
 
     def get_sheet_by_name(self, name: str) -> _OpenpyxlSheet:
         return _OpenpyxlSheet(self._wb[name])

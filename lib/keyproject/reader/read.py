@@ -21,7 +21,7 @@ from keyproject.reader.settings import (
     split_sheets,
 )
 from keyproject.reader.table import SheetRead, read_sheet
-from keyproject.schema import LEDGER, PROBLEMS, Schema, conform
+from keyproject.schema import LEDGER, PROBLEMS, Schema
 from keyproject.xlsx import MemoryWorkbook, SheetGrid, Workbook
 
 _Book = Workbook | MemoryWorkbook
@@ -52,8 +52,7 @@ def _combine(path: Path | None, reads: list[SheetRead], fills: dict[str, str], f
             p = p.assign(**{f: pd.Series([r.sheet] * len(p), index=p.index, dtype="str")})
         frames.append(p)
     projects = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0].reset_index(drop=True)
-    if len(frames) > 1:
-        projects = conform(projects, LEDGER)
+    if len(frames) > 1:  # every frame is conformed already: the same columns, of the same dtypes
         extras = pd.concat([r.extras for r in reads], ignore_index=True)
         extras.index = projects.index
     else:
