@@ -172,3 +172,16 @@ def test_year_columns_say_which_was_used(built: dict, capsys: pytest.CaptureFixt
     assert cols["E"]["reason"] == "report_year"
     assert (cols["D"]["action"], cols["D"]["reason"], cols["D"]["year"], cols["D"]["hidden"]) == (
         "extra", "other_year", 2024, True)
+
+
+def test_inspect_text_says_what_was_read_and_why(built: dict, capsys: pytest.CaptureFixture[str]) -> None:
+    path, _ = built["multi_post"]
+    assert main(["inspect", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "汇总：跳过（项目名称是引用其他工作表的公式，是汇总表，不计为项目）" in out
+    assert "工业项目指挥部：读取（作为台账读取，3个项目，工作表名填入“指挥部”）" in out
+    assert out.count("列对应：与工作表“工业项目指挥部”相同") == 2
+    path, _ = built["year_columns"]
+    assert main(["inspect", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "D列 2024年计划投资 → （未使用，原样保留）：“年度计划投资”取E列“2025年计划投资”" in out

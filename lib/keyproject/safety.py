@@ -516,7 +516,8 @@ _VALUED_CELL = re.compile(
 
 
 def _hidden_columns(data: bytes) -> frozenset[int]:
-    start = data.find(b"cols>")
+    cells = data.find(b"sheetData")  # <cols> comes before the cells: search only there
+    start = data.find(b"cols>", 0, cells if cells > 0 else len(data))
     if start < 0:
         return frozenset()
     end = data.find(b"cols>", start + 5)

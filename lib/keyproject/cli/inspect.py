@@ -115,13 +115,21 @@ def _human(ledger: Ledger) -> str:
     if ledger.recorded_as_of:
         lines.append(f"上次刷新记录的统计截止日期：{ledger.recorded_as_of.isoformat()}")
     decisions = {(d.sheet, d.column): d for d in ledger.column_decisions}
+    seen: dict[tuple[object, ...], str] = {}
     for lay in ledger.layouts:
         lines.append(f"工作表“{lay.sheet}”表头行：{'、'.join(str(r) for r in lay.header_rows)}")
+        shape = (tuple(lay.header_rows), tuple((c.letter, c.header, c.key, c.factor) for c in lay.columns))
+        if shape in seen:  # one sheet per 指挥部 usually shares one layout: say it once
+            lines.append(f"列对应：与工作表“{seen[shape]}”相同")
+            continue
+        seen[shape] = lay.sheet
         lines.append("列对应：")
         for c in lay.columns:
-            target = f"{fields[c.key].label}（{c.key}）" if c.key else "（未识别，原样保留）"
-            unit = "，×10000" if c.factor == 10000 else ("，×0.0001" if c.factor == 0.0001 else "")
             cd = decisions.get((lay.sheet, c.letter))
+            known = cd is not None and cd.reason != "unknown"
+            left = "（未使用，原样保留）" if known else "（未识别，原样保留）"
+            target = f"{fields[c.key].label}（{c.key}）" if c.key else left
+            unit = "，×10000" if c.factor == 10000 else ("，×0.0001" if c.factor == 0.0001 else "")
             why = f"：{cd.message}" if cd is not None and cd.message and cd.action != "field" else ""
             lines.append(f"  {c.letter}列 {c.header or '（无表头）'} → {target}{unit}{why}")
         for c in lay.owned_columns:

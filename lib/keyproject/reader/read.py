@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from keyproject.errors import AmbiguousLedgerError, LedgerFileError
-from keyproject.ledger import Issue, Ledger, ReportPeriod, SheetDecision
+from keyproject.ledger import Issue, Ledger, SheetDecision
 from keyproject.reader import period, sheets
 from keyproject.reader.columns import Ambiguity
 from keyproject.reader.headers import HEADER_SCAN_ROWS, find_header, norm
@@ -208,11 +207,6 @@ def _best_sheet(wb: _Book, schema: Schema) -> str:
     return best[1]
 
 
-@dataclass(frozen=True)
-class _InMemory:
-    path: Path | None
-
-
 def read_grid(grid: SheetGrid, schema: Schema = LEDGER, file: str | Path | None = None) -> Ledger:
     """Read a table from a grid already in memory (values from A1, e.g. handed over by Excel).
 
@@ -232,6 +226,3 @@ def read_grid(grid: SheetGrid, schema: Schema = LEDGER, file: str | Path | None 
     for w in r.period.warnings:
         ledger.issues.append(Issue("warning", w, None, None, None, str(src) if src else None))
     return ledger
-
-
-__all__ = ["ReportPeriod", "read_grid", "read_ledger", "read_table"]

@@ -17,7 +17,6 @@ raise when the sheet is read. Decisions worth knowing:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,7 +24,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from openpyxl.utils import get_column_letter
 
 from keyproject.ledger import ColumnDecision, ColumnMap, Issue, PeriodSource, ReportPeriod, SheetLayout
 from keyproject.reader import cells, columns, period, rows
@@ -373,10 +371,3 @@ def duplicates(projects: pd.DataFrame, seen: Mapping[str, ColumnMap], sheet: str
             msg = f"{what}“{values[i]}”与第{first[values[i]]}行重复"
             out.append(Issue("warning", msg, sheet, rows_of[i], seen[key].letter, file))
     return out
-
-
-_LETTER = re.compile(r"^[A-Z]{1,3}$")
-
-
-def letter_of(c: int) -> str:
-    return get_column_letter(c + 1)
