@@ -150,3 +150,14 @@ def test_the_biff_guard_is_needed(legacy: dict, tmp_path: Path) -> None:
     code = f"import python_calamine as pc; pc.CalamineWorkbook.from_path({str(bad)!r})"
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert proc.returncode < 0 or proc.returncode > 100, proc.returncode  # SIGABRT, not an exception
+
+
+def test_a_legacy_submission_is_consolidated(legacy: dict) -> None:
+    """A unit that sends its figures as .xls: the consolidation reads it through read_ledger."""
+    from keyproject.submissions import consolidate
+
+    xlsx, xls, truth = legacy["typed_headers"]
+    result = consolidate(read_ledger(xlsx), [xls])
+    assert result.files == [xls]
+    assert not [i for i in result.issues if "无法读取" in i.message]
+    assert result.matched_count == len(truth.projects)
