@@ -511,6 +511,16 @@ def _beyond(n: int, data: bytes) -> bool:
     return False
 
 
+_THREE_LETTERS = {sep: re.compile(re.escape(sep + b'r="') + rb"[A-Z]{3}\d")
+                  for sep in (b" ", b"\t", b"\n", b"\r")}
+
+
+def _three_letter_refs(data: bytes) -> bool:
+    """Is there a cell reference past column ZZ (three letters)?"""
+    return any((sep == b" " or sep + b'r="' in data) and rx.search(data)
+               for sep, rx in _THREE_LETTERS.items())
+
+
 _VALUED_CELL = re.compile(
     rb"<(?:\w+:)?c\b[^>]*?\br=\"([A-Z]{1,3})(\d{1,7})\"[^>]*?(?<!/)>\s*<(?:\w+:)?(?:v|f|is)\b")
 
@@ -587,10 +597,13 @@ def _measure(path: Path, zf: zipfile.ZipFile, name: str, part: str, state: str, 
     extra = {"kind": "worksheet", "position": position, "hidden_columns": hidden,
              "may_cite_sheets": b"!" in data}
     rows = max((int(r) for r in _ROW.findall(data)), default=0)
-    rows = max(rows, data.count(b"<row") + data.count(b":row "))  # rows may omit r
-    # the widest column the limit allows at this height; one search finds any cell beyond it
+    prefixed = b":worksheet" in data[:4096]  # <x:worksheet …>: elements carry a namespace prefix
+    rows = max(rows, data.count(b"<row") + (data.count(b":row ") if prefixed else 0))  # rows may omit r
+    # the widest column the limit allows at this height; one search finds any cell beyond it (no
+    # three-letter column at all means nothing past ZZ, the cheap answer for ordinary ledgers)
     allowed = min(16384, limits.max_cells // max(rows, 1))
-    if allowed >= 1 and (allowed == 16384 or not _beyond(allowed, data)):
+    if allowed >= 1 and (allowed == 16384 or (allowed >= 702 and not _three_letter_refs(data))
+                         or not _beyond(allowed, data)):
         return SheetInfo(name, part, state, declared, rows, allowed, exact=False, **extra)  # type: ignore[arg-type]
     # suspicious: find the real extent of the cells that hold something
     max_row = max_col = 0
