@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from keyproject.errors import AmbiguousLedgerError, LedgerFileError
@@ -69,20 +68,24 @@ def _combine(path: Path | None, reads: list[SheetRead], fills: dict[str, str], f
 
 
 def _cross_sheet_duplicates(projects: pd.DataFrame, path: Path | None) -> list[Issue]:
-    names = projects["name"].map(lambda v: norm(v) if isinstance(v, str) else v)
-    several = projects.groupby(names)["sheet"].transform("nunique") > 1
-    dup = names.notna() & names.duplicated(keep=False) & several
+    """A project name found on two sheets: warned on the later one (within a sheet ``duplicates``
+    warns)."""
     out = []
-    keys, sheets_of, rows_of = names.tolist(), projects["sheet"].tolist(), projects["row"].tolist()
-    shown = projects["name"].tolist()
-    first: dict[object, tuple[str, int]] = {}
-    for i in np.flatnonzero(dup.to_numpy()).tolist():
-        here = (str(sheets_of[i]), int(rows_of[i]))
-        if keys[i] not in first:
-            first[keys[i]] = here
-        elif first[keys[i]][0] != here[0]:
-            where = f"工作表“{first[keys[i]][0]}”第{first[keys[i]][1]}行"
-            out.append(Issue("warning", f"项目名称“{shown[i]}”也在{where}，可能重复计算", here[0], here[1],
+    first: dict[str, tuple[str, int]] = {}
+    normed: dict[str, str] = {}
+    for shown, sheet, row in zip(projects["name"].tolist(), projects["sheet"].tolist(),
+                                 projects["row"].tolist(), strict=True):
+        if not isinstance(shown, str):
+            continue
+        key = normed.get(shown)
+        if key is None:
+            key = normed[shown] = norm(shown)
+        here = (str(sheet), int(row))
+        if key not in first:
+            first[key] = here
+        elif first[key][0] != here[0]:
+            where = f"工作表“{first[key][0]}”第{first[key][1]}行"
+            out.append(Issue("warning", f"项目名称“{shown}”也在{where}，可能重复计算", here[0], here[1],
                              None, str(path) if path else None))
     return out
 

@@ -101,10 +101,12 @@ def _overlap(a: list[str], b: list[str]) -> float:
 def _cross_share(wb: Any, read: SheetRead, keys: set[str] | None) -> float:
     """Share of a sheet's cells in the given columns (None: the amount columns) that are formulas
     citing other sheets."""
+    cross_cells = wb.formula_stats(read.sheet)[1]
+    if not cross_cells:  # the common case: no formula cites another sheet
+        return 0.0
     cols = [cm for cm in read.layout.columns if cm.key and (cm.key in keys if keys is not None
                                                              else LEDGER[cm.key].kind == "amount")]
     valued = sum(int(read.projects[cm.key].notna().sum()) for cm in cols if cm.key in read.projects.columns)
-    cross_cells = wb.formula_stats(read.sheet)[1]
     cross = sum(cross_cells.get(cm.index, 0) for cm in cols)
     return cross / valued if valued else (1.0 if cross else 0.0)
 
