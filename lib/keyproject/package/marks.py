@@ -20,11 +20,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from keyproject.package.custom import PART, CustomProperties
-from keyproject.schema import OWNED_COLUMNS_PROPERTY, OWNED_SHEETS_PROPERTY
+from keyproject.schema import OWNED_COLUMNS_PROPERTY, OWNED_SHEETS_PROPERTY, PERIOD_PROPERTY
 
 SHEETS_PROPERTY = OWNED_SHEETS_PROPERTY
 COLUMNS_PROPERTY = OWNED_COLUMNS_PROPERTY
-PERIOD_PROPERTY = "keyproject.period"
 
 
 @dataclass(frozen=True)
@@ -48,7 +47,7 @@ def _json(text: str | None) -> object:
 
 def _date(text: str | None) -> dt.date | None:
     try:
-        return dt.date.fromisoformat(text.strip()) if text else None
+        return dt.date.fromisoformat(text.strip()[:10]) if text else None
     except ValueError:
         return None
 
@@ -66,8 +65,8 @@ def parse_marks(props: CustomProperties) -> Marks:
 
 
 def read_marks(zf: zipfile.ZipFile) -> Marks:
-    """The marks of an open workbook zip (cheap: one small part); empty when there are none or the
-    properties cannot be read."""
+    """The marks of an open workbook zip (cheap: one small part, parsed safely); empty when there are
+    none or the properties cannot be read. The reader's safety checks take them from here too."""
     try:
         data = zf.read(PART)
     except KeyError:
