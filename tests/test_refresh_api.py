@@ -4,7 +4,6 @@ marks (the period included), the print setup of keyproject's sheets, and ledgers
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import shutil
 import types
@@ -20,7 +19,7 @@ from realworld import realworld
 from wbcompare import package_differences, zip_parts
 from xlsx_fixtures import FIRST_PROJECT_ROW, PROJECTS, SHEET, build
 
-from keyproject.ledger import Ledger, SheetLayout
+from keyproject.ledger import SheetLayout
 from keyproject.package import Package, column_index
 from keyproject.reader import read_ledger
 from keyproject.report import Report
@@ -161,52 +160,49 @@ def test_keyprojects_sheets_print_on_a4_fitted_to_the_width(tmp_path: Path) -> N
 
 
 # ledgers over several sheets --------------------------------------------------------------------------
-def two_sheet_ledger(tmp_path: Path) -> tuple[Path, Ledger]:
-    """A workbook with the ledger split over 工业 and 基础设施, as offices keep one sheet per 指挥部, and
-    the Ledger the reader gives for it (``layouts``, ``projects["sheet"]``)."""
+def two_sheet_ledger(tmp_path: Path) -> Path:
+    """A ledger split over 工业 and 基础设施, as offices keep one sheet per 指挥部."""
     import xlsxwriter
     from xlsx_fixtures import write_ledger
 
     path = tmp_path / "两表.xlsx"
     wb = xlsxwriter.Workbook(str(path))
-    for name in ("工业", "基础设施"):
-        write_ledger(wb, wb.add_worksheet(name))
+    write_ledger(wb, wb.add_worksheet("工业"), PROJECTS[:3])
+    write_ledger(wb, wb.add_worksheet("基础设施"), PROJECTS[3:])
     wb.close()
-    parts = [read_ledger(path, sheet=name) for name in ("工业", "基础设施")]
-    projects = pd.concat([p.projects.assign(sheet=p.sheet) for p in parts], ignore_index=True)
-    projects = projects.iloc[[0, 2, 4, 6, 9, 11, 13, 15]].reset_index(drop=True)  # half on each sheet
-    layouts = [p.layouts[0] for p in parts]
-    return path, dataclasses.replace(parts[0], projects=projects, layouts=layouts)
+    return path
 
 
-def test_every_project_sheet_gets_keyprojects_columns(tmp_path: Path,
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    path, ledger = two_sheet_ledger(tmp_path)
-    import keyproject.reader
-
-    monkeypatch.setattr(keyproject.reader, "read_ledger", lambda *a, **k: ledger)
+def test_every_project_sheet_gets_keyprojects_columns(tmp_path: Path) -> None:
+    path = two_sheet_ledger(tmp_path)
+    ledger = read_ledger(path)
+    assert [lay.sheet for lay in ledger.layouts] == ["工业", "基础设施"]
     result = refresh_workbook(path, now=NOW)
     assert set(result.sheet_columns) == {"工业", "基础设施"}
     assert package_differences(result.backup, path, result) == []
     wb = openpyxl.load_workbook(path)
-    for sheet, columns in result.sheet_columns.items():
+    for sheet, count in (("工业", 3), ("基础设施", len(PROJECTS) - 3)):
         ws = wb[sheet]
-        light = columns["灯号"]
-        rows = ledger.projects.loc[ledger.projects["sheet"] == sheet, "row"].astype(int).tolist()
-        lit = [r for r in range(FIRST_PROJECT_ROW, FIRST_PROJECT_ROW + len(PROJECTS))
-               if ws[f"{light}{r}"].value is not None]
-        assert lit and set(lit) <= set(rows)  # only that sheet's projects, in their own rows
+        gap = result.sheet_columns[sheet]["差距(百分点)"]
+        filled = [r for r in range(FIRST_PROJECT_ROW, FIRST_PROJECT_ROW + len(PROJECTS) + 2)
+                  if isinstance(ws[f"{gap}{r}"].value, (int, float))]
+        assert filled == list(range(FIRST_PROJECT_ROW, FIRST_PROJECT_ROW + count))  # its own projects' rows
     with Package(path) as pkg:
         assert set(pkg.marks().columns) == {"工业", "基础设施"}
+    again = read_ledger(path)  # keyproject's columns are not read back as the user's
+    assert [c.key for c in again.layouts[1].columns] == [c.key for c in ledger.layouts[1].columns]
+    parts = zip_parts(path)
+    refresh_workbook(path, now=NOW)
+    assert zip_parts(path) == parts
 
 
 def test_a_submitted_figure_goes_into_its_projects_sheet(tmp_path: Path,
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    path, ledger = two_sheet_ledger(tmp_path)
-    import keyproject.reader
+    """The consolidation's updates name a project; its sheet and row come from the ledger."""
     import keyproject.submissions
 
-    monkeypatch.setattr(keyproject.reader, "read_ledger", lambda *a, **k: ledger)
+    path = two_sheet_ledger(tmp_path)
+    ledger = read_ledger(path)
     second = ledger.projects.index[ledger.projects["sheet"] == "基础设施"][0]
     row = int(ledger.projects.at[second, "row"])
     updates = pd.DataFrame([{"project": second, "row": row, "field": "ytd_completed", "new": 12345.0,

@@ -47,8 +47,9 @@ FIRST_PROJECT_ROW = 6  # Excel row of the first project
 LAST_COLUMN = len(HEADER_TOP)  # K
 
 
-def write_ledger(wb: Any, ws: Any) -> dict[str, Any]:
-    """The ledger into ``ws``; returns the formats used (for features that need them)."""
+def write_ledger(wb: Any, ws: Any, projects: list[tuple[Any, ...]] | None = None) -> dict[str, Any]:
+    """The ledger into ``ws`` (``projects``: some of ``PROJECTS``); returns the formats used."""
+    projects = PROJECTS if projects is None else projects
     title = wb.add_format({"bold": True, "font_size": 14, "align": "center"})
     head = wb.add_format({"bold": True, "border": 1, "align": "center", "valign": "vcenter",
                           "text_wrap": True, "bg_color": "#DDEBF7"})
@@ -67,7 +68,7 @@ def write_ledger(wb: Any, ws: Any) -> dict[str, Any]:
         if text:
             ws.write(4, c, text, head)
     r = FIRST_PROJECT_ROW - 1
-    for p in PROJECTS:
+    for p in projects:
         seq, name, unit, leader, plan, done, start, actual, note, problem = p
         ws.write_number(r, 0, seq, cell)
         ws.write_string(r, 1, name, cell)
@@ -89,8 +90,8 @@ def write_ledger(wb: Any, ws: Any) -> dict[str, Any]:
         r += 1
     last = r
     ws.write_string(r, 1, "合计", cell)
-    ws.write_formula(r, 4, f"=SUM(E{FIRST_PROJECT_ROW}:E{last})", amount, sum(p[4] for p in PROJECTS))
-    ws.write_formula(r, 5, f"=SUM(F{FIRST_PROJECT_ROW}:F{last})", amount, sum(p[5] for p in PROJECTS))
+    ws.write_formula(r, 4, f"=SUM(E{FIRST_PROJECT_ROW}:E{last})", amount, sum(p[4] for p in projects))
+    ws.write_formula(r, 5, f"=SUM(F{FIRST_PROJECT_ROW}:F{last})", amount, sum(p[5] for p in projects))
     ws.write(r + 2, 0, "填报人：孙八")
     ws.write(r + 2, 4, "联系电话：0813-7202345")
     ws.set_column(1, 1, 30)
