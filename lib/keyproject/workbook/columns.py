@@ -143,9 +143,8 @@ def standard_columns(projects: pd.DataFrame, rules: Rules, three_class: bool) ->
         return [None if v is pd.NA or v is pd.NaT else v for v in projects[key].astype(object).tolist()]
 
     gaps = [to_value(v) for v in column("gap_points")]
-    lights: list[CellValue | Light] = [
-        Light(v, rules.light_label(v)) if isinstance(v, str) and v in ("red", "yellow", "green") else None
-        for v in column("light")]
+    named = {k: Light(k, rules.light_label(k)) for k in ("red", "yellow", "green")}  # one object per light
+    lights: list[CellValue | Light] = [named.get(v) if isinstance(v, str) else None for v in column("light")]
     out = [OwnedColumn(GAP, gaps, FMT_POINTS, _WIDTHS[GAP]), OwnedColumn(LIGHT, lights, None, _WIDTHS[LIGHT])]
     if three_class:
         classes = [v if isinstance(v, str) and v else None for v in column("three_class")]

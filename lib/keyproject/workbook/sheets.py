@@ -106,6 +106,12 @@ def shown(value: float | int, fmt: str | None) -> str:
 # how a laid-out cell takes room
 _TITLE, _HEADING, _HEADER, _TEXT, _WRAP, _NUMBER, _DATE, _PARAGRAPH = range(8)
 _RUNS_OVER = (_TITLE, _HEADING, _PARAGRAPH)  # over the empty cells to their right
+_INFINITE = (float("inf"), float("-inf"))
+
+
+def _number(v: float) -> int | str:
+    """A finite float as ``<v>`` holds it (what ``number_text`` gives, without its NaN checks)."""
+    return int(v) if v.is_integer() and -1e15 < v < 1e15 else repr(v)
 _Laid = tuple[int, int, CellValue, Style | None, int]  # row, column, value, format, how
 
 
@@ -248,7 +254,7 @@ def _table_rows(lay: _Layout, block: Table) -> _TableRows:
             hs = [_TEXT if v is None else text_how for v in cells]
             ws = [0.0 if v is None else text_width(v) for v in cells]
         elif kinds <= {float, int, type(None)} and fmt is not None:  # a number column
-            vs = [None if v is None or v != v else v for v in cells]
+            vs = [None if v is None or v != v or v in _INFINITE else v for v in cells]
             ss = [plain if v is None else numeric for v in vs]
             hs = [_TEXT if v is None else _NUMBER for v in vs]
             ws = [0.0] * len(vs)
@@ -377,6 +383,8 @@ def _table_xml(table: _TableRows, widths: dict[int, float], plain: dict[int, int
                     attr[id(st)] = _s(indexed(st, False) if si == -1 else si)
             frags = [f'{attr[id(st)]} t="inlineStr"><is><t>{v}</t></is></c>' if type(v) is str
                      else f"{attr[id(st)]}/>" if v is None
+                     # finite numbers only here (the column's NaN and infinities became blanks)
+                     else f"{attr[id(st)]}><v>{_number(v)}</v></c>" if type(v) is float
                      else f"{attr[id(st)]}><v>{number_text(v)}</v></c>"  # type: ignore[arg-type]
                      for v, st in zip(vs, ss, strict=True)]
             columns.append(frags)
