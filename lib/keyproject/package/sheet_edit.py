@@ -544,9 +544,8 @@ class _ScanEngine:
         # comments, CDATA and processing instructions could hide tags from the scanner. (Namespace
         # declarations inside rows are harmless: they are copied, and the cells keyproject writes use
         # the main namespace the root declares.)
-        for marker in (b"<!", b"<?"):
-            if data.find(marker, body_start, body_end) >= 0:
-                raise _Unsupported(f"{marker!r} inside sheetData")
+        if _markup(data, body_start, body_end):
+            raise _Unsupported("a comment, CDATA or processing instruction inside sheetData")
         start_tag = data[a:tag_end].rstrip(b"/").rstrip()
         frame_bytes = data[:a] + start_tag + b"/>" + data[tail_start:]
         frame = parse(frame_bytes, "worksheet")
@@ -901,6 +900,22 @@ class _ScanEngine:
                         return start, end, cell
                 i = data.find(needle, i + 1, hi)
         return None
+
+
+def _markup(data: bytes, start: int, end: int) -> bool:
+    """Is there ``<!`` or ``<?`` in ``data[start:end]``? Searched for by the rarer second character
+    (a one-byte search is several times faster than one for "<!", "<" being everywhere)."""
+    for mark in (b"!", b"?"):
+        i = data.find(mark, start, end)
+        seen = 0
+        while i >= 0:
+            if data[i - 1] == 0x3C:  # "<"
+                return True
+            seen += 1
+            if seen > 1000:  # a sheet full of them (cross-sheet formulas): search the pair itself
+                return data.find(b"<" + mark, i, end) >= 0
+            i = data.find(mark, i + 1, end)
+    return False
 
 
 def _widen_spans(value: bytes, top: int) -> bytes:
