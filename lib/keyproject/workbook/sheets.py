@@ -261,6 +261,19 @@ def _table_rows(lay: _Layout, block: Table) -> _TableRows:
             numbers = [v for v in vs if v is not None]
             if numbers:
                 lay.numbers.setdefault((j + 1, fmt), []).extend(numbers)  # type: ignore[arg-type]
+        elif kinds <= {Light, type(None)}:  # the 灯号 column
+            vs = [None if v is None else v.label for v in cells]  # type: ignore[union-attr]
+            looks = {id(v): style("light", (v.key, v.label), False) for v in cells  # type: ignore[union-attr]
+                     if v is not None}
+            ss = [plain if v is None else looks[id(v)] for v in cells]
+            hs = [_TEXT] * len(vs)
+            ws = [0.0 if v is None else text_width(v) for v in vs]  # type: ignore[arg-type]
+        elif kinds <= {dt.date, type(None)}:  # a date column
+            dated = style("cell", FMT_DATE, False)
+            vs = list(cells)
+            ss = [plain if v is None else dated for v in cells]
+            hs = [_TEXT if v is None else _DATE for v in cells]
+            ws = [0.0 if v is None else 10.0 for v in cells]
         else:
             vs, ss, hs, ws = _mixed_column(lay, cells, fmt, wrap, j)
         values.append(vs)
@@ -361,6 +374,11 @@ def _s(style: int | None) -> str:
     return f' s="{style}"' if style else ""
 
 
+def _style_index(attr: str) -> int | None:
+    """The index in an ``_s`` attribute text (dates and other rare values go through ``cell_body``)."""
+    return int(attr[4:-1]) if attr else None
+
+
 def _table_xml(table: _TableRows, widths: dict[int, float], plain: dict[int, int | None],
                wrap: dict[int, int], indexed: Callable[[Style | None, bool], int | None], date1904: bool
                ) -> list[Row]:
@@ -374,7 +392,7 @@ def _table_xml(table: _TableRows, widths: dict[int, float], plain: dict[int, int
         room = max(widths.get(j, _MIN_WIDTH) - 2, 1.0)
         texts = [v for v in vs if type(v) is str]
         simple = not texts or plain_texts(texts)  # no escaping, no significant spaces in the column
-        if simple and max(ws, default=0.0) <= room and all(h != _DATE for h in hs):
+        if simple and max(ws, default=0.0) <= room:
             # nothing wraps: the column in one comprehension, formats looked up once per format
             attr: dict[int, str] = {}
             for st in ss:
@@ -385,7 +403,8 @@ def _table_xml(table: _TableRows, widths: dict[int, float], plain: dict[int, int
                      else f"{attr[id(st)]}/>" if v is None
                      # finite numbers only here (the column's NaN and infinities became blanks)
                      else f"{attr[id(st)]}><v>{_number(v)}</v></c>" if type(v) is float
-                     else f"{attr[id(st)]}><v>{number_text(v)}</v></c>"  # type: ignore[arg-type]
+                     else f"{attr[id(st)]}><v>{v}</v></c>" if type(v) is int
+                     else cell_body(Cell(v, _style_index(attr[id(st)])), date1904)
                      for v, st in zip(vs, ss, strict=True)]
             columns.append(frags)
             continue
