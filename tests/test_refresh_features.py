@@ -26,6 +26,7 @@ from realworld import realworld
 from wbcompare import package_differences, zip_parts
 from xlsx_fixtures import FEATURES, SHEET, add_vml_line, build, graft_ledger
 
+from keyproject.package import column_index
 from keyproject.reader import read_ledger
 from keyproject.workbook.refresh import refresh_workbook
 
@@ -62,10 +63,33 @@ def figures(path: Path) -> pd.DataFrame:
     return ledger.projects[[c for c in FIGURES if c in ledger.projects.columns]].reset_index(drop=True)
 
 
+def cached_values(path: Path) -> dict[str, list[list[object]]]:
+    """Every sheet's values as a reader of cached results (python-calamine) sees them."""
+    book = pc.CalamineWorkbook.from_path(str(path))
+    out = {}
+    for name in book.sheet_names:
+        try:
+            out[name] = book.get_sheet_by_name(name).to_python()
+        except Exception:  # chart and macro sheets hold no cells
+            continue
+    return out
+
+
+def without_columns(rows: list[list[object]], columns: set[int]) -> list[list[object]]:
+    trimmed = [[v for c, v in enumerate(r, start=1) if c not in columns] for r in rows]
+    for r in trimmed:
+        while r and r[-1] == "":
+            r.pop()
+    while trimmed and not trimmed[-1]:
+        trimmed.pop()
+    return trimmed
+
+
 def check_refresh(path: Path, as_of: dt.date | None = None, with_openpyxl: bool = True) -> object:
     """Refresh ``path`` in place and check everything the module docstring promises (``with_openpyxl``:
     also load it with openpyxl, unless openpyxl itself takes minutes on the file)."""
     before = figures(path)
+    values = cached_values(path)
     readable = with_openpyxl and _openpyxl(path) is not None  # a few real files openpyxl cannot load
     result = refresh_workbook(path, as_of=as_of, now=NOW)
     assert result.backup is not None and result.losses == []
@@ -82,6 +106,11 @@ def check_refresh(path: Path, as_of: dt.date | None = None, with_openpyxl: bool 
     for name in result.sheets.values():
         assert book.get_sheet_by_name(name).to_python()
     pd.testing.assert_frame_equal(figures(path), before)  # keyproject reads its result back the same
+    # every cached result and value of the user's, the user's formulas' included, is still there
+    after = cached_values(path)
+    for name, rows in values.items():
+        owned = {column_index(x) for x in result.sheet_columns.get(name, {}).values()}
+        assert without_columns(after[name], owned) == without_columns(rows, owned), name
     first = zip_parts(path)
     refresh_workbook(path, as_of=as_of, now=NOW + dt.timedelta(minutes=5))
     assert zip_parts(path) == first  # a second refresh changes nothing
