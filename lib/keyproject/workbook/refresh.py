@@ -19,7 +19,7 @@ import gc
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pandas as pd
 from lxml import etree
@@ -47,6 +47,7 @@ from keyproject.workbook.sheets import write_sheets
 from keyproject.workbook.updates import CellEdit, EditLog, add_edits, submitted_edits
 
 if TYPE_CHECKING:
+    from keyproject.history import Changes
     from keyproject.report import Report
     from keyproject.xlsx import Workbook
 
@@ -77,8 +78,8 @@ class RefreshResult:
     warnings: list[str] = field(default_factory=list)  # Chinese
     losses: list[Loss] = field(default_factory=list)  # what could not be kept (only with force/out)
     history: str | None = None  # where the snapshot went
-    report: Any = None
-    changes: Any = None
+    report: Report | None = None
+    changes: Changes | None = None  # what changed since the previous snapshot
     # every project sheet's columns: sheet → header → letter
     sheet_columns: dict[str, dict[str, str]] = field(default_factory=dict)
     edits: list[CellEdit] = field(default_factory=list)  # other cell edits written (``cell_edits``)
