@@ -69,3 +69,69 @@ def test_exactly_at_time_progress_is_on_the_red_side() -> None:
     r = pd.DataFrame({"group": ["a", "b"], "completion_rate": [0.5, 0.49]})
     red, black = red_black_lists(r, 0.5, Rules())
     assert red["group"].tolist() == ["a"] and black["group"].tolist() == ["b"]
+
+
+def test_groups_below_the_minimum_have_no_rank_and_are_on_no_list() -> None:
+    p = _projects()
+    r = rank(p, "unit", JULY, min_projects=2)
+    by = r.set_index("group")
+    assert by.loc["甲局", "rank"] == 1  # the only group with two projects
+    assert by.drop("甲局")["rank"].isna().all()
+    # unranked groups follow the ranked one, by rate; the group without a rate comes last
+    assert r["group"].tolist() == ["甲局", "丙局", "乙局", "戊局", "丁局", "己局", "庚局"]
+    red, black = red_black_lists(r, TP, Rules())
+    assert red["group"].tolist() == ["甲局"] and black.empty
+    assert rank(p, "unit", JULY)["rank"].notna().sum() == 6  # the default ranks every group with a rate
+
+
+@pytest.mark.parametrize(("name", "kind"), [
+    ("赵化镇", "town"), ("琵琶镇人民政府", "town"), ("富世街道", "town"), ("东湖街道办事处", "town"),
+    ("东湖街道办", "town"), ("某某乡", "town"), ("高新区管委会", "town"), ("荣县", "town"),
+    ("邛崃市", "town"), ("县经信局", "department"), ("县委办", "department"), ("县政府办", "department"),
+    ("市卫健委", "department"), ("县乡村振兴局", "department"), ("县城乡建设局", "department"),
+    ("市场监管局", "department"), ("县交投集团公司", "department"),
+])
+def test_unit_classes_by_name(name: str, kind: str) -> None:
+    from keyproject.ranking import unit_classes
+
+    assert unit_classes([name]) == [kind]
+
+
+def test_unit_classes_from_a_list_override_the_names() -> None:
+    from keyproject.ranking import unit_classes
+
+    # a listed unit is a town whatever its name; an unlisted 镇 is then a department
+    assert unit_classes(["县经开区", "赵化镇", "县经信局"], towns=["县经开区"]) == ["town", "department",
+                                                                               "department"]
+
+
+def _town_and_department_projects() -> pd.DataFrame:
+    units = ["赵化镇", "赵化镇", "童寺镇", "琵琶镇", "琵琶镇", "县经信局", "县经信局", "县住建局", "县住建局",
+             "县民政局"]
+    done = [70.0, 60.0, 100.0, 20.0, 30.0, 50.0, 40.0, 90.0, 80.0, 100.0]
+    return pd.DataFrame({
+        "unit": units, "annual_plan": [100.0] * len(units), "ytd_completed": done,
+        "planned_start": pd.to_datetime([None] * len(units)),
+        "actual_start": pd.to_datetime([None] * len(units)),
+    })
+
+
+def test_unit_boards_rank_towns_and_departments_apart_with_a_minimum() -> None:
+    from keyproject.ranking import unit_boards
+
+    boards = unit_boards(_town_and_department_projects(), "unit", JULY, Rules(red_list_size=1,
+                                                                              black_list_size=1))
+    assert list(boards) == ["town", "department"]
+    town, dept = boards["town"], boards["department"]
+    # 童寺镇 (100%, one project) and 县民政局 (100%, one project) would top a mixed list
+    assert town.exempt == ("童寺镇",) and dept.exempt == ("县民政局",)
+    ranks = town.ranking.set_index("group")["rank"]
+    assert ranks["赵化镇"] == 1 and ranks["琵琶镇"] == 2 and pd.isna(ranks["童寺镇"])
+    assert town.red["group"].tolist() == ["赵化镇"]  # 65% ≥ 58.33%
+    assert town.black["group"].tolist() == ["琵琶镇"]  # 25%
+    assert dept.red["group"].tolist() == ["县住建局"]  # 85%
+    assert dept.black["group"].tolist() == ["县经信局"]  # 45%
+    assert set(dept.ranking["group"]).isdisjoint(town.ranking["group"])
+    everyone = unit_boards(_town_and_department_projects(), "unit", JULY, Rules(rank_min_projects=1,
+                                                                                 red_list_size=1))
+    assert everyone["town"].red["group"].tolist() == ["童寺镇"] and everyone["town"].exempt == ()
