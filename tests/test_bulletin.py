@@ -278,14 +278,15 @@ def test_docx_lights_table_rows_and_reasons(tmp_path) -> None:
     report = build_report(_ledger(4000.0, 500.0))
     doc = docx.Document(str(write_docx(report, tmp_path / "b.docx")))
     headers = [[c.text for c in t.rows[0].cells] for t in doc.tables]
-    assert headers[0] == ["序号", "项目名称", "责任单位", "包保领导", "灯号", "年度计划（万元）",
-                          "累计完成（万元）", "完成率", "差距（百分点）", "原因"]
+    # the columns of the 红黄绿灯 sheet's view an A4 page has room for, under the sheet's labels
+    assert headers[0] == ["序号", "灯号", "项目名称", "责任单位", "包保领导", "年度计划投资（万元）",
+                          "本年累计完成投资（万元）", "完成率", "差距（百分点）", "原因"]
     lights = doc.tables[0]
     lit = report.projects[report.projects["light"].isin(["red", "yellow"])]
     assert len(lights.rows) - 1 == len(lit)
     first = [c.text for c in lights.rows[1].cells]
     worst = lit.sort_values("gap_points").iloc[0]
-    assert first[1] == worst["name"] and first[7] == f"{worst['completion_rate'] * 100:.1f}%"
+    assert first[2] == worst["name"] and first[7] == f"{worst['completion_rate'] * 100:.1f}%"
     assert first[8] == f"{worst['gap_points']:.1f}" and "个百分点" in first[9]
     assert any("县直部门" in p.text and "排名" in p.text for p in doc.paragraphs)
 

@@ -18,18 +18,16 @@ import pandas as pd
 
 from keyproject import formats as fmt
 from keyproject.formats import cn_date
+from keyproject.labels import group_label
 from keyproject.ranking import DEPARTMENT, TOWN
 from keyproject.rules import Rules
-from keyproject.views import Column, Light, Table
+from keyproject.views import Table
 
 if TYPE_CHECKING:
     from keyproject.history import Changes
     from keyproject.ranking import UnitBoard
     from keyproject.report import Report
 
-GROUP_LABELS: dict[str, str] = {"unit": "责任单位", "command_post": "指挥部", "town": "乡镇",
-                                "leader": "包保领导", "category": "项目类别", "level": "项目级别",
-                                "nature": "建设性质"}
 SECTION_NUMBERS = "一二三四五六七八九十"
 NAMES_IN_TEXT = 10  # a list of projects in the 正文 names this many, then "等N个（详见附件）"
 # the order offices list these in, when the ledger uses the usual words
@@ -320,7 +318,7 @@ def ranking_paragraph(report: Report, by: str, n: int = 3) -> str:
     ranked = ranked[ranked["completion_rate"].notna()]
     if ranked.empty:
         return ""
-    label = GROUP_LABELS.get(by, by)
+    label = group_label(by)
     k = 1 if len(ranked) < 2 else min(n, len(ranked) // 2)  # a short list splits so none is both
 
     def items(rows: pd.DataFrame) -> str:
@@ -368,7 +366,7 @@ def red_black_paragraph(report: Report) -> str:
     by = report.list_by
     if by is None:
         return ""
-    label = GROUP_LABELS.get(by, by)
+    label = group_label(by)
     return f"按{label}评定，{_board_text(report, report.red_list, report.black_list)}"
 
 
@@ -417,101 +415,46 @@ def changes_paragraph(changes: Changes | None, rules: Rules | None = None,
 
 
 # -- attachments (tables) ----------------------------------------------------------------------------
-
-_FIGURE_COLUMNS = (Column("annual_plan", "年度计划（万元）", "amount"),
-                   Column("ytd_completed", "累计完成（万元）", "amount"),
-                   Column("completion_rate", "完成率", "rate"),
-                   Column("gap_points", "差距（百分点）", "points"))
-
-
-def lights_table(report: Report, rules: Rules | None = None) -> Table:
-    """Red then yellow projects with their reasons (worst gap first)."""
-    rules = rules or report.rules
-    p = report.projects
-    lit = p[p["light"].isin(["red", "yellow"])]
-    lit = lit.assign(_order=lit["light"].map({"red": 0, "yellow": 1})).sort_values(
-        ["_order", "gap_points"], na_position="last", kind="stable")
-
-    def col(key: str) -> list[Any]:
-        return lit[key].tolist() if key in lit.columns else [None] * len(lit)
-
-    reasons = ["；".join(r) if isinstance(r, (list, tuple)) else "" for r in col("light_reasons")]
-    columns = (Column("index", "序号", "count"), Column("name", "项目名称", "wrap"),
-               Column("unit", "责任单位", "wrap"), Column("leader", "包保领导"),
-               Column("light", "灯号", "light"), *_FIGURE_COLUMNS, Column("light_reasons", "原因", "wrap"))
-    rows = tuple(
-        (i, _text(n), _text(u), _text(ld), Light(k, rules.light_label(k)), _num(pl), _num(y), _num(rate),
-         _num(gap), why)
-        for i, (n, u, ld, k, pl, y, rate, gap, why) in enumerate(
-            zip(col("name"), col("unit"), col("leader"), lit["light"], col("annual_plan"),
-                col("ytd_completed"), col("completion_rate"), col("gap_points"), reasons, strict=True),
-            start=1))
-    return Table("lights", None, columns, rows)
+# the columns of the sheets' views an A4 attachment has room for, in the views' order and labels
+LIGHT_KEYS = ("seq", "light", "name", "unit", "leader", "annual_plan", "ytd_completed", "completion_rate",
+              "gap_points", "light_reasons")
+OVERDUE_KEYS = ("project", "unit", "problem", "deadline", "days_overdue")
 
 
-def _text(v: Any) -> str | None:
-    return None if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v)
-
-
-def ranking_table(report: Report, frame: pd.DataFrame, label: str, rules: Rules | None = None) -> Table:
-    """A ranking (``ranking.RANK_COLUMNS``) as a table: unranked groups keep their row, without a rank."""
-    rules = rules or report.rules
-    columns = (Column("rank", "名次", "count"), Column("group", label, "wrap"),
-               Column("projects", "项目数", "count"), *_FIGURE_COLUMNS,
-               Column("red", f"{rules.light_label('red')}灯", "count"),
-               Column("yellow", f"{rules.light_label('yellow')}灯", "count"))
-    rows = tuple(
-        (None if pd.isna(rk) else int(rk), str(g), int(n), _num(pl), _num(y), _num(rate), _num(gap), int(r),
-         int(yl))
-        for rk, g, n, pl, y, rate, gap, r, yl in zip(
-            frame["rank"], frame["group"], frame["projects"], frame["annual_plan"], frame["ytd_completed"],
-            frame["completion_rate"], frame["gap_points"], frame["red"], frame["yellow"], strict=True))
-    return Table(f"ranking.{label}", None, columns, rows)
-
-
-def overdue_table(report: Report) -> Table:
-    items = report.problems.overdue_items
-    columns = (Column("index", "序号", "count"), Column("unit", "责任单位", "wrap"),
-               Column("project", "项目名称", "wrap"), Column("problem", "问题", "wrap"),
-               Column("deadline", "办结时限", "date"), Column("days_overdue", "逾期天数", "count"))
-    if items is None or items.empty:
-        return Table("overdue", None, columns, ())
-    items = items.sort_values(["unit"], kind="stable") if "unit" in items.columns else items
-    deadlines = [d.date() if pd.notna(d) else None for d in pd.to_datetime(items["deadline"])]
-    projects = items["project"].tolist() if "project" in items.columns else [None] * len(items)
-    rows = tuple((i, _text(u), _text(p), _text(q), d, None if pd.isna(n) else int(n))
-                 for i, (u, p, q, d, n) in enumerate(zip(items["unit"], projects, items["problem"], deadlines,
-                                                         items["days_overdue"], strict=True), start=1))
-    return Table("overdue", None, columns, rows)
+def select(table: Table, keys: Sequence[str]) -> Table:
+    """``table`` with only the columns ``keys`` (those it has), rows and labels as they are."""
+    have = {c.key: i for i, c in enumerate(table.columns)}
+    idx = [have[k] for k in keys if k in have]
+    return Table(table.key, table.title, tuple(table.columns[i] for i in idx),
+                 tuple(tuple(r[i] for i in idx) for r in table.rows), table.empty)
 
 
 def attachments(report: Report, rules: Rules | None = None) -> list[Attachment]:
-    """The 附件 of the 通报: the red and yellow projects, the rankings, the overdue problems."""
+    """The 附件 of the 通报, from the sheets' views (``keyproject.views.sheets``): the red and yellow
+    projects, 乡镇（街道） and 部门 ranked apart, the command posts, the overdue problems."""
+    from keyproject.views.sheets import board_blocks, lights_view, problems_view, ranking_view
+
     rules = rules or report.rules
     y, r = rules.light_label("yellow"), rules.light_label("red")
     out = []
-    lights = lights_table(report, rules)
+    lights = select(next(lights_view(report).tables()), LIGHT_KEYS)
     if lights.rows:
         out.append(Attachment(f"{rules.region}重点项目{r}{y}灯项目清单", lights, landscape=True))
-    labels = rules.unit_class_labels
-    boards = getattr(report, "boards", None) or {}
-    for kind in (TOWN, DEPARTMENT):
-        board = boards.get(kind)
-        if board is not None and not board.ranking.empty:
-            out.append(Attachment(f"{labels[kind]}重点项目投资完成情况排名",
-                                  ranking_table(report, board.ranking, "单位", rules), landscape=True))
-    if not boards and report.list_by in report.rankings:
-        label = GROUP_LABELS.get(report.list_by or "", "单位")
-        out.append(Attachment(f"按{label}重点项目投资完成情况排名",
-                              ranking_table(report, report.rankings[report.list_by or ""], label, rules),
-                              landscape=True))
-    posts = report.rankings.get("command_post")
-    if posts is not None and not posts.empty:
-        out.append(Attachment("各指挥部重点项目投资完成情况", ranking_table(report, posts, "指挥部", rules),
-                              landscape=True))
-    overdue = overdue_table(report)
-    if overdue.rows:
-        out.append(Attachment("逾期未解决问题清单", overdue, landscape=True))
+    names = rules.unit_class_labels
+    for table in board_blocks(report):
+        kind = table.key.removeprefix("board.")
+        if kind in names and table.rows:
+            out.append(Attachment(f"{names[kind]}重点项目投资完成情况排名", table, landscape=True))
+    rankings = {t.key: t for t in ranking_view(report).tables()}
+    if not report.boards and f"ranking.{report.list_by}" in rankings:
+        out.append(Attachment(f"按{group_label(report.list_by or 'unit')}重点项目投资完成情况排名",
+                              rankings[f"ranking.{report.list_by}"], landscape=True))
+    posts = rankings.get("ranking.command_post")
+    if posts is not None and posts.rows:
+        out.append(Attachment("各指挥部重点项目投资完成情况", posts, landscape=True))
+    overdue = next((t for t in problems_view(report).tables() if t.key == "overdue"), None)
+    if overdue is not None and overdue.rows:
+        out.append(Attachment("逾期未解决问题清单", select(overdue, OVERDUE_KEYS), landscape=True))
     return out
 
 
@@ -528,7 +471,7 @@ def compose(report: Report, changes: Changes | None = None, *, region: str | Non
     rules = _rules(report, rules, region)
     files = attachments(report, rules)
     see = {a.table.key: f"（详见附件{i}）" if len(files) > 1 else "（详见附件）"
-           for i, a in enumerate(files, start=1)}
+           for i, a in enumerate(files, start=1)}  # keyed by the views' table keys
 
     def subsections(items: Sequence[tuple[str, str]]) -> tuple[Paragraph, ...]:
         kept = [(lead, text) for lead, text in items if text]

@@ -337,9 +337,13 @@ def add_table(doc: Any, table: Table, dec: fmt.Decimals, font: str, width_mm: fl
         column.width = Mm(w)  # the grid LibreOffice and WPS lay out by
     head = t.rows[0]
     head._tr.get_or_add_trPr().append(parse_xml(f'<w:tblHeader {nsdecls("w")}/>'))
+    em_mm = TABLE_PT / 72 * 25.4
     for cell, col, w in zip(head.cells, table.columns, widths, strict=True):
         cell.width = Mm(w)
-        _cell_run(cell, col.label, "黑体", "center")
+        label = col.label
+        if em_width(label) * em_mm > w - 2 * CELL_MARGIN_MM and "（" in label[1:]:
+            label = label.replace("（", "\n（", 1)  # the unit on a line of its own: "（万元）" stays whole
+        _cell_run(cell, label, "黑体", "center")
     aligns = ["right" if c.kind in ("amount", "rate", "points", "ratio") else
               "center" if c.kind in ("count", "date", "light", "flag") else "left" for c in table.columns]
     # the first body row through python-docx, the others copies of it with their texts set: python-docx's
