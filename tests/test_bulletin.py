@@ -277,7 +277,7 @@ def test_docx_lights_table_rows_and_reasons(tmp_path) -> None:
 
     report = build_report(_ledger(4000.0, 500.0))
     doc = docx.Document(str(write_docx(report, tmp_path / "b.docx")))
-    headers = [[c.text for c in t.rows[0].cells] for t in doc.tables]
+    headers = [[c.text.replace("\n", "") for c in t.rows[0].cells] for t in doc.tables]
     # the columns of the 红黄绿灯 sheet's view an A4 page has room for, under the sheet's labels
     assert headers[0] == ["序号", "灯号", "项目名称", "责任单位", "包保领导", "年度计划投资（万元）",
                           "本年累计完成投资（万元）", "完成率", "差距（百分点）", "原因"]
