@@ -138,8 +138,9 @@ def unit_boards(projects: pd.DataFrame, by: str, as_of: Any, rules: Rules | None
     tp = time_progress(as_of_timestamp(as_of), rules.basis)
     names = projects[by]
     present = names.notna() & (names.astype("str").str.strip() != "")
-    kinds = pd.Series(DEPARTMENT, index=projects.index, dtype="str")
-    kinds[present] = unit_classes(names[present].astype("str"), rules.town_units)
+    classes = np.full(len(projects), DEPARTMENT, dtype=object)
+    classes[present.to_numpy()] = unit_classes(names[present].astype("str"), rules.town_units)
+    kinds = pd.Series(classes, index=projects.index)
     out: dict[str, UnitBoard] = {}
     for kind in UNIT_CLASSES:
         subset = projects[present & (kinds == kind)]

@@ -16,7 +16,7 @@ def _default_mode() -> int:
     return 0o666 & ~mask
 
 
-def atomic_output(path: Path, write: Callable[[Path], None]) -> Path:
+def atomic_output(path: Path, write: Callable[[Path], object]) -> Path:
     """Call ``write(tmp)``, then replace ``path`` with it: a reader sees the old file or the new one,
     never half of one. The file gets the old file's permissions, else the usual ones (umask), not
     the private mode of a temporary file."""

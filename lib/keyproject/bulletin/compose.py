@@ -501,7 +501,7 @@ def compose(report: Report, changes: Changes | None = None, *, region: str | Non
             with_total=comparison is None or _num(getattr(comparison, "increase", None)) is None))])),
         ("下步工作要求", tuple(Paragraph(t) for t in rules.requirements.splitlines() if t.strip())),
     ]
-    sections = []
+    sections: list[Section] = []
     for heading, paras in raw:
         if paras:
             sections.append(Section(f"{SECTION_NUMBERS[len(sections)]}、{heading}", paras))

@@ -33,7 +33,7 @@ def find_soffice() -> str | None:
         found = shutil.which(name)
         if found:
             return found
-    candidates = []
+    candidates: list[Path] = []
     if sys.platform.startswith("win"):
         for env in ("PROGRAMFILES", "PROGRAMFILES(X86)"):
             base = os.environ.get(env)

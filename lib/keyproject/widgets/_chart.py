@@ -48,8 +48,10 @@ def new_figure(width: float, height: float, *, dpi: int = 90, constrained: bool 
 
 def to_png(fig: Figure) -> bytes:
     """Draw once and encode quickly (``savefig`` would draw again)."""
-    fig.canvas.draw()
-    return encode_png(fig.canvas)
+    canvas = fig.canvas
+    assert isinstance(canvas, FigureCanvasAgg)  # new_figure made it
+    canvas.draw()
+    return encode_png(canvas)
 
 
 def encode_png(canvas: FigureCanvasAgg) -> bytes:
