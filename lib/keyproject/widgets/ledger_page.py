@@ -26,7 +26,7 @@ from keyproject.ledger import Ledger
 from keyproject.uploads import private_folder, read_upload
 
 LEDGER_ENV = "KP_LEDGER"  # the ledger ``kp app`` opens the pages on
-ACCEPT = ".xlsx,.xlsm"
+ACCEPT = ".xlsx,.xlsm,.xls,.et"  # .xls/.et are offered too: read_ledger says in Chinese what it reads
 
 
 def workbook_path(default: str | Path) -> str:
