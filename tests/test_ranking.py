@@ -135,3 +135,25 @@ def test_unit_boards_rank_towns_and_departments_apart_with_a_minimum() -> None:
     everyone = unit_boards(_town_and_department_projects(), "unit", JULY, Rules(rank_min_projects=1,
                                                                                  red_list_size=1))
     assert everyone["town"].red["group"].tolist() == ["童寺镇"] and everyone["town"].exempt == ()
+
+
+def test_the_ranking_sheet_view_shows_towns_and_departments_apart() -> None:
+    from pathlib import Path
+
+    from keyproject.reader import read_ledger
+    from keyproject.report import build_report
+    from keyproject.views.sheets import ranking_view
+
+    sample = Path(__file__).resolve().parents[1] / "sample_workbooks" / "county_fushun_2023.xlsx"
+    report = build_report(read_ledger(sample))
+    tables = {t.key: t for t in ranking_view(report).tables()}
+    town, dept = tables["board.town"], tables["board.department"]
+    assert town.title == "乡镇（街道）排名（项目少于2个的不排名次）"
+    assert set(town.values("group")) == set(report.boards["town"].ranking["group"])
+    assert set(town.values("group")).isdisjoint(dept.values("group"))
+    # the units below the minimum are listed last, without a rank
+    ranks = town.values("rank")
+    assert ranks[0] == 1 and all(r is None for r in ranks[1:])
+    red = tables["board.department.red_list"].values("group")
+    assert red == list(report.boards["department"].red["group"])
+    assert tables["board.town.black_list"].rows == ()
