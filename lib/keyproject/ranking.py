@@ -19,7 +19,7 @@ import pandas as pd
 from keyproject._arrays import amounts, as_of_timestamp, groups
 from keyproject.errors import KPError
 from keyproject.lights import GREEN, RED, YELLOW, evaluate, light_code
-from keyproject.progress import time_progress
+from keyproject.progress import gap_points, time_progress
 from keyproject.rules import Rules
 
 RANK_COLUMNS: tuple[str, ...] = ("group", "projects", "annual_plan", "ytd_completed", "completion_rate",
@@ -62,7 +62,7 @@ def rank(projects: pd.DataFrame, by: str, as_of: Any, rules: Rules | None = None
     with np.errstate(divide="ignore", invalid="ignore"):
         rate = np.where(plan > 0, out["ytd_completed"].to_numpy() / plan, np.nan)
     out["completion_rate"] = rate
-    out["gap_points"] = np.round((rate - tp) * 100, 2)
+    out["gap_points"] = gap_points(rate, tp)
     ranked = out["projects"].to_numpy() >= max(1, min_projects)
     out["rank"] = out["completion_rate"].where(ranked).rank(method="min", ascending=False).astype("Int64")
     out = out.assign(_exempt=~ranked).sort_values(["_exempt", "completion_rate", "group"],
