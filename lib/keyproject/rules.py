@@ -34,7 +34,8 @@ GROUP_COLUMNS: dict[str, tuple[str, ...]] = {
 
 @dataclass(frozen=True)
 class Rules:
-    """Thresholds of the lights, the lists and the targets. Gaps are in percentage points."""
+    """Thresholds of the lights, the lists and the targets (gaps in percentage points), and how the
+    figures and the 通报 are presented."""
 
     basis: str = "month"  # 序时进度: "month" = month/12, "day" = day of year / days in year
     green_gap: float = -10.0  # gap ≥ green_gap → green investment light
