@@ -429,16 +429,25 @@ def select(table: Table, keys: Sequence[str]) -> Table:
                  tuple(tuple(r[i] for i in idx) for r in table.rows), table.empty)
 
 
-def attachments(report: Report, rules: Rules | None = None) -> list[Attachment]:
+def attachments(report: Report, rules: Rules | None = None, *, tables: bool = True) -> list[Attachment]:
     """The 附件 of the 通报, from the sheets' views (``keyproject.views.sheets``): the red and yellow
-    projects, 乡镇（街道） and 部门 ranked apart, the command posts, the overdue problems."""
-    from keyproject.views.sheets import board_blocks, lights_view, problems_view, ranking_view
+    projects, 乡镇（街道） and 部门 ranked apart, the command posts, the overdue problems.
+    ``tables=False`` names them only (the text needs no rows: the red/yellow list of a large ledger
+    is not built for nothing)."""
+    from keyproject.views.sheets import (
+        board_blocks,
+        flagged_projects,
+        lights_view,
+        problems_view,
+        ranking_view,
+    )
 
     rules = rules or report.rules
     y, r = rules.light_label("yellow"), rules.light_label("red")
     out = []
-    lights = select(next(lights_view(report).tables()), LIGHT_KEYS)
-    if lights.rows:
+    if len(flagged_projects(report)):
+        lights = (select(next(lights_view(report).tables()), LIGHT_KEYS) if tables
+                  else Table("lights", None, (), ()))
         out.append(Attachment(f"{rules.region}重点项目{r}{y}灯项目清单", lights, landscape=True))
     names = rules.unit_class_labels
     for table in board_blocks(report):
@@ -466,10 +475,11 @@ def _lead(i: int, text: str) -> str:
 
 def compose(report: Report, changes: Changes | None = None, *, region: str | None = None,
             rules: Rules | None = None, title_text: str | None = None, date: dt.date | None = None,
-            comparison: Comparison | None = None) -> Bulletin:
-    """The 通报 of ``report``: sections and paragraphs with nothing empty left in, and its 附件."""
+            comparison: Comparison | None = None, tables: bool = True) -> Bulletin:
+    """The 通报 of ``report``: sections and paragraphs with nothing empty left in, and its 附件
+    (with their rows unless ``tables=False``: the text only names them)."""
     rules = _rules(report, rules, region)
-    files = attachments(report, rules)
+    files = attachments(report, rules, tables=tables)
     see = {a.table.key: f"（详见附件{i}）" if len(files) > 1 else "（详见附件）"
            for i, a in enumerate(files, start=1)}  # keyed by the views' table keys
 
@@ -517,14 +527,14 @@ def compose(report: Report, changes: Changes | None = None, *, region: str | Non
 def sections(report: Report, changes: Changes | None = None, region: str | None = None,
              rules: Rules | None = None) -> list[tuple[str, list[str]]]:
     """The 正文 as (heading, paragraphs) sections."""
-    b = compose(report, changes, region=region, rules=rules)
+    b = compose(report, changes, region=region, rules=rules, tables=False)
     return [(s.heading, [str(p) for p in s.paragraphs]) for s in b.sections]
 
 
 def bulletin_paragraphs(report: Report, changes: Changes | None = None, region: str | None = None,
                         rules: Rules | None = None, comparison: Comparison | None = None) -> list[str]:
     """From 主送 to the date, one paragraph a line (no title): one per row of the 通报 sheet."""
-    return compose(report, changes, region=region, rules=rules, comparison=comparison).lines()
+    return compose(report, changes, region=region, rules=rules, comparison=comparison, tables=False).lines()
 
 
 def bulletin_text(report: Report, changes: Changes | None = None, region: str | None = None,
@@ -532,5 +542,5 @@ def bulletin_text(report: Report, changes: Changes | None = None, region: str | 
                   title_text: str | None = None, date: dt.date | None = None) -> str:
     """The whole 通报 as plain text: the title line, then one paragraph per line."""
     b = compose(report, changes, region=region, rules=rules, comparison=comparison, title_text=title_text,
-                date=date)
+                date=date, tables=False)
     return "\n".join([b.title, *b.lines()]) + "\n"
