@@ -157,3 +157,21 @@ def test_the_ranking_sheet_view_shows_towns_and_departments_apart() -> None:
     red = tables["board.department.red_list"].values("group")
     assert red == list(report.boards["department"].red["group"])
     assert tables["board.town.black_list"].rows == ()
+
+
+def test_boards_follow_the_plan_basis_like_the_rankings() -> None:
+    from keyproject.ledger import Ledger
+    from keyproject.report import build_report
+    from keyproject.schema import LEDGER, conform
+
+    frame = _town_and_department_projects().assign(
+        ytd_plan=[80.0, 30.0, 50.0, 90.0, 20.0, 40.0, 70.0, 60.0, 60.0, 50.0], row=range(5, 15))
+    ledger = Ledger(path=None, sheet="台账", header_rows=[4], columns=[], unit="万元", report_month=7,
+                    report_year=2023, projects=conform(frame, LEDGER))
+    report = build_report(ledger, basis="plan")
+    unit = report.rankings["unit"].set_index("group")["gap_points"]
+    for board in report.boards.values():
+        gaps = board.ranking.set_index("group")["gap_points"]
+        assert gaps.to_dict() == unit[gaps.index].to_dict()  # each group against its own plan to date
+    month = build_report(ledger).boards["town"].ranking.set_index("group")["gap_points"]
+    assert month.to_dict() != report.boards["town"].ranking.set_index("group")["gap_points"].to_dict()

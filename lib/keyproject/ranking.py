@@ -9,13 +9,14 @@ apart) and leave out units with too few projects to compare: ``unit_boards`` spl
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from keyproject import progress
 from keyproject._arrays import amounts, as_of_timestamp, groups
 from keyproject.errors import KPError
 from keyproject.lights import GREEN, RED, YELLOW, evaluate, light_code
@@ -128,14 +129,20 @@ class UnitBoard:
     exempt: tuple[str, ...] = field(default=())  # groups with a rate but too few projects to be ranked
 
 
-def unit_boards(projects: pd.DataFrame, by: str, as_of: Any, rules: Rules | None = None,
+def unit_boards(projects: pd.DataFrame, by: str, as_of: Any, rules: Rules | None = None, *,
+                time_progress: float | None = None,
+                regap: Callable[[pd.DataFrame, pd.DataFrame], pd.DataFrame] | None = None,
                 ) -> dict[str, UnitBoard]:
     """乡镇（街道） and 部门 ranked apart by column ``by``: one ``UnitBoard`` per class that has
-    groups, in the order of ``UNIT_CLASSES``."""
+    groups, in the order of ``UNIT_CLASSES``. ``time_progress`` is what the lists are judged
+    against (default: the rules' calendar share); ``regap(table, projects)`` recomputes a class's
+    gaps when the basis measures each group by its own plan (``report`` passes it)."""
     rules = rules or Rules()
     if by not in projects.columns:
         raise KPError(f"台账中没有用于排名的列“{by}”")
-    tp = time_progress(as_of_timestamp(as_of), rules.basis)
+    tp = time_progress
+    if tp is None:
+        tp = progress.time_progress(as_of_timestamp(as_of), rules.basis)
     names = projects[by]
     present = names.notna() & (names.astype("str").str.strip() != "")
     classes = np.full(len(projects), DEPARTMENT, dtype=object)
@@ -147,6 +154,8 @@ def unit_boards(projects: pd.DataFrame, by: str, as_of: Any, rules: Rules | None
         if subset.empty:
             continue
         table = rank(subset, by, as_of, rules, min_projects=rules.rank_min_projects)
+        if regap is not None:
+            table = regap(table, subset)
         red, black = red_black_lists(table, tp, rules)
         exempt = table[table["rank"].isna() & table["completion_rate"].notna()]["group"]
         out[kind] = UnitBoard(kind, table, red, black, tuple(str(g) for g in exempt))

@@ -128,6 +128,18 @@ def _with_ytd(projects: pd.DataFrame, month: int, warnings: list[str]) -> pd.Dat
     return projects
 
 
+def _plan_gaps(table: pd.DataFrame, projects: pd.DataFrame, key: str, as_of: dt.date,
+               rules: Rules) -> pd.DataFrame:
+    """Under the plan basis each group's gap is against its own plan to date (ranking.rank measures
+    against the month share)."""
+    if rules.basis != "plan" or table.empty:
+        return table
+    tp = {g: progress.time_progress_of(part, as_of, rules) for g, part in projects.groupby(key, sort=False)}
+    group_tp = table["group"].map(tp).astype("float64").to_numpy()
+    rate = table["completion_rate"].to_numpy(dtype="float64")
+    return table.assign(gap_points=progress.gap_points(rate, group_tp))
+
+
 def build_report(ledger: Ledger, as_of: Any = None, rules: Rules | None = None,
                  basis: str | None = None) -> Report:
     """Compute everything of issue 3 for ``ledger`` as of ``as_of`` (default: end of report month)."""
@@ -139,8 +151,10 @@ def build_report(ledger: Ledger, as_of: Any = None, rules: Rules | None = None,
             rules = dataclasses.replace(rules, basis=basis)
         except ValueError as exc:
             raise KPError(str(exc)) from None
-    tp = progress.time_progress(as_of, rules.basis)
     projects = _with_ytd(ledger.projects, as_of.month, warnings)
+    tp = progress.time_progress_of(projects, as_of, rules)  # the plan basis: Σ plan to date / Σ plan
+    if (note := progress.plan_basis_warning(projects, as_of, rules)) is not None:
+        warnings.append(note)
     no_completion = projects.empty is False and np.isnan(amounts(projects, "ytd_completed")).all()
     if no_completion:
         warnings.append("台账没有本年完成投资数据，未计算完成率和投资灯")
@@ -168,12 +182,15 @@ def build_report(ledger: Ledger, as_of: Any = None, rules: Rules | None = None,
     rankings: dict[str, pd.DataFrame] = {}
     for key in RANKING_GROUPS:
         if key in full.columns and full[key].notna().any():
-            rankings[key] = ranking.rank(full, key, as_of, rules, min_projects=rules.rank_min_projects)
+            table = ranking.rank(full, key, as_of, rules, min_projects=rules.rank_min_projects)
+            rankings[key] = _plan_gaps(table, full, key, as_of, rules)
     list_by = rules.list_by if rules.list_by in rankings else next(iter(rankings), None)
     boards: dict[str, ranking.UnitBoard] = {}
     if list_by is not None:
         red, black = ranking.red_black_lists(rankings[list_by], tp, rules)
-        boards = ranking.unit_boards(full, list_by, as_of, rules)
+        by = list_by
+        boards = ranking.unit_boards(full, by, as_of, rules, time_progress=tp,
+                                     regap=lambda table, part: _plan_gaps(table, part, by, as_of, rules))
     else:
         red = black = pd.DataFrame(columns=list(ranking.RANK_COLUMNS))
     shown = [v for k in AMOUNT_KEYS if k in projects.columns for v in amounts(projects, k).tolist()]

@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 
 from keyproject.cli._common import add_ledger_arguments, ledger_report, print_json
-from keyproject.rules import Rules
+from keyproject.rules import BASES, Rules
 
 HELP = """\
 按序时进度统计台账：总体完成率与差距、红黄绿灯（附原因）、规模档次、三类项目、开工率和竣工率、
@@ -23,7 +23,8 @@ def register(subparsers: Any) -> None:
     p = subparsers.add_parser("report", help="序时进度、红黄绿灯、排名与问题统计", description=HELP,
                               formatter_class=argparse.RawDescriptionHelpFormatter)
     add_ledger_arguments(p)
-    p.add_argument("--basis", choices=("month", "day"), help="序时进度口径：month 按月（默认）、day 按日")
+    p.add_argument("--basis", choices=BASES,
+                   help="序时进度口径：month 按月（默认）、day 按日、plan 按月度计划（完成1-N月计划的比例）")
     p.add_argument("--json", action="store_true", help="输出一个 JSON 对象")
     p.set_defaults(handler=run)
 
