@@ -33,7 +33,7 @@ NOTEBOOKS: dict[str, list[tuple[str, str]]] = {
 结果包括：预计全年完成额、各目标预计达成的月份（或年底缺口）、剩余每月需完成的投资、
 双过半和“9月底完成75%”等阶段目标是否达到，以及按各月实际波动随机模拟得到的达成概率。
 
-**换成本单位的台账**：点页面上方的“打开台账”选择工作簿（.xlsx/.xlsm），页面即按该台账重新测算；
+**换成本单位的台账**：点页面上方的“打开台账”选择工作簿（.xlsx/.xlsm/.xls/.et），页面即按该台账重新测算；
 也可以用 `kp app 台账.xlsx` 启动网页，或把下面第一个代码格中的 `WORKBOOK` 改成台账路径。"""),
         ("code", WORKBOOK),
         ("code", """from keyproject.widgets import LedgerPage, ScenarioPlanner

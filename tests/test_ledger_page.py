@@ -148,3 +148,19 @@ def test_kp_app_hands_its_ledger_to_the_pages(monkeypatch: pytest.MonkeyPatch) -
     page = LedgerPage(workbook_path("../sample.xlsx"), ScenarioPlanner)
     assert page.ledger_name == CITY.name
     page.close()
+
+
+@pytest.mark.libreoffice
+def test_an_xls_saved_by_libreoffice_can_be_uploaded(tmp_path: Path) -> None:
+    import shutil
+    import subprocess
+
+    shutil.copyfile(CITY, tmp_path / "市台账.xlsx")
+    profile = f"-env:UserInstallation=file://{tmp_path / 'lo'}"
+    subprocess.run(["soffice", "--headless", profile, "--convert-to", "xls", "--outdir", str(tmp_path),
+                    str(tmp_path / "市台账.xlsx")], check=True, capture_output=True, timeout=300)
+    page = LedgerPage(COUNTY, ScenarioPlanner)
+    _pick(page, "市台账.xls", (tmp_path / "市台账.xls").read_bytes())
+    assert page.error == "" and page.ledger_name == "市台账.xls"
+    assert page.content.baseline.plan == pytest.approx(_plan(CITY))
+    page.close()

@@ -26,7 +26,7 @@ from keyproject.ledger import Ledger
 from keyproject.uploads import private_folder, read_upload
 
 LEDGER_ENV = "KP_LEDGER"  # the ledger ``kp app`` opens the pages on
-ACCEPT = ".xlsx,.xlsm,.xls,.et"  # .xls/.et are offered too: read_ledger says in Chinese what it reads
+ACCEPT = ".xlsx,.xlsm,.xls,.et"  # what read_ledger reads (WPS .et too)
 
 
 def workbook_path(default: str | Path) -> str:
@@ -64,12 +64,12 @@ class LedgerPage(widgets.VBox):
         self._folder = private_folder()
         self._cleanup = weakref.finalize(self, shutil.rmtree, self._folder, True)
         self.picker = widgets.FileUpload(accept=ACCEPT, multiple=False, description="打开台账",
-                                         tooltip="选择本单位的台账工作簿（.xlsx/.xlsm，不超过50MB）",
+                                         tooltip="选择本单位的台账工作簿（.xlsx/.xlsm/.xls/.et，不超过50MB）",
                                          layout={"width": "auto"})
         self.status = widgets.HTML()
         self.message = widgets.HTML()
         self.holder = widgets.VBox()
-        hint = widgets.HTML("<span style='color:#555'>选择本单位的台账工作簿（.xlsx/.xlsm），"
+        hint = widgets.HTML("<span style='color:#555'>选择本单位的台账工作簿（.xlsx/.xlsm/.xls/WPS .et），"
                             "页面即按该台账重新测算；文件只在本机处理。</span>")
         super().__init__(children=[widgets.HBox([self.picker, hint]), self.status, self.message, self.holder],
                          **kwargs)
