@@ -56,7 +56,7 @@ def resolve_target(name: str | None) -> Path:
         if c.is_dir() or (c.is_file() and c.suffix == ".ipynb"):
             return c.resolve()
     if path.exists():
-        raise KPError("不是笔记本文件（应为 .ipynb）或台账工作簿（.xlsx/.xlsm）", file=path)
+        raise KPError("不是笔记本文件（应为 .ipynb）或台账工作簿（.xlsx/.xlsm/.xls/.et）", file=path)
     raise KPError(f"找不到笔记本“{name}”；notebooks 文件夹中有："
                   + "、".join(p.stem for p in sorted(folder.glob("*.ipynb"))), file=path)
 
@@ -81,7 +81,8 @@ def register(subparsers: Any) -> None:
     p = subparsers.add_parser("app", help="用 Voilà 把规划笔记本作为网页提供（仅本机访问），按本单位台账测算",
                               description=HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("target", nargs="?", metavar="台账或笔记本",
-                   help="台账工作簿（.xlsx/.xlsm），或笔记本文件或名称（默认：notebooks 文件夹、示例台账）")
+                   help="台账工作簿（.xlsx/.xlsm/.xls/.et），或笔记本文件或名称"
+                        "（默认：notebooks 文件夹、示例台账）")
     p.add_argument("--notebook", metavar="笔记本", help="与台账一起给出时，只提供这个笔记本")
     p.add_argument("--port", type=int, default=8866, metavar="端口", help="网页服务端口（默认 8866）")
     p.add_argument("--open", action="store_true", help="启动后用默认浏览器打开页面")
