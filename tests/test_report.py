@@ -17,11 +17,12 @@ from keyproject.schema import LEDGER, conform
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_workbooks" / "county_fushun_2023.xlsx"
 
 JSON_KEYS = ["as_of", "time_progress", "totals", "lights", "size_bands", "three_classes", "start_rate",
-             "completion_rate_projects", "projects", "rankings", "red_list", "black_list", "problems"]
+             "completion_rate_projects", "projects", "rankings", "red_list", "black_list", "problems",
+             "warnings"]
 TOTAL_KEYS = ["projects", "total_investment", "annual_plan", "ytd_completed", "completion_rate", "gap_points",
               "double_half", "spi"]
-PROJECT_KEYS = ["row", "code", "name", "unit", "light", "light_reasons", "completion_rate", "gap_points",
-                "stage", "three_class"]
+PROJECT_KEYS = ["sheet", "row", "code", "name", "unit", "light", "light_reasons", "completion_rate",
+                "gap_points", "stage", "three_class"]
 
 
 def _projects(**drop: bool) -> pd.DataFrame:

@@ -26,8 +26,8 @@ from keyproject.rules import Rules
 
 RANKING_GROUPS: tuple[str, ...] = ("unit", "town", "command_post", "leader")
 COUNT_GROUPS: tuple[str, ...] = ("stage", "category", "level", "command_post")
-PROJECT_KEYS: tuple[str, ...] = ("row", "code", "name", "unit", "light", "light_reasons", "completion_rate",
-                                 "gap_points", "stage", "three_class")
+PROJECT_KEYS: tuple[str, ...] = ("sheet", "row", "code", "name", "unit", "light", "light_reasons",
+                                 "completion_rate", "gap_points", "stage", "three_class")
 # computed columns added to the ledger's projects
 COMPUTED_COLUMNS: tuple[str, ...] = ("completion_rate", "gap_points", "pv", "ev", "spi", "double_half",
                                      "investment_light", "start_light", "months_late", "light",
@@ -73,6 +73,7 @@ class Report:
             "red_list": records(self.red_list),
             "black_list": records(self.black_list),
             "problems": self.problems.to_dict(),
+            "warnings": list(self.warnings),
         }
 
 
