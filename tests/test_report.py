@@ -18,11 +18,11 @@ SAMPLE = Path(__file__).resolve().parent.parent / "sample_workbooks" / "county_f
 
 JSON_KEYS = ["as_of", "time_progress", "totals", "lights", "size_bands", "three_classes", "start_rate",
              "completion_rate_projects", "projects", "rankings", "red_list", "black_list", "problems",
-             "boards"]
+             "warnings", "boards"]
 TOTAL_KEYS = ["projects", "total_investment", "annual_plan", "ytd_completed", "completion_rate", "gap_points",
               "double_half", "spi"]
-PROJECT_KEYS = ["row", "code", "name", "unit", "light", "light_reasons", "completion_rate", "gap_points",
-                "stage", "three_class"]
+PROJECT_KEYS = ["sheet", "row", "code", "name", "unit", "light", "light_reasons", "completion_rate",
+                "gap_points", "stage", "three_class"]
 
 
 def _projects(**drop: bool) -> pd.DataFrame:

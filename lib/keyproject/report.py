@@ -29,8 +29,8 @@ COUNT_GROUPS: tuple[str, ...] = ("stage", "category", "level", "command_post", "
 # the ledger amounts whose decimals decide how 万元 are shown (formats.amount_decimals)
 AMOUNT_KEYS: tuple[str, ...] = ("total_investment", "annual_plan", "annual_stretch", "ytd_completed",
                                 "month_completed")
-PROJECT_KEYS: tuple[str, ...] = ("row", "code", "name", "unit", "light", "light_reasons", "completion_rate",
-                                 "gap_points", "stage", "three_class")
+PROJECT_KEYS: tuple[str, ...] = ("sheet", "row", "code", "name", "unit", "light", "light_reasons",
+                                 "completion_rate", "gap_points", "stage", "three_class")
 # computed columns added to the ledger's projects
 COMPUTED_COLUMNS: tuple[str, ...] = ("completion_rate", "gap_points", "pv", "ev", "spi", "double_half",
                                      "investment_light", "start_light", "months_late", "light",
@@ -80,6 +80,7 @@ class Report:
             "red_list": records(self.red_list),
             "black_list": records(self.black_list),
             "problems": self.problems.to_dict(),
+            "warnings": list(self.warnings),
             "boards": {k: {"ranking": records(b.ranking), "red_list": records(b.red),
                            "black_list": records(b.black), "exempt": list(b.exempt)}
                        for k, b in self.boards.items()},
