@@ -15,9 +15,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from keyproject import formats, progress, ranking, stages
 from keyproject import lights as lights_mod
 from keyproject import problems as problems_mod
-from keyproject import progress, ranking, stages
 from keyproject._arrays import amounts, as_of_date
 from keyproject._records import records, round_dict
 from keyproject.errors import KPError
@@ -25,9 +25,12 @@ from keyproject.ledger import Ledger
 from keyproject.rules import Rules
 
 RANKING_GROUPS: tuple[str, ...] = ("unit", "town", "command_post", "leader")
-COUNT_GROUPS: tuple[str, ...] = ("stage", "category", "level", "command_post")
-PROJECT_KEYS: tuple[str, ...] = ("row", "code", "name", "unit", "light", "light_reasons", "completion_rate",
-                                 "gap_points", "stage", "three_class")
+COUNT_GROUPS: tuple[str, ...] = ("stage", "category", "level", "command_post", "nature")
+# the ledger amounts whose decimals decide how 万元 are shown (formats.amount_decimals)
+AMOUNT_KEYS: tuple[str, ...] = ("total_investment", "annual_plan", "annual_stretch", "ytd_completed",
+                                "month_completed")
+PROJECT_KEYS: tuple[str, ...] = ("sheet", "row", "code", "name", "unit", "light", "light_reasons",
+                                 "completion_rate", "gap_points", "stage", "three_class")
 # computed columns added to the ledger's projects
 COMPUTED_COLUMNS: tuple[str, ...] = ("completion_rate", "gap_points", "pv", "ev", "spi", "double_half",
                                      "investment_light", "start_light", "months_late", "light",
@@ -53,6 +56,10 @@ class Report:
     problems: problems_mod.ProblemSummary
     counts: dict[str, pd.DataFrame] = field(default_factory=dict)  # by stage, category, level, command post
     warnings: list[str] = field(default_factory=list)
+    # the 红黑榜 of 乡镇（街道） and of 部门, each ranked by itself (keys ranking.TOWN / DEPARTMENT)
+    boards: dict[str, ranking.UnitBoard] = field(default_factory=dict)
+    # how many decimals each kind of figure shows (the rules, and the ledger's own 万元 amounts)
+    decimals: formats.Decimals = field(default_factory=formats.Decimals)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object of ``kp report --json`` (rates as fractions to 4 decimals, gaps in points
@@ -73,6 +80,10 @@ class Report:
             "red_list": records(self.red_list),
             "black_list": records(self.black_list),
             "problems": self.problems.to_dict(),
+            "warnings": list(self.warnings),
+            "boards": {k: {"ranking": records(b.ranking), "red_list": records(b.red),
+                           "black_list": records(b.black), "exempt": list(b.exempt)}
+                       for k, b in self.boards.items()},
         }
 
 
@@ -172,12 +183,18 @@ def build_report(ledger: Ledger, as_of: Any = None, rules: Rules | None = None,
     rankings: dict[str, pd.DataFrame] = {}
     for key in RANKING_GROUPS:
         if key in full.columns and full[key].notna().any():
-            rankings[key] = _plan_gaps(ranking.rank(full, key, as_of, rules), full, key, as_of, rules)
+            table = ranking.rank(full, key, as_of, rules, min_projects=rules.rank_min_projects)
+            rankings[key] = _plan_gaps(table, full, key, as_of, rules)
     list_by = rules.list_by if rules.list_by in rankings else next(iter(rankings), None)
+    boards: dict[str, ranking.UnitBoard] = {}
     if list_by is not None:
         red, black = ranking.red_black_lists(rankings[list_by], tp, rules)
+        by = list_by
+        boards = ranking.unit_boards(full, by, as_of, rules, time_progress=tp,
+                                     regap=lambda table, part: _plan_gaps(table, part, by, as_of, rules))
     else:
         red = black = pd.DataFrame(columns=list(ranking.RANK_COLUMNS))
+    shown = [v for k in AMOUNT_KEYS if k in projects.columns for v in amounts(projects, k).tolist()]
 
     if ledger.problems is not None and len(ledger.problems):
         probs = problems_mod.summarize(ledger.problems, as_of, rules, source="sheet")
@@ -195,4 +212,5 @@ def build_report(ledger: Ledger, as_of: Any = None, rules: Rules | None = None,
         three_classes=three, start_rate=stages.start_rate(projects, as_of, m),
         completion_rate_projects=stages.completion_rate_projects(projects, as_of, m), rankings=rankings,
         list_by=list_by, red_list=red, black_list=black, problems=probs, counts=counts, warnings=warnings,
+        boards=boards, decimals=formats.decimals(rules, shown),
     )
