@@ -18,17 +18,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from keyproject.formats import excel_format
 from keyproject.package.cells import CellValue
 from keyproject.package.styles import Alignment, Border, Fill, Font, Style
 
 _FORMULA_START = ("=", "+", "-", "@")
 
-FMT_AMOUNT = "#,##0.00"
-FMT_WHOLE = "#,##0"
-FMT_POINTS = "0.00"
-FMT_RATE = "0.00%"
-FMT_DATE = "yyyy-mm-dd"
-FMT_COUNT = "0"
+# numbers' formats are keyproject.formats.excel_format's; a date written into a user's cell formatted
+# General gets the date format that rule gives
+FMT_DATE = excel_format("date") or "yyyy-mm-dd"
 
 # soft fills that print legibly in black and white too
 LIGHT_FILLS = {"green": "FFC6EFCE", "yellow": "FFFFEB9C", "red": "FFFFC7CE", "blue": "FFBDD7EE"}

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from keyproject.formats import decimals, excel_format
 from keyproject.ledger import SheetLayout
 from keyproject.package.cells import CellValue, column_index, column_letter
 from keyproject.package.sheet_edit import Derived, SheetEdits
@@ -31,7 +32,6 @@ from keyproject.rules import Rules
 from keyproject.schema import OWNED_COLUMNS
 from keyproject.views import Light
 from keyproject.workbook.cells import (
-    FMT_POINTS,
     NO_FILL,
     OWNED_HEADER,
     combine,
@@ -145,7 +145,8 @@ def standard_columns(projects: pd.DataFrame, rules: Rules, three_class: bool) ->
     gaps = [to_value(v) for v in column("gap_points")]
     named = {k: Light(k, rules.light_label(k)) for k in ("red", "yellow", "green")}  # one object per light
     lights: list[CellValue | Light] = [named.get(v) if isinstance(v, str) else None for v in column("light")]
-    out = [OwnedColumn(GAP, gaps, FMT_POINTS, _WIDTHS[GAP]), OwnedColumn(LIGHT, lights, None, _WIDTHS[LIGHT])]
+    points = excel_format("points", None, decimals(rules))  # the gap as the 通报 and the sheets show it
+    out = [OwnedColumn(GAP, gaps, points, _WIDTHS[GAP]), OwnedColumn(LIGHT, lights, None, _WIDTHS[LIGHT])]
     if three_class:
         classes = [v if isinstance(v, str) and v else None for v in column("three_class")]
         out.append(OwnedColumn(THREE, classes, "General", _WIDTHS[THREE]))

@@ -5,9 +5,9 @@ lays a ``SheetView`` out as a generated worksheet part (``package.worksheet.Shee
 where ``views.sheets.view_rows`` puts the values: the title, a blank row, then each block's heading,
 header and rows with a blank row after it.
 
-How it looks, decided here once: each cell kind has its number format (amounts ``#,##0`` or
-``#,##0.00`` as the view's decimals say, rates ``0.00%``, points and ratios ``0.00``, counts ``0``,
-dates ``yyyy-mm-dd``, flags 是/否); a ``Light`` shows its label on the light's fill; headers are
+How it looks: each cell kind has its number format from ``keyproject.formats.excel_format`` (the
+one rule of the 通报, the sheets and the CLI text; ``Column.decimals`` as the view gives them), dates
+``yyyy-mm-dd``, flags 是/否; a ``Light`` shows its label on the light's fill; headers are
 bold on a pale fill, wrapped and centred; columns are as wide as their content (a CJK character
 counts two) up to a limit, and text wider than its column wraps with the row made tall enough, so no
 label is clipped on screen or on paper. Each sheet prints on A4 fitted to one page wide, landscape
@@ -26,6 +26,7 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from keyproject.formats import excel_format
 from keyproject.package.cells import (
     Cell,
     CellValue,
@@ -40,12 +41,7 @@ from keyproject.package.styles import Style
 from keyproject.package.worksheet import PageSetup, Row, Sheet, worksheet_xml
 from keyproject.views import Facts, Light, Paragraphs, SheetView, Table, Value
 from keyproject.workbook.cells import (
-    FMT_AMOUNT,
-    FMT_COUNT,
     FMT_DATE,
-    FMT_POINTS,
-    FMT_RATE,
-    FMT_WHOLE,
     HEADER,
     HEADING,
     QUOTED,
@@ -78,18 +74,9 @@ def text_width(text: str) -> float:
 
 @functools.lru_cache(maxsize=64)
 def number_format(kind: str, decimals: int | None) -> str | None:
-    """The number format of a view cell kind (``Column.decimals`` None: the kind's default)."""
-    if kind == "amount":
-        return FMT_WHOLE if decimals == 0 else (FMT_AMOUNT if decimals is None else "#,##0." + "0" * decimals)
-    if kind == "rate":
-        return FMT_RATE if decimals is None else ("0%" if decimals == 0 else "0." + "0" * decimals + "%")
-    if kind in ("points", "ratio"):
-        return FMT_POINTS if decimals is None else ("0" if decimals == 0 else "0." + "0" * decimals)
-    if kind == "count":
-        return FMT_COUNT
-    if kind == "date":
-        return FMT_DATE
-    return None
+    """The number format of a view cell kind (``Column.decimals`` None: the kind's default):
+    ``keyproject.formats.excel_format``, the one rule the 通报, the sheets and the CLI text share."""
+    return excel_format(kind, decimals)
 
 
 def shown(value: float | int, fmt: str | None) -> str:
