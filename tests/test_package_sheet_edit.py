@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from keyproject.package.cells import Cell, column_letter
-from keyproject.package.sheet_edit import Derived, ExistingCell, SheetEdits, _Unsupported, edit_sheet
+from keyproject.package.sheet_edit import Derived, ExistingCell, SheetEdits, Unsupported, edit_sheet
 from keyproject.package.styles import Fill, Style
 
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -129,7 +129,7 @@ def test_user_values_keep_their_format_and_formulas_stay() -> None:
     f'<x:row r="3"><x:c r="A3"><x:v>2</x:v></x:c></x:row><x:row r="4"/></x:sheetData></x:worksheet>'.encode(),
 ])
 def test_the_tree_engine_takes_what_the_scanner_does_not_read(sheet: bytes) -> None:
-    with pytest.raises(_Unsupported):
+    with pytest.raises(Unsupported):
         edit_sheet(sheet, owned_edits(), engine="scan")
     result = edit_sheet(sheet, owned_edits())
     assert result.engine == "tree"
@@ -183,7 +183,7 @@ def test_both_engines_give_the_same_sheet(rows: dict[int, dict[int, tuple[str, i
     tree = edit_sheet(data, edits, engine="tree")
     try:
         scan = edit_sheet(data, edits, engine="scan")
-    except _Unsupported:
+    except Unsupported:
         return
     assert scan.conflicts == tree.conflicts
     if not scan.conflicts:

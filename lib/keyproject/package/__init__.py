@@ -12,7 +12,9 @@ openpyxl's layout is the model, one module per part family:
 - ``calc_chain``: ``xl/calcChain.xml`` kept consistent with the formula cells.
 - ``cells``: cell references, values, safe text, formulas with cached results.
 - ``worksheet``: a whole worksheet part keyproject generates (its own sheets, with print setup).
-- ``sheet_edit``: a user's worksheet edited with the smallest change (``SheetEdits``).
+- ``sheet_edit``: a user's worksheet edited with the smallest change (``SheetEdits`` → ``edit_sheet``);
+  ``sheet_plan`` the plan both engines carry out, ``sheet_scan`` the row scanner that keeps every
+  untouched byte, ``sheet_tree`` the lxml tree engine for whatever the scanner does not read.
 - ``package``: ``Package``, the file opened for editing and saved with untouched entries raw.
 - ``xml``: safe parsing (no DTD, no entities, no network) and faithful writing.
 
