@@ -12,6 +12,7 @@ cols, mergeCells). ``sheet_edit.edit_sheet`` applies them with one of the engine
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -22,7 +23,6 @@ from keyproject.package.cells import (
     CellValue,
     cell_xml,
     column_letter,
-    number_text,
     parse_range,
     plain_texts,
     range_text,
@@ -30,6 +30,7 @@ from keyproject.package.cells import (
 from keyproject.package.styles import Style
 from keyproject.package.xml import MAIN, insert_in_order, local, q
 
+_INFINITE = (float("inf"), float("-inf"))
 WORKSHEET_ORDER = (
     "sheetPr", "dimension", "sheetViews", "sheetFormatPr", "cols", "sheetData", "sheetCalcPr",
     "sheetProtection", "protectedRanges", "scenarios", "autoFilter", "sortState", "dataConsolidate",
@@ -180,6 +181,12 @@ def _plan(row: int, present: dict[int, ExistingCell], edits: SheetEdits,
     return out
 
 
+@functools.lru_cache(maxsize=4096)
+def _plain(text: str) -> bool:
+    """``plain_texts`` for one text, remembered: a column's texts repeat (红, 黄, 绿, 已动工未竣工)."""
+    return plain_texts([text])
+
+
 def _appended(row: int, puts: dict[int, Cell | Derived], edits: SheetEdits, result: EditResult,
               base: int) -> str:
     """keyproject's cells of a row that has none of them yet, in column order (``_plan`` for the
@@ -199,16 +206,18 @@ def _appended(row: int, puts: dict[int, Cell | Derived], edits: SheetEdits, resu
                 if style == -1:
                     style = _resolve(spec, base, edits).style or 0
             value = spec.value
-            kind = type(value)
             s = f' s="{style}"' if style else ""
-            if kind is float:
-                text = number_text(value)  # type: ignore[arg-type]
-                out.append(f'<c r="{ref}"{s}/>' if text is None else f'<c r="{ref}"{s}><v>{text}</v></c>')
+            if isinstance(value, float):
+                if value != value or value in _INFINITE:  # NaN, infinities: no value
+                    out.append(f'<c r="{ref}"{s}/>')
+                else:
+                    number = int(value) if value.is_integer() and -1e15 < value < 1e15 else repr(value)
+                    out.append(f'<c r="{ref}"{s}><v>{number}</v></c>')
                 continue
             if value is None:
                 out.append(f'<c r="{ref}"{s}/>')
                 continue
-            if kind is str and plain_texts([value]):  # type: ignore[list-item]
+            if isinstance(value, str) and _plain(value):
                 out.append(f'<c r="{ref}"{s} t="inlineStr"><is><t>{value}</t></is></c>')
                 continue
             out.append(cell_xml(ref, Cell(value, style), date1904))

@@ -452,7 +452,7 @@ class _ScanEngine:
         """The row's start tag, its ``spans`` widened to column ``top`` (open when it was empty)."""
         data = self.data
         tag = data[a:gt + 1]
-        if top:
+        if top and data.find(b"spans", a, gt) >= 0:  # (most rows of most writers have none)
             where = _attr_span(data, a + 4, gt, b"spans")
             if where is not None:
                 tag = data[a:where[0]] + _widen_spans(data[where[0]:where[1]], top) + data[where[1]:gt + 1]
