@@ -356,3 +356,12 @@ def test_a_replaced_sheet_takes_its_own_parts_with_it(tmp_path: Path) -> None:
     assert not any("comments" in n or "vmlDrawing" in n or "worksheets/_rels" in n for n in names)
     assert b"comments1.xml" not in ct
     openpyxl.load_workbook(tmp_path / "b.xlsx")
+
+
+def test_an_oversized_part_is_not_inflated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import keyproject.package.entries as entries
+
+    path = build(tmp_path / "a.xlsx")
+    monkeypatch.setattr(entries, "MAX_PART_BYTES", 1000)  # the real cap is 1 GB
+    with ZipReader(path) as reader, pytest.raises(LedgerFileError, match="压缩炸弹"):
+        reader.read("xl/worksheets/sheet1.xml")

@@ -32,6 +32,8 @@ _ZIP64_EXTRA = 0x0001
 COMPRESS_LEVEL = 5
 BIG_PART = 16 << 20
 BIG_PART_LEVEL = 4
+# a part bigger than this is not inflated (the reader's safety checks cap the whole workbook at 1 GB)
+MAX_PART_BYTES = 1 << 30
 
 
 @dataclass(frozen=True)
@@ -104,6 +106,9 @@ class ZipReader:
         info = self._by_name.get(name)
         if info is None:
             raise LedgerFileError(f"工作簿缺少“{name}”部分", file=self.path)
+        if info.file_size > MAX_PART_BYTES:
+            raise LedgerFileError(f"“{name}”解压后超过{MAX_PART_BYTES >> 20}MB，疑似压缩炸弹，拒绝读取",
+                                  file=self.path)
         try:
             if info.compress_type not in (zipfile.ZIP_DEFLATED, zipfile.ZIP_STORED) or info.flag_bits & 0x1:
                 return self._zf.read(name)

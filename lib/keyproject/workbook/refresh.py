@@ -122,24 +122,22 @@ def _check_paths(source: Path, target: Path) -> None:
         raise KPError("输出文件所在的文件夹不存在", file=target)
 
 
-def _read(source: Path, sheet: str | None, marks: Marks) -> tuple[Ledger, Workbook]:
+def _read(wb: Workbook, sheet: str | None, marks: Marks) -> Ledger:
     """The ledger, never taken from keyproject's own sheets of an earlier refresh (the reader skips
     those itself; here the sheet an earlier refresh wrote columns into is preferred)."""
     from keyproject.reader import read_ledger
-    from keyproject.xlsx import Workbook
 
     if sheet is None and len(marks.columns) == 1:  # the ledger sheet an earlier refresh wrote into
         sheet = next(iter(marks.columns))
         if sheet in marks.sheets:
             sheet = None
-    wb = Workbook(source)
     if sheet is not None and sheet not in wb.sheet_names:
         sheet = None if sheet in marks.columns else sheet  # a recorded sheet renamed since: the reader looks
     ledger = read_ledger(wb, sheet=sheet)
     if ledger.sheet in marks.sheets:
         raise LedgerFileError(f"“{ledger.sheet}”是 keyproject 生成的工作表，不是台账；"
-                              "请用 --sheet 指定台账工作表", file=source)
-    return ledger, wb
+                              "请用 --sheet 指定台账工作表", file=wb.path)
+    return ledger
 
 
 def _sheet_projects(projects: pd.DataFrame, layout: SheetLayout, first: bool) -> pd.DataFrame:
@@ -323,6 +321,10 @@ def refresh_workbook(
     check_not_open(source)
     if not in_place and target.exists():
         check_not_open(target)
+    from keyproject.xlsx import Workbook
+
+    # the safety checks (size, zip bombs, DTDs, damaged entries) before any part of the file is parsed
+    wb = Workbook(source)
     with Package(source) as pkg:
         check_editable(pkg)
         losses = find_losses(pkg)
@@ -340,7 +342,7 @@ def refresh_workbook(
         marks = pkg.marks()
 
         _step(progress, "读取台账", 0.1)
-        ledger, wb = _read(source, sheet, marks)
+        ledger = _read(wb, sheet, marks)
         if len(ledger.projects) == 0:
             raise LedgerFileError("台账中没有找到项目行", file=source, sheet=ledger.sheet)
         rules = _load_rules(rules)
