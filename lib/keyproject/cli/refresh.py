@@ -17,13 +17,15 @@ def register(subparsers: Any) -> None:
         "refresh",
         help="刷新台账工作簿：汇总报送、计算灯号、写回汇总表（原样保留用户内容）",
         description="刷新台账工作簿：汇总各单位报送，计算序时进度和红黄绿灯，在原工作簿中写入灯号列和"
-        "汇总、红黄绿灯、排名、问题清单、通报工作表；先备份，原子替换，用户的单元格、格式和工作表原样保留。",
+        "汇总、红黄绿灯、排名、问题清单、通报工作表；先备份，原子替换；只改动 keyproject 自己的列和工作表，"
+        "用户的单元格、格式、图片、图表、透视表、宏等其余内容逐字节保留。",
     )
     add_ledger_arguments(p)
     p.add_argument("--submissions", nargs="+", default=[], metavar="路径",
                    help="各单位报送的工作簿或所在文件夹（可多个）")
     p.add_argument("--out", metavar="路径", help="写入另一个文件，原文件不动")
-    p.add_argument("--force", action="store_true", help="即使会丢失 openpyxl 无法保留的内容也在原文件上写入")
+    p.add_argument("--force", action="store_true",
+                   help="工作簿含有刷新无法原样保留的内容（数字签名、共享工作簿修订记录）时也在原文件上写入")
     add_history_argument(p)
     p.add_argument("--quiet", action="store_true", help="不显示进度条")
     p.set_defaults(handler=run)
