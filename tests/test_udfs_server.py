@@ -194,7 +194,7 @@ def test_spilled_tables_carry_dates_as_serials(child):
 
 def test_summary_and_messages_over_the_wire(child):
     summary = dict((r[0], r[1]) for r in child["results"][6][1:])
-    assert summary["项目个数"] == 2 and summary["年度计划投资(万元)"] == 3000
+    assert summary["项目个数"] == 2 and summary["年度计划投资（万元）"] == 3000
     calendar_message = child["results"][7]
     assert len(calendar_message) == 1
     assert "2027" in calendar_message[0][0] and "节假日" in calendar_message[0][0]

@@ -16,11 +16,12 @@ import pandas as pd
 
 from keyproject import excel_shapes as xs
 from keyproject.errors import KPError
+from keyproject.labels import label, light_name
 from keyproject.lights import evaluate, light_counts
 from keyproject.progress import totals
 from keyproject.ranking import rank
 from keyproject.report import Report
-from keyproject.rules import Rules
+from keyproject.rules import LIGHTS, Rules
 from keyproject.schema import LEDGER, OWNED_COLUMNS, Schema
 from keyproject.views import Light
 from keyproject.views.sheets import SHEETS, TITLES
@@ -43,29 +44,24 @@ def projects_from_range(value: Any, schema: Schema = LEDGER) -> pd.DataFrame:
 
 
 def summary_rows(projects: pd.DataFrame, as_of: Any, rules: Rules | None = None) -> list[tuple[str, Any]]:
-    """(指标, 值) rows: projects, plan, completed, rate, time progress, gap, lights, 双过半."""
+    """(指标, 数值) rows: projects, plan, completed, rate, time progress, gap, lights, 双过半, under the
+    labels every sheet uses (``keyproject.labels``)."""
     rules = rules or Rules()
     t = totals(projects, as_of, rules)
     counts = light_counts(evaluate(projects, as_of, rules)["light"])
-    label = rules.light_label
     dh = t["double_half"]
     return [
-        ("指标", "值"),
-        ("项目个数", t["projects"]),
-        ("年度计划投资(万元)", t["annual_plan"]),
-        ("累计完成投资(万元)", t["ytd_completed"]),
-        ("完成率", t["completion_rate"]),
-        ("序时进度", t["time_progress"]),
-        ("差距(百分点)", t["gap_points"]),
-        (f"{label('green')}灯", counts["green"]),
-        (f"{label('yellow')}灯", counts["yellow"]),
-        (f"{label('red')}灯", counts["red"]),
-        ("双过半", "" if dh is None else ("是" if dh else "否")),
+        (label("indicator"), label("value")),
+        *((label(k), t[k]) for k in ("projects", "annual_plan", "ytd_completed", "completion_rate",
+                                     "time_progress", "gap_points")),
+        *((light_name(k, rules), counts[k]) for k in ("green", "yellow", "red")),
+        (label("double_half"), "" if dh is None else ("是" if dh else "否")),
     ]
 
 
-RANK_HEADERS: tuple[str, ...] = ("排名", "分组", "项目数", "年度计划投资(万元)", "累计完成投资(万元)",
-                                 "完成率", "差距(百分点)", "红灯", "黄灯", "绿灯")
+# the ranking table's columns (report keys, labelled by keyproject.labels; lights by the rules)
+RANK_KEYS: tuple[str, ...] = ("rank", "group", "projects", "annual_plan", "ytd_completed", "completion_rate",
+                              "gap_points", "red", "yellow", "green")
 
 
 def rank_rows(groups: Sequence[Any] | np.ndarray, done: np.ndarray, plan: np.ndarray, as_of: Any,
@@ -76,9 +72,8 @@ def rank_rows(groups: Sequence[Any] | np.ndarray, done: np.ndarray, plan: np.nda
                           "ytd_completed": np.asarray(done, dtype=float),
                           "annual_plan": np.asarray(plan, dtype=float)})
     ranking = rank(frame, "group", as_of, rules)
-    heads = list(RANK_HEADERS)
-    heads[-3:] = [f"{rules.light_label(c)}灯" for c in ("red", "yellow", "green")]
-    rows: list[tuple[Any, ...]] = [tuple(heads)]
+    heads = tuple(light_name(k, rules) if k in LIGHTS else label(k) for k in RANK_KEYS)
+    rows: list[tuple[Any, ...]] = [heads]
     for r in ranking.itertuples(index=False):
         rows.append((None if pd.isna(r.rank) else int(r.rank), r.group, r.projects, r.annual_plan,
                      r.ytd_completed, r.completion_rate, r.gap_points, r.red, r.yellow, r.green))

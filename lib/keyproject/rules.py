@@ -19,19 +19,20 @@ from pathlib import Path
 from typing import Any
 
 from keyproject.errors import KPError
+from keyproject.schema import LEDGER
 
 LIGHTS: tuple[str, ...] = ("green", "yellow", "red")
 # 序时进度 bases: month/12, day of year / days, each project's cumulative monthly plan / annual plan
 BASES: tuple[str, ...] = ("month", "day", "plan")
-# the group columns a ranking or 红黑榜 can use, with the words offices write for them
-GROUP_COLUMNS: dict[str, tuple[str, ...]] = {
-    "unit": ("责任单位", "单位", "牵头单位"),
-    "town": ("乡镇", "属地", "镇街"),
-    "command_post": ("指挥部", "推进组", "专班"),
-    "leader": ("包保领导", "领导", "挂联领导", "责任领导"),
-    "category": ("项目类别", "类别", "行业"),
-    "level": ("项目级别", "级别"),
-}
+# the group columns a ranking or 红黑榜 can use; a 设置 value names one by its key, by a header the
+# schema knows for the field (label or alias) or by the short word offices write (GROUP_SHORT_WORDS)
+GROUP_COLUMNS: tuple[str, ...] = ("unit", "town", "command_post", "leader", "category", "level")
+GROUP_SHORT_WORDS: dict[str, tuple[str, ...]] = {"unit": ("单位",), "leader": ("领导",)}
+
+
+def group_words(key: str) -> tuple[str, ...]:
+    """The words that name group column ``key`` in a 设置 sheet, its schema header first."""
+    return (*LEDGER[key].names, *GROUP_SHORT_WORDS.get(key, ()))
 
 
 @dataclass(frozen=True)
@@ -340,10 +341,10 @@ def _group(v: Any) -> str:
     t = _text(v)
     if t in GROUP_COLUMNS:
         return t
-    for key, words in GROUP_COLUMNS.items():
-        if t in words:
+    for key in GROUP_COLUMNS:
+        if t in group_words(key):
             return key
-    raise ValueError(f"应为 {'、'.join(w[0] for w in GROUP_COLUMNS.values())} 之一")
+    raise ValueError(f"应为 {'、'.join(LEDGER[k].label for k in GROUP_COLUMNS)} 之一")
 
 
 def _units(v: Any) -> tuple[str, ...]:

@@ -102,8 +102,8 @@ def derive_stage(frame: pd.DataFrame, as_of: Any, m: pd.DataFrame | None = None)
     derived = np.select(
         [m["producing"].to_numpy(), m["completed"].to_numpy(), m["started"].to_numpy(),
          m["land"].to_numpy(), m["signed"].to_numpy(), planned],
-        ["投产", "竣工", "在建", "供地", "签约", "前期"],
-        default="储备",
+        [LADDER[i] for i in (7, 6, 5, 4, 3, 1)],  # 投产 竣工 在建 供地 签约 前期
+        default=LADDER[0],  # 储备
     )
     out = pd.Series(derived, index=frame.index, dtype="str")
     g = groups(frame, "stage")

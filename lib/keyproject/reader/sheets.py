@@ -49,7 +49,6 @@ _CATEGORY = re.compile(
 _TOWN = re.compile(r"(?:镇|乡|街道|园区|开发区|高新区|新区|片区|社区)$")
 _BUREAU = re.compile(r"(?:局|委|办|中心|公司|集团)$")
 _GENERIC = re.compile(r"(?:sheet|工作表|表|台账|项目台账|重点项目|项目表|数据|第)\d*页?|\d+", re.I)
-_FIELD_WORDS = {"command_post": "指挥部", "category": "项目类别", "town": "乡镇", "unit": "责任单位"}
 # fields that say what a ledger sheet is about; sheets that share few of them are different tables
 _CORE = frozenset(("annual_plan", "ytd_completed", "total_investment", "month_completed", "planned_start",
                    "actual_start", "unit", "leader", "command_post", "progress_note", "ytd_plan",
@@ -291,7 +290,7 @@ def choose(wb: Any, schema: Schema, sheet: str | list[str] | None, *, overrides:
             f = name_field(s.name)
             if f is not None and f not in r.fields:
                 fills[s.name] = f
-                note = f"本表没有“{_FIELD_WORDS[f]}”列，按工作表名“{s.name}”填写"
+                note = f"本表没有“{LEDGER[f].label}”列，按工作表名“{s.name}”填写"
                 issues.append(Issue("info", note, s.name, None, None, str(path)))
     for s, r in candidates:
         if s.name not in decisions:
