@@ -118,13 +118,15 @@ def load_steps(path: str | Path) -> list[tuple[str, int]]:
     """Steps from a file.
 
     TOML: ``[steps]`` with ``"项目注册" = 5`` lines (in order), or ``[[steps]]`` tables with
-    ``name``/``step`` and ``days``. CSV / xlsx: two columns, step name and working days (a header
-    row such as 节点 / 工作日 is recognised).
+    ``name``/``step`` and ``days``. CSV / a workbook (.xlsx/.xlsm/.xls/.et, its first sheet): two
+    columns, step name and working days (a header row such as 节点 / 工作日 is recognised).
     """
+    from keyproject.safety import READABLE_SUFFIXES, check_text_file
+
     path = Path(path)
-    if not path.is_file():
-        raise KPError("步骤文件不存在", file=path)
     suffix = path.suffix.lower()
+    if suffix not in READABLE_SUFFIXES:  # a workbook gets the workbook checks below
+        check_text_file(path, "步骤文件")
     if suffix == ".toml":
         try:
             with path.open("rb") as fh:
@@ -154,12 +156,12 @@ def load_steps(path: str | Path) -> list[tuple[str, int]]:
         except (UnicodeDecodeError, pd.errors.ParserError) as exc:
             raise KPError(f"步骤文件无法读取（{exc}）", file=path) from None
         rows = frame.values.tolist()
-    elif suffix in (".xlsx", ".xlsm"):
-        from keyproject.calendar import _read_xlsx_rows
+    elif suffix in READABLE_SUFFIXES:  # a workbook: read after the safety checks, as a ledger is
+        from keyproject.xlsx import table_rows  # calamine: imported only for a workbook
 
-        rows = [list(r) for r in _read_xlsx_rows(path, limit=500)]
+        rows = [list(r) for r in table_rows(path, 2, 500, "步骤表")]
     else:
-        raise KPError("步骤文件应为 .toml、.csv 或 .xlsx", file=path)
+        raise KPError("步骤文件应为 .toml、.csv 或工作簿（.xlsx/.xls）", file=path)
     if rows and str(rows[0][1]).strip().lower() in _DAYS_HEADERS:
         rows = rows[1:]
     return normalize_steps(rows, path)

@@ -426,20 +426,24 @@ def read_calendar_overrides(path: str | Path) -> dict[int, YearOverride]:
 
     TOML: one table per year, ``[2027]`` with ``holidays = ["2027-01-01", …]`` (rest days) and
     ``workdays = ["2027-02-07", …]`` (make-up working days); TOML dates or ISO strings.
-    CSV / xlsx: a two-column table of (date, "班"/"休").
+    CSV / a workbook (.xlsx/.xlsm/.xls/.et, its first sheet): a two-column table of (date, "班"/"休").
     """
+    from keyproject.safety import READABLE_SUFFIXES, check_text_file
+
     path = Path(path)
-    if not path.is_file():
-        raise KPError("节假日文件不存在", file=path)
     suffix = path.suffix.lower()
+    if suffix not in READABLE_SUFFIXES:  # a workbook gets the workbook checks below
+        check_text_file(path, "节假日文件")
     if suffix in (".csv", ".txt"):
         try:
             frame = pd.read_csv(path, header=None, dtype=str, keep_default_na=False, encoding="utf-8-sig")
         except (UnicodeDecodeError, pd.errors.ParserError) as exc:
             raise KPError(f"节假日文件无法读取（{exc}）", file=path) from None
         return _overrides_from_rows(frame, str(path))
-    if suffix in (".xlsx", ".xlsm"):
-        return _overrides_from_rows(_read_xlsx_rows(path), str(path))
+    if suffix in READABLE_SUFFIXES:  # a workbook: read after the safety checks, as a ledger is
+        from keyproject.xlsx import table_rows  # calamine: imported only for a workbook
+
+        return _overrides_from_rows(table_rows(path, 2, 5000, "节假日表"), str(path))
     try:
         with path.open("rb") as fh:
             data = tomllib.load(fh)
@@ -490,31 +494,3 @@ def _overrides_from_toml(data: dict[str, Any], path: Path) -> dict[int, YearOver
             raise KPError(f"[{key}] 中的日期 {first} 同时出现在 holidays 和 workdays 中", file=path)
         out[year] = YearOverride(year, days["holidays"], days["workdays"], str(path))
     return out
-
-
-def _read_xlsx_rows(path: Path, limit: int = 5000) -> list[tuple[Any, Any]]:
-    """The first two columns of the first sheet (read-only openpyxl, bounded)."""
-    from openpyxl import load_workbook
-
-    try:
-        wb = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:
-        raise KPError(f"节假日文件无法作为 Excel 工作簿打开（{type(exc).__name__}）", file=path) from None
-    try:
-        ws = wb.worksheets[0]
-        rows = []
-        blank_run = 0
-        for row in ws.iter_rows(min_col=1, max_col=2, values_only=True):
-            cells = tuple(row) + (None,) * (2 - len(row))
-            if cells[0] is None and cells[1] is None:
-                blank_run += 1
-                if blank_run > 100:  # a stray far-away cell: the table has ended
-                    break
-            else:
-                blank_run = 0
-            rows.append(cells[:2])
-            if len(rows) >= limit:
-                raise KPError(f"节假日表超过 {limit} 行", file=path)
-        return rows
-    finally:
-        wb.close()

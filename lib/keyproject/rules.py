@@ -159,11 +159,11 @@ class Rules:
     @classmethod
     def from_toml(cls, path: str | Path) -> Rules:
         """Rules from a TOML file; ``preset = "zhaoqing"`` starts from a preset."""
-        path = Path(path)
+        from keyproject.safety import check_text_file
+
+        path = check_text_file(path, "规则文件")
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise KPError("规则文件不存在", file=path) from None
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise KPError(f"规则文件不是有效的 TOML：{exc}", file=path) from None
         return cls._from_toml_data(data, source=str(path))

@@ -92,6 +92,8 @@ class Limits:
     max_ratio: float = 200.0  # per member, refused only together with ratio_floor_bytes
     ratio_floor_bytes: int = 100 * 1024 * 1024  # a member this large (uncompressed) and that compressed
     max_cells: int = 10_000_000  # rows x columns of a sheet's grid counted from A1
+    # a TOML or CSV file handed beside a ledger (rules, a holiday calendar, steps) is a few KB
+    max_text_bytes: int = 10 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -167,6 +169,24 @@ KIND_LABELS = {"chartsheet": "图表工作表", "dialogsheet": "对话框工作�
 
 def _fail(path: Path, message: str) -> LedgerFileError:
     return LedgerFileError(message, file=path)
+
+
+def check_text_file(path: str | Path, what: str, limits: Limits | None = None) -> Path:
+    """A TOML or CSV file a user hands keyproject (rules, a holiday calendar, steps): it exists, is a
+    file and is within ``max_text_bytes``, before anything parses it. ``what`` names it in the
+    message ("规则文件")."""
+    path = Path(path)
+    limits = limits or Limits()
+    if not path.exists():
+        raise _fail(path, f"{what}不存在")
+    if not path.is_file():
+        raise _fail(path, f"{what}是一个文件夹，不是文件")
+    size = path.stat().st_size
+    if size > limits.max_text_bytes:
+        cap = limits.max_text_bytes / 1048576
+        raise _fail(path, f"{what}大小{size / 1048576:.1f}MB，超过上限{cap:.0f}MB，"
+                          "不像是规则、节假日或步骤文件，拒绝读取")
+    return path
 
 
 def check_workbook(path: str | Path, limits: Limits | None = None) -> WorkbookInfo:

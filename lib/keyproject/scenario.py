@@ -289,17 +289,14 @@ def read_last_year(path: str | Path, sheet: str = "上年月度") -> np.ndarray 
     """Last year's 12 monthly totals from a sheet of the workbook, or None when it has none.
 
     Accepts month labels (1月..12月) down a column with the figure beside them, or across a row
-    with the figures in the row below.
+    with the figures in the row below. The workbook is read as a ledger is, after the safety checks.
     """
-    from openpyxl import load_workbook
+    from keyproject.xlsx import Workbook  # the safety checks first, as for every workbook
 
-    wb = load_workbook(path, read_only=True, data_only=True)
-    try:
-        if sheet not in wb.sheetnames:
-            return None
-        rows = [list(r) for r in wb[sheet].iter_rows(values_only=True, max_row=200, max_col=40)]
-    finally:
-        wb.close()
+    wb = Workbook(path)
+    if sheet not in wb.sheet_names:
+        return None
+    rows = [list(r) for r in wb.grid(sheet).values[:200, :40]]
     out = np.full(12, np.nan)
 
     def month_of(v: object) -> int | None:

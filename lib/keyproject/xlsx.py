@@ -327,6 +327,32 @@ def sheet_names(path: str | Path) -> list[str]:
     return Workbook(path).sheet_names
 
 
+def table_rows(path: str | Path, columns: int, limit: int, what: str, sheet: str | int = 0
+               ) -> list[tuple[object, ...]]:
+    """The first ``columns`` columns of a small table a user hands keyproject beside a ledger (a
+    holiday calendar, a list of steps), read as every workbook is: after the safety checks
+    (``Workbook``), .xlsx/.xlsm/.xls/.et alike. Blank cells are None; the table ends at the last row
+    with a value or after 100 blank rows (a stray far-away cell); more than ``limit`` rows is refused,
+    ``what`` naming the table ("节假日表") in the message."""
+    grid = load_sheet(path, sheet).values[:, :columns]
+    rows: list[tuple[object, ...]] = []
+    blank_run = 0
+    for raw in grid:
+        cells = tuple(None if v == "" else v for v in raw) + (None,) * (columns - len(raw))
+        if all(v is None for v in cells):
+            blank_run += 1
+            if blank_run > 100:
+                break
+        else:
+            blank_run = 0
+        rows.append(cells)
+        if len(rows) >= limit:
+            raise LedgerFileError(f"{what}超过 {limit} 行", file=Path(path))
+    while rows and all(v is None for v in rows[-1]):
+        rows.pop()
+    return rows
+
+
 def load_sheet(path: str | Path, sheet: str | int = 0) -> SheetGrid:
     """One worksheet as a grid; ``sheet`` is a name or a 0-based index."""
     wb = Workbook(path)
