@@ -265,7 +265,7 @@ def _check_ole(path: Path, limits: Limits) -> WorkbookInfo:
     try:
         book = biff.scan(stream)
     except biff.BiffError as exc:
-        words = "版本过旧" if "version" in str(exc) else "已损坏"
+        words = "版本过旧" if exc.too_old else "已损坏"
         raise _fail(path, f"这是旧版Excel格式（.xls/.et），但文件{words}，无法读取：{_WHAT_TO_DO}") from None
     if book.encrypted:
         raise _fail(path, _ENCRYPTED)
