@@ -25,7 +25,8 @@ def test_a_biff_stream_too_old_is_told_apart_from_a_damaged_one() -> None:
         biff.scan(_record(0x0809, struct.pack("<HH", 0x0200, 0x10)))  # BIFF2
     assert old.value.too_old
     with pytest.raises(biff.BiffError) as damaged:
-        biff.scan(_record(0x0809, struct.pack("<HH", 0x0600, 0x05)) + b"\x85\x00\xff\xff")  # runs past the end
+        # a BOUNDSHEET record that runs past the end
+        biff.scan(_record(0x0809, struct.pack("<HH", 0x0600, 0x05)) + b"\x85\x00\xff\xff")
     assert not damaged.value.too_old
 
 

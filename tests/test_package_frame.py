@@ -77,7 +77,8 @@ def test_fix_refs_repairs_the_frame_and_keeps_the_cells_byte_for_byte() -> None:
     assert frame.dimension is None and frame.merges == ("B1:C1048576", "A2:XFD3") and not frame.bad_refs
     assert b'count="2"' in fixed
     span = sheet_data_span(fixed)
-    assert span is not None and fixed[span.start:span.tail_start] == f"<sheetData>{CELLS}</sheetData>".encode()
+    assert span is not None
+    assert fixed[span.start:span.tail_start] == f"<sheetData>{CELLS}</sheetData>".encode()
 
 
 def test_utf16_parts_are_decoded_and_rewritten_as_utf8() -> None:
