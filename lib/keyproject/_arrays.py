@@ -39,6 +39,11 @@ def as_of_date(as_of: Any) -> dt.date:
     return as_of_timestamp(as_of).date()
 
 
+def as_of_datetime64(as_of: Any) -> np.datetime64:
+    """A report date as numpy's ``datetime64[us]``, to compare with date columns."""
+    return as_of_timestamp(as_of).to_datetime64().astype("datetime64[us]")
+
+
 def column(frame: pd.DataFrame, key: str) -> pd.Series | None:
     return frame[key] if key in frame.columns else None
 
@@ -101,7 +106,7 @@ def texts(frame: pd.DataFrame, key: str) -> pd.Series | None:
     if g is None:
         return None
     codes, labels = g
-    values = np.where(codes >= 0, np.append(labels, None)[codes], None) if len(labels) else None
+    values = np.where(codes >= 0, np.append(labels, [None])[codes], None) if len(labels) else None
     return pd.Series(values, index=frame.index, dtype="str")
 
 

@@ -74,9 +74,10 @@ def rank_rows(groups: Sequence[Any] | np.ndarray, done: np.ndarray, plan: np.nda
     ranking = rank(frame, "group", as_of, rules)
     heads = tuple(light_name(k, rules) if k in LIGHTS else label(k) for k in RANK_KEYS)
     rows: list[tuple[Any, ...]] = [heads]
-    for r in ranking.itertuples(index=False):
-        rows.append((None if pd.isna(r.rank) else int(r.rank), r.group, r.projects, r.annual_plan,
-                     r.ytd_completed, r.completion_rate, r.gap_points, r.red, r.yellow, r.green))
+    for r in ranking.to_dict("records"):
+        place = r["rank"]
+        rows.append((None if pd.isna(place) else int(place),
+                     *(r[k] for k in RANK_KEYS[1:])))
     return rows
 
 

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from keyproject._arrays import as_of_timestamp, dates, texts, texts_match
+from keyproject._arrays import as_of_datetime64, as_of_timestamp, dates, texts, texts_match
 from keyproject._records import records
 from keyproject.rules import Rules
 
@@ -46,12 +46,18 @@ class ProblemSummary:
         }
 
 
+def _matches(frame: pd.DataFrame, key: str, pattern: str) -> np.ndarray:
+    """``texts_match``, with no match where the column is absent."""
+    hit = texts_match(frame, key, pattern)
+    return np.zeros(len(frame), dtype=bool) if hit is None else hit
+
+
 def is_closed(status: pd.Series, closed_date: np.ndarray, as_of: pd.Timestamp) -> np.ndarray:
     """销号: the status says so (已销号/已办结/已解决/销号…, not 未销号) or a closing date on or
     before ``as_of`` is filled."""
     frame = pd.DataFrame({"status": status})
-    said = texts_match(frame, "status", CLOSED_PATTERN) & ~texts_match(frame, "status", NEGATION_PATTERN)
-    as_of64 = np.datetime64(as_of.to_datetime64(), "us")
+    said = _matches(frame, "status", CLOSED_PATTERN) & ~_matches(frame, "status", NEGATION_PATTERN)
+    as_of64 = as_of_datetime64(as_of)
     return said | (~np.isnat(closed_date) & (closed_date <= as_of64))
 
 
@@ -66,19 +72,19 @@ def summarize(problems_df: pd.DataFrame | None, as_of: Any, rules: Rules | None 
         return ProblemSummary(source="none")
     df = problems_df
     if "problem" in df.columns:  # rows without a problem text are not problems
-        df = df[texts_match(df, "problem", r"\S")]
+        df = df.loc[_matches(df, "problem", r"\S")]
     n = len(df)
     status = texts(df, "status")
     if status is None:
         status = pd.Series([None] * n, index=df.index, dtype="str")
     closed = is_closed(status, dates(df, "closed_date"), ts)
     deadline = dates(df, "deadline")
-    as_of64 = np.datetime64(ts.to_datetime64(), "us")
+    as_of64 = as_of_datetime64(ts)
     has_deadline = ~np.isnat(deadline)
     overdue = ~closed & has_deadline & (deadline < as_of64)
     soon_limit = as_of64 + np.timedelta64(rules.problem_due_days, "D")
     due_soon = ~closed & has_deadline & (deadline >= as_of64) & (deadline <= soon_limit)
-    days_over = np.where(overdue, (as_of64 - deadline) / np.timedelta64(1, "D"), np.nan)
+    days_over = np.where(overdue, (as_of64 - deadline).astype("timedelta64[D]").astype("float64"), np.nan)
 
     unit = texts(df, "unit")
 
@@ -125,7 +131,7 @@ def from_ledger_column(projects: pd.DataFrame) -> pd.DataFrame:
     text = texts(projects, "problems")
     if text is None:
         return pd.DataFrame(columns=["row", "project", "problem", "unit"])
-    has = text.notna().to_numpy() & ~texts_match(projects, "problems", NO_PROBLEM_PATTERN)
+    has = text.notna().to_numpy() & ~_matches(projects, "problems", NO_PROBLEM_PATTERN)
     sub = projects[has]
     out = pd.DataFrame({"project": sub["name"] if "name" in sub.columns else None,
                         "problem": text[has],

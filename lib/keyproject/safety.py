@@ -33,8 +33,9 @@ declared ``<dimension ref>`` alone is harmless for xlsx (checked: calamine sizes
 dimension may lie either way, so the extent is taken from the cell references themselves: a quick
 pass over ``<row r>`` and the column letters bounds it, and only a sheet whose bound is over the limit
 gets the exact scan of every cell that holds a value (``keyproject.package.cell_scan``: byte scans,
-the one place cells are read without a parser, measured ten times faster than one). A sheet whose real extent (counted from A1, as
-the reader builds its grid) is still over ``max_cells`` is not handed to any parser:
+the one place cells are read without a parser, measured ten times faster than one). A sheet whose
+real extent (counted from A1, as the reader builds its grid) is still over ``max_cells`` is not
+handed to any parser:
 ``SheetInfo.too_large`` is set and ``xlsx.Workbook.grid`` raises a clear error naming the far cell.
 For BIFF, calamine also reserves what ``DIMENSIONS`` declares, so that is bounded too; and since it
 opens all sheets together, one sheet over the limit makes the whole file refused, naming that sheet.

@@ -282,7 +282,7 @@ def conform(df: pd.DataFrame | Mapping[str, Any], schema: Schema = LEDGER) -> pd
     def series(values: Any, dtype: str) -> Any:
         if isinstance(values, pd.Series):
             return values if str(values.dtype) == dtype else values.astype(dtype)  # type: ignore[call-overload]
-        return pd.array(values, dtype=dtype)  # type: ignore[call-overload]
+        return pd.array(values, dtype=dtype)
 
     out: dict[str, Any] = {}
     if "row" in cols:

@@ -8,7 +8,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from keyproject._arrays import amounts, as_of_timestamp, dates, groups, texts_match, to_dates
+from keyproject._arrays import (
+    amounts,
+    as_of_datetime64,
+    as_of_timestamp,
+    dates,
+    groups,
+    texts_match,
+    to_dates,
+)
 from keyproject.rules import Rules
 from keyproject.schema import DONE_COLUMNS
 
@@ -67,7 +75,7 @@ def milestones(frame: pd.DataFrame, as_of: Any) -> pd.DataFrame:
     or when the reader found it stated without a date ("已开工" in a date cell: the boolean columns of
     ``schema.DONE_COLUMNS``).
     """
-    ts = np.datetime64(as_of_timestamp(as_of).to_datetime64(), "us")
+    ts = as_of_datetime64(as_of)
 
     def reached(key: str) -> np.ndarray:
         d = dates(frame, key)
@@ -109,7 +117,7 @@ def derive_stage(frame: pd.DataFrame, as_of: Any, m: pd.DataFrame | None = None)
     g = groups(frame, "stage")
     if g is not None:
         codes, labels = g
-        given = np.append(labels, None)[codes]
+        given = np.append(labels, [None])[codes]
         out = pd.Series(np.where(codes >= 0, given, out), index=frame.index, dtype="str")
     return out
 
@@ -164,7 +172,7 @@ def completion_rate_projects(frame: pd.DataFrame, as_of: Any,
 
 def _rate(frame: pd.DataFrame, as_of: Any, planned_key: str, done_key: str,
           m: pd.DataFrame | None) -> dict[str, Any]:
-    ts = np.datetime64(as_of_timestamp(as_of).to_datetime64(), "us")
+    ts = as_of_datetime64(as_of)
     planned = dates(frame, planned_key)
     due = ~np.isnat(planned) & (planned <= ts)
     m = milestones(frame, as_of) if m is None else m

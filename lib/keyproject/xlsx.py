@@ -56,7 +56,7 @@ class SheetGrid:
 
     @property
     def shape(self) -> tuple[int, int]:
-        return self.values.shape  # type: ignore[return-value]
+        return self.values.shape
 
 
 class Workbook:

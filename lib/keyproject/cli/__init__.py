@@ -13,12 +13,13 @@ import os
 import pkgutil
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from keyproject.errors import KPError
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # argparse's own text is English; frame it in Chinese
+    def error(self, message: str) -> NoReturn:  # argparse's own text is English; frame it in Chinese
         self.print_usage(sys.stderr)
         sys.stderr.write(f"kp：命令参数有误：{message}\n")
         raise SystemExit(2)

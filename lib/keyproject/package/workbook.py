@@ -120,7 +120,8 @@ class WorkbookPart:
             return
         el = self._sheet_elements()[entry.index]
         if state == "visible":
-            el.attrib.pop("state", None)
+            if "state" in el.attrib:
+                del el.attrib["state"]
         else:
             el.set("state", state)
         self.changed = True
