@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 
 from keyproject.errors import KPError
+from keyproject.rules import Rules
 
 GROUP_FIELDS: dict[str, str] = {
     "command_post": "指挥部", "unit": "责任单位", "town": "乡镇", "leader": "包保领导",
@@ -106,10 +107,9 @@ def light_counts(frame: pd.DataFrame) -> dict[str, int]:
     return {k: int(counts.get(k, 0)) for k in LIGHT_ORDER}
 
 
-def lights_for(projects: pd.DataFrame, as_of: dt.date, rules: Any = None) -> pd.Series:
+def lights_for(projects: pd.DataFrame, as_of: dt.date, rules: Rules | None = None) -> pd.Series:
     """The engine's light per project (``keyproject.lights.evaluate``)."""
     from keyproject import lights as lights_mod
-    from keyproject.rules import Rules
 
     return lights_mod.evaluate(projects, as_of, rules or Rules())["light"]
 
