@@ -41,7 +41,7 @@ def test_bulletin_uses_history_beside_the_workbook(tmp_path, capsys):
 
     wb = tmp_path / SAMPLE.name
     shutil.copy(SAMPLE, wb)
-    june = build_report(read_ledger(wb), as_of="2023-06-30")
+    june = build_report(read_ledger(wb), as_of="2023-06-30", any_date=True)
     with History.for_workbook(wb) as h:
         h.record(june, source=wb)
     assert main(["bulletin", str(wb), "--text"]) == 0

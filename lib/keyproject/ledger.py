@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -110,6 +111,9 @@ class Ledger:
     last_column: int = 0
     # every sheet the projects came from; filled from the fields above when not given
     layouts: list[SheetLayout] = field(default_factory=list)
+    # the report date an earlier refresh recorded in the workbook (custom property
+    # ``schema.PERIOD_PROPERTY``); ``keyproject.context`` prefers it to the period in the title
+    recorded_period: dt.date | None = None
 
     def __post_init__(self) -> None:
         if not self.layouts:

@@ -206,6 +206,7 @@ OWNED_COLUMNS: tuple[str, ...] = ("差距(百分点)", "灯号", "三类项目")
 # readers skip those sheets, writers replace only them
 OWNED_SHEETS_PROPERTY = "keyproject.sheets"
 OWNED_COLUMNS_PROPERTY = "keyproject.columns"
+PERIOD_PROPERTY = "keyproject.period"  # ISO date the last refresh was made for
 
 
 def conform(df: pd.DataFrame, schema: Schema = LEDGER) -> pd.DataFrame:

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from keyproject.calendar import WorkCalendar
+from keyproject.dates import parse_date
 
 MISSING_GROUP = "（未填写）"  # label of projects whose group cell is empty
 
@@ -105,13 +106,7 @@ def _json_value(x: Any) -> Any:
 
 
 def _as_date(d: Any, name: str) -> dt.date:
-    if isinstance(d, dt.datetime):
-        return d.date()
-    if isinstance(d, dt.date):
-        return d
-    if isinstance(d, (pd.Timestamp, np.datetime64)) and not pd.isna(d):
-        return pd.Timestamp(d).date()
-    raise TypeError(f"{name} must be a date, got {d!r}")
+    return parse_date(d, name)
 
 
 def sprint_window(start: dt.date, days: int = 100) -> tuple[dt.date, dt.date]:

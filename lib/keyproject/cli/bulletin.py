@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from keyproject.cli._common import add_history_argument, add_ledger_arguments, ledger_report
+from keyproject.cli._common import add_history_argument, add_ledger_arguments, ledger_report, open_history
 from keyproject.errors import KPError
 
 HELP = """\
@@ -30,28 +30,21 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from keyproject.bulletin import bulletin_text, write_docx
-    from keyproject.history import History
 
     if not args.out and not args.text:
         raise KPError("请用 --out 指定输出的 Word 文档（如 --out 通报.docx），或用 --text 输出文本")
     out = Path(args.out) if args.out else None
     if out is not None and out.suffix.lower() != ".docx":
         raise KPError("--out 应为 .docx 文件", file=out)
-    ledger_path = Path(args.ledger)
-    _, report = ledger_report(args)
-
     changes = None
-    history = None
-    if args.history:
-        try:
-            history = History.open(args.history)
-        except Exception as exc:  # a wrong URL or driver: the user's input
-            raise KPError(f"无法打开历史记录数据库“{args.history}”：{exc}") from None
-    elif History.exists_for(ledger_path):
-        history = History.for_workbook(ledger_path)
-    if history is not None:
-        with history:
+    history = open_history(args, Path(args.ledger), create=False)  # a bad --history: exit 2 here
+    try:
+        _, report = ledger_report(args, history=history)  # never before the newest snapshot
+        if history is not None:
             changes = history.changes(report)
+    finally:
+        if history is not None:
+            history.close()
 
     if args.text:
         sys.stdout.write(bulletin_text(report, changes=changes, region=args.region))
