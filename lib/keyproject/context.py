@@ -238,6 +238,14 @@ def resolve_calendar(calendar: WorkCalendar | str | Path | None = None) -> WorkC
     return WorkCalendar()
 
 
+def check_sprint_date(as_of: dt.date, start: dt.date, end: dt.date, name: str = "--as-of") -> None:
+    """Refuse a sprint's date in a year the sprint does not touch (a typo such as 2032 for 2023)."""
+    if as_of.year not in (start.year, end.year):
+        raise PeriodError(f"{name} {cn_date(as_of)}与冲刺（{cn_date(start)}至{cn_date(end)}）不在同一年；"
+                          "请核对日期。如确需按此日期统计，请加 --any-date", as_of=as_of,
+                          period=(start.year, start.month))
+
+
 # -- the sprint's window from the 设置 sheet -----------------------------------------------------
 
 SPRINT_START_KEYS: tuple[str, ...] = ("百日冲刺开始", "冲刺开始", "冲刺开始日期")

@@ -116,6 +116,12 @@ class Snapshot:
         out["none"] = int(len(light) - sum(out.values()))
         return out
 
+    def aligned(self, projects: pd.DataFrame, column: str) -> pd.Series:
+        """This snapshot's ``column`` for each of the ledger ``projects`` (matched by project key;
+        NaN for a project the snapshot does not have)."""
+        values = ledger_keys(projects).map(self.projects[column])
+        return pd.Series(values.to_numpy(), index=projects.index)
+
     def reporting(self, projects: pd.DataFrame) -> Reporting | None:
         """This snapshot's 本期报送 statuses for the ledger ``projects`` (matched by project key),
         or None when the snapshot's period had no consolidated submissions."""

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from keyproject.cli._common import add_history_argument, add_ledger_arguments, parse_date_arg
+from keyproject.cli._common import add_history_argument, add_ledger_arguments, history_scope
 
 _LIGHT_NAMES = (("red", "红灯"), ("yellow", "黄灯"), ("green", "绿灯"), ("none", "未评灯"))
 
@@ -49,12 +49,12 @@ def _progress(quiet: bool):  # -> (callback, stop)
 def run(args: argparse.Namespace) -> int:
     from keyproject.workbook.refresh import refresh_workbook
 
-    as_of = parse_date_arg(args.as_of, "--as-of")
     callback, stop = _progress(args.quiet)
     try:
         result = refresh_workbook(
-            Path(args.ledger), as_of=as_of, submissions=args.submissions, rules=args.rules,
+            Path(args.ledger), as_of=args.as_of, submissions=args.submissions, rules=args.rules,
             out=args.out, force=args.force, sheet=args.sheet, history_url=args.history, progress=callback,
+            history_scope=history_scope(args, Path(args.ledger)), any_date=args.any_date,
         )
     finally:
         stop()

@@ -170,10 +170,13 @@ def refresh_workbook(
     history_url: str | None = None,
     progress: Progress | None = None,
     now: dt.datetime | None = None,
+    history_scope: str = "",
+    any_date: bool = False,
 ) -> RefreshResult:
     """Refresh the ledger workbook at ``path`` (see the module docstring); raise ``RefreshRefused``
     when it is open elsewhere or would lose content (unless ``out`` or ``force``)."""
     from keyproject.bulletin import bulletin_text
+    from keyproject.context import resolve
     from keyproject.history import History
     from keyproject.report import build_report
 
@@ -217,6 +220,7 @@ def refresh_workbook(
 
     issues: list[Issue] = []
     updates = pd.DataFrame()
+    newer_period: tuple[int, int] | None = None
     if submissions:
         _step(progress, "汇总各单位报送", 0.2)
         from keyproject.submissions import consolidate
@@ -232,13 +236,18 @@ def refresh_workbook(
                             "已按报送月份计算，台账表头和标题中的月份请自行核对修改")
             ledger = dataclasses.replace(ledger, projects=cons.projects, report_year=period[0],
                                          report_month=period[1])
+            newer_period = period
         else:
             ledger = dataclasses.replace(ledger, projects=cons.projects)
 
     _step(progress, "计算进度与灯号", 0.3)
-    report = build_report(ledger, as_of=as_of, rules=rules)
-    history = History.open(history_url) if history_url else History.for_workbook(target)
+    history = (History.open(history_url, scope=history_scope) if history_url
+               else History.for_workbook(target, scope=history_scope))
     try:
+        # never before the newest snapshot unless asked for (keyproject.context)
+        context = resolve(ledger, as_of=as_of, rules=rules, any_date=any_date, latest=history.latest(),
+                          period=newer_period, as_of_name="--as-of")
+        report = build_report(ledger, context=context)
         changes = history.changes(report)
         text = bulletin_text(report, changes)
 
