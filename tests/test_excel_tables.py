@@ -62,4 +62,4 @@ def test_sheet_tables_follow_the_report(sample_values):
     assert owned["row"].tolist() == report.projects["row"].tolist()
     pd.testing.assert_series_equal(owned["差距(百分点)"], report.projects["gap_points"].astype(float),
                                    check_names=False, check_index=False)
-    assert tables["通报"][1][0] == bulletin_text(report).splitlines()[0].strip()
+    assert tables["通报"][2][0] == bulletin_text(report).splitlines()[0].strip()

@@ -200,7 +200,8 @@ def test_sheets_read_well(county: Path) -> None:
     assert lights.freeze_panes is not None and lights.page_setup.orientation == "landscape"
     assert lights.sheet_properties.pageSetUpPr.fitToPage
     ranking = [c.value for row in wb["排名"].iter_rows() for c in row if c.value is not None]
-    assert {"按责任单位排名", "按指挥部排名", "按乡镇排名", "按包保领导排名", "红榜", "黑榜"} <= set(ranking)
+    assert {"按责任单位排名", "按指挥部排名", "按乡镇排名", "按包保领导排名", "红榜（按责任单位）",
+            "黑榜（按责任单位）"} <= set(ranking)
     problems = [c.value for row in wb["问题清单"].iter_rows() for c in row if isinstance(c.value, str)]
     assert any(v.startswith("超期未销号问题") for v in problems)
     assert any(v.startswith("已销号问题") for v in problems)

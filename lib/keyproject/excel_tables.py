@@ -19,8 +19,11 @@ from keyproject.errors import KPError
 from keyproject.lights import evaluate, light_counts
 from keyproject.progress import totals
 from keyproject.ranking import rank
+from keyproject.report import Report
 from keyproject.rules import Rules
 from keyproject.schema import LEDGER, OWNED_COLUMNS, Schema
+from keyproject.views import Light
+from keyproject.views.sheets import SHEETS, TITLES
 
 
 def projects_from_range(value: Any, schema: Schema = LEDGER) -> pd.DataFrame:
@@ -83,15 +86,9 @@ def rank_rows(groups: Sequence[Any] | np.ndarray, done: np.ndarray, plan: np.nda
 
 
 # -- a whole workbook as values (the add-in's refresh button) ----------------------------------------
-SHEET_NAMES: tuple[str, ...] = ("汇总", "红黄绿灯", "排名", "问题清单", "通报")
+SHEET_NAMES: tuple[str, ...] = SHEETS
 # the first cell of each sheet keyproject writes: how a later refresh knows the sheet is its own
-SHEET_TITLES: dict[str, str] = {
-    "汇总": "重点项目推进情况汇总（截至",
-    "红黄绿灯": "红黄灯项目（截至",
-    "排名": "比学赶超排名（截至",
-    "问题清单": "问题清单（截至",
-    "通报": "【keyproject通报】",
-}
+SHEET_TITLES: dict[str, str] = TITLES
 LIGHT_COLORS: dict[str, tuple[int, int, int]] = {  # the refresh's soft fills, as RGB
     "green": (0xC6, 0xEF, 0xCE), "yellow": (0xFF, 0xEB, 0x9C), "red": (0xFF, 0xC7, 0xCE),
 }
@@ -135,93 +132,24 @@ def owned_column_values(report: Any) -> pd.DataFrame:
     })
 
 
-def _as_of_text(as_of: Any) -> str:
-    d = pd.Timestamp(as_of)
-    return f"{d.year}年{d.month}月{d.day}日"
+def sheet_tables(report: Report, bulletin: str) -> dict[str, list[list[Any]]]:
+    """The values of keyproject's sheets (汇总, 红黄绿灯, 排名, 问题清单, 通报) as rows from A1: the
+    views the file refresh renders (``keyproject.views.sheets``), as plain values for writers that
+    put values into an open workbook (the Excel add-in). Row 1 of each sheet is its title."""
+    from keyproject.views.sheets import sheet_views, view_rows
 
-
-def _label(key: str) -> str:
-    from keyproject.workbook.sheets import label
-
-    return label(key)
-
-
-def _frame_rows(frame: pd.DataFrame, keys: Sequence[str] | None = None) -> list[list[Any]]:
-    keys = [k for k in (keys or list(frame.columns)) if k in frame.columns]
-    rows: list[list[Any]] = [[_label(k) for k in keys]]
-    for rec in frame[keys].itertuples(index=False, name=None):
-        rows.append([_cell(v) for v in rec])
-    return rows
+    out: dict[str, list[list[Any]]] = {}
+    for view in sheet_views(report, bulletin.splitlines()):
+        out[view.name] = [[_cell(v) for v in row] for row in view_rows(view)]
+    return out
 
 
 def _cell(v: Any) -> Any:
-    if isinstance(v, (list, tuple)):
-        return "；".join(str(x) for x in v)
-    if v is None or (not isinstance(v, str) and pd.api.types.is_scalar(v) and pd.isna(v)):
-        return None
-    if isinstance(v, np.generic):
-        return v.item()
-    if isinstance(v, pd.Timestamp):
-        return v.to_pydatetime()
+    if isinstance(v, Light):
+        return v.label
+    if isinstance(v, bool):
+        return "是" if v else "否"
     return v
-
-
-def sheet_tables(report: Any, bulletin: str) -> dict[str, list[list[Any]]]:
-    """The values of keyproject's sheets (汇总, 红黄绿灯, 排名, 问题清单, 通报) as rows from A1.
-
-    The same content the file refresh writes with styles, as plain values, for writers that put
-    values into an open workbook (the Excel add-in). Row 1 of each sheet is its title."""
-    as_of = _as_of_text(report.as_of)
-    label = report.rules.light_label
-    data = report.to_dict()
-
-    summary: list[list[Any]] = [[f"{SHEET_TITLES['汇总']}{as_of}）"], [], ["总体情况"], ["指标", "数值"]]
-    summary.append([_label("time_progress"), report.time_progress])
-    for k, v in data["totals"].items():
-        summary.append([_label(k), ("是" if v else "否") if isinstance(v, bool) else v])
-    summary += [[], ["红黄绿灯"], ["灯号", "项目个数"]]
-    for k in ("red", "yellow", "green", "none"):
-        if k in report.lights:
-            summary.append([label(k) if k != "none" else _label("none"), report.lights[k]])
-    summary += [[], ["三类项目"], ["类别", "项目个数"], *([k, v] for k, v in report.three_classes.items())]
-    if isinstance(report.size_bands, pd.DataFrame) and len(report.size_bands):
-        summary += [[], ["规模"], *_frame_rows(report.size_bands)]
-
-    p = report.projects
-    lit = p[p["light"].isin(["red", "yellow"])] if "light" in p.columns else p.iloc[0:0]
-    lit = lit.assign(_o=lit["light"].map({"red": 0, "yellow": 1}))
-    lit = lit.sort_values(["_o", "gap_points"] if "gap_points" in lit.columns else ["_o"], kind="stable")
-    keys = ["light", "name", "unit", "leader", "command_post", "annual_plan", "ytd_completed",
-            "completion_rate", "gap_points", "light_reasons", "problems"]
-    body = _frame_rows(lit, keys)
-    li = body[0].index(_label("light"))
-    for r in body[1:]:
-        r[li] = label(r[li]) if r[li] else None
-    lights = [[f"{SHEET_TITLES['红黄绿灯']}{as_of}）"], [], ["序号", *body[0]],
-              *([i, *r] for i, r in enumerate(body[1:], start=1))]
-
-    ranking: list[list[Any]] = [[f"{SHEET_TITLES['排名']}{as_of}）"]]
-    for group, frame in report.rankings.items():
-        ranking += [[], [f"按{_label(group)}排名"], *_frame_rows(frame)]
-    for key, title in (("red_list", "红榜"), ("black_list", "黑榜")):
-        frame = getattr(report, key)
-        ranking += [[], [title], *(_frame_rows(frame) if len(frame) else [["（无）"]])]
-
-    problems: list[list[Any]] = [[f"{SHEET_TITLES['问题清单']}{as_of}）"], []]
-    ps = report.problems
-    if not ps.total:
-        problems.append(["（未发现问题记录）"])
-    else:
-        problems += [["问题总数", ps.total], ["未销号", ps.open], ["已销号", ps.closed],
-                     ["已超期", ps.overdue], ["即将到期", ps.due_soon], ["销号率", ps.closure_rate]]
-        if len(ps.by_unit):
-            problems += [[], ["按责任单位"], *_frame_rows(ps.by_unit)]
-        if len(ps.overdue_items):
-            problems += [[], ["超期问题"], *_frame_rows(ps.overdue_items)]
-
-    paragraphs = [t.strip() for t in bulletin.splitlines() if t.strip()]
-    bulletin_rows = [[SHEET_TITLES["通报"]], *([t] for t in paragraphs)]
-    return {"汇总": summary, "红黄绿灯": lights, "排名": ranking, "问题清单": problems, "通报": bulletin_rows}
 
 
 def rectangular(rows: list[list[Any]]) -> list[list[Any]]:

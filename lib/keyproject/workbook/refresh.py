@@ -274,7 +274,7 @@ def refresh_workbook(
         record_columns(wb, ws.title, owned.letters())
 
         _step(progress, "生成汇总、排名、问题清单和通报", 0.75)
-        names = write_sheets(wb, report, text, _labeler(report, rules), warnings)
+        names = write_sheets(wb, report, text, warnings)
         wb.calculation.fullCalcOnLoad = True  # Excel and WPS recompute the user's formulas on open
 
         _step(progress, "保存", 0.85)
