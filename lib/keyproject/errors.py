@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 
 def where(file: str | Path | None = None, sheet: str | None = None, row: int | None = None,
@@ -39,8 +40,20 @@ class KPError(Exception):
         return f"{loc}：{self.message}" if loc else self.message
 
 
+# why a file cannot be read as a ledger, as data (``LedgerFileError.reason``)
+FileReason = Literal["format", "password", "not_ledger", "empty", "damaged", "unsafe", "missing"]
+
+
 class LedgerFileError(KPError):
-    """The file cannot be read as a ledger at all (not xlsx, too large, encrypted, no name column)."""
+    """The file cannot be read as a ledger at all (not xlsx, too large, encrypted, no name column).
+
+    ``reason`` classifies it (``FileReason``: an unreadable format, a password, not a ledger, empty,
+    damaged, unsafe or over the limits, missing), None where no class fits."""
+
+    def __init__(self, message: str, *, reason: FileReason | None = None, file: str | Path | None = None,
+                 sheet: str | None = None, row: int | None = None, column: str | None = None) -> None:
+        self.reason = reason
+        super().__init__(message, file=file, sheet=sheet, row=row, column=column)
 
 
 class CalendarError(KPError):

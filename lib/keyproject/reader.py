@@ -435,7 +435,8 @@ def _read_sheet(wb: Any, grid: SheetGrid, schema: Schema, header: _Header | None
     if header is None:
         req = next((f for f in schema.fields if f.required), schema.fields[0])
         raise LedgerFileError(
-            f"不是{schema.title}：在前{HEADER_SCAN_ROWS}行没有找到“{req.label}”列", file=path, sheet=name)
+            f"不是{schema.title}：在前{HEADER_SCAN_ROWS}行没有找到“{req.label}”列", file=path, sheet=name,
+            reason="not_ledger")
     values = grid.values
     nrows_all, ncols = values.shape
     top = _filled_top(grid, min(nrows_all, header.start + header.span))
@@ -658,7 +659,8 @@ def _choose_sheet(wb: Workbook, schema: Schema, sheet: str | None) -> tuple[Shee
             if wb.info.sheet(s).too_large:
                 wb.grid(s)  # raises the clear error about the sheet's extent
         req = next((f for f in schema.fields if f.required), schema.fields[0])
-        raise LedgerFileError(f"不是{schema.title}：没有哪个工作表有“{req.label}”列", file=wb.path)
+        raise LedgerFileError(f"不是{schema.title}：没有哪个工作表有“{req.label}”列", file=wb.path,
+                              reason="not_ledger")
     return best[1], best[2]
 
 

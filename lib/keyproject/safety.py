@@ -32,7 +32,7 @@ from pathlib import Path
 from defusedxml import ElementTree as SafeET
 from openpyxl.utils import column_index_from_string, get_column_letter
 
-from keyproject.errors import LedgerFileError
+from keyproject.errors import FileReason, LedgerFileError
 from keyproject.schema import OWNED_COLUMNS_PROPERTY, OWNED_SHEETS_PROPERTY
 
 OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
@@ -94,8 +94,8 @@ class WorkbookInfo:
         raise LedgerFileError(f"没有名为“{name}”的工作表（现有：{names}）", file=self.path)
 
 
-def _fail(path: Path, message: str) -> LedgerFileError:
-    return LedgerFileError(message, file=path)
+def _fail(path: Path, message: str, reason: FileReason | None = None) -> LedgerFileError:
+    return LedgerFileError(message, file=path, reason=reason)
 
 
 def check_workbook(path: str | Path, limits: Limits | None = None) -> WorkbookInfo:
@@ -103,29 +103,30 @@ def check_workbook(path: str | Path, limits: Limits | None = None) -> WorkbookIn
     path = Path(path)
     limits = limits or Limits()
     if not path.exists():
-        raise _fail(path, "文件不存在")
+        raise _fail(path, "文件不存在", "missing")
     if path.is_dir():
-        raise _fail(path, "这是一个文件夹，不是Excel文件")
+        raise _fail(path, "这是一个文件夹，不是Excel文件", "format")
     size = path.stat().st_size
     if size == 0:
-        raise _fail(path, "文件是空的（0字节）")
+        raise _fail(path, "文件是空的（0字节）", "empty")
     if size > limits.max_file_bytes:
-        raise _fail(path, f"文件大小{size / 1048576:.1f}MB，超过上限{limits.max_file_bytes / 1048576:.0f}MB")
+        raise _fail(path, f"文件大小{size / 1048576:.1f}MB，超过上限{limits.max_file_bytes / 1048576:.0f}MB",
+                    "unsafe")
     with path.open("rb") as fh:
         head = fh.read(8)
     if head.startswith(OLE_MAGIC):
-        raise _fail(path, _ole_message(path))
+        raise _fail(path, *_ole_message(path))
     if not head.startswith(ZIP_MAGIC):
-        raise _fail(path, _not_zip_message(path))
+        raise _fail(path, _not_zip_message(path), "format")
     try:
         zf = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as exc:
-        raise _fail(path, f"文件已损坏，无法作为xlsx打开（{exc}）") from None
+        raise _fail(path, f"文件已损坏，无法作为xlsx打开（{exc}）", "damaged") from None
     with zf:
         _check_members(path, zf, limits)
         names = set(zf.namelist())
         if "xl/workbook.xml" not in names:
-            raise _fail(path, _zip_kind_message(names))
+            raise _fail(path, _zip_kind_message(names), "format")
         sheets = _worksheets(path, zf)
         infos = [_measure(path, zf, name, part, state, limits) for name, part, state in sheets]
         _stream_all(path, zf, skip={i.part for i in infos})
@@ -156,13 +157,13 @@ def read_marks(zf: zipfile.ZipFile) -> tuple[list[str], dict[str, dict[str, str]
             if isinstance(columns, dict) else {})
 
 
-def _ole_message(path: Path) -> str:
+def _ole_message(path: Path) -> tuple[str, FileReason]:
     data = path.read_bytes()
     if "EncryptionInfo".encode("utf-16-le") in data or "EncryptedPackage".encode("utf-16-le") in data:
-        return "工作簿设置了打开密码（已加密），无法读取：请在Excel或WPS中取消密码后另存为.xlsx"
+        return "工作簿设置了打开密码（已加密），无法读取：请在Excel或WPS中取消密码后另存为.xlsx", "password"
     if "Workbook".encode("utf-16-le") in data or "Book".encode("utf-16-le") in data:
-        return "这是旧版Excel 97-2003格式（.xls），不支持：请在Excel或WPS中另存为.xlsx"
-    return "这是旧版Office格式或加密的工作簿，无法读取：请在Excel或WPS中取消密码并另存为.xlsx"
+        return "这是旧版Excel 97-2003格式（.xls），不支持：请在Excel或WPS中另存为.xlsx", "format"
+    return "这是旧版Office格式或加密的工作簿，无法读取：请在Excel或WPS中取消密码并另存为.xlsx", "format"
 
 
 def _not_zip_message(path: Path) -> str:
@@ -202,11 +203,12 @@ def _check_members(path: Path, zf: zipfile.ZipFile, limits: Limits) -> None:
         total += info.file_size
         if total > limits.max_uncompressed_bytes:
             mb = limits.max_uncompressed_bytes / 1048576
-            raise _fail(path, f"解压后超过{mb:.0f}MB，疑似压缩炸弹，拒绝读取")
+            raise _fail(path, f"解压后超过{mb:.0f}MB，疑似压缩炸弹，拒绝读取", "unsafe")
         if info.file_size > 1024 * 1024:
             ratio = info.file_size / max(info.compress_size, 1)
             if ratio > limits.max_ratio:
-                raise _fail(path, f"压缩比异常（{info.filename}：{ratio:.0f}倍），疑似压缩炸弹，拒绝读取")
+                raise _fail(path, f"压缩比异常（{info.filename}：{ratio:.0f}倍），疑似压缩炸弹，拒绝读取",
+                            "unsafe")
 
 
 def _stream_all(path: Path, zf: zipfile.ZipFile, skip: set[str]) -> None:
@@ -222,7 +224,7 @@ def _stream_all(path: Path, zf: zipfile.ZipFile, skip: set[str]) -> None:
                 while fh.read(1 << 20):
                     pass
         except _ZIP_ERRORS as exc:
-            raise _fail(path, f"文件已损坏（{info.filename}：{exc}）") from None
+            raise _fail(path, f"文件已损坏（{info.filename}：{exc}）", "damaged") from None
 
 
 def _worksheets(path: Path, zf: zipfile.ZipFile) -> list[tuple[str, str, str]]:

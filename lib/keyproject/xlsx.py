@@ -45,7 +45,7 @@ class Workbook:
             else:  # calamine picks its parser by extension; the content is a checked xlsx zip
                 self._book = pc.CalamineWorkbook.from_filelike(io.BytesIO(self.path.read_bytes()))
         except pc.PasswordError:
-            raise LedgerFileError("工作簿设置了密码，无法读取", file=self.path) from None
+            raise LedgerFileError("工作簿设置了密码，无法读取", file=self.path, reason="password") from None
         except Exception as exc:  # calamine's own errors (ZipError, XmlError, CalamineError)
             raise LedgerFileError(f"无法读取工作簿（{type(exc).__name__}：{exc}）", file=self.path) from None
         self._grids: dict[str, SheetGrid] = {}

@@ -17,7 +17,8 @@ def register(subparsers: Any) -> None:
         "refresh",
         help="刷新台账工作簿：汇总报送、计算灯号、写回汇总表（原样保留用户内容）",
         description="刷新台账工作簿：汇总各单位报送，计算序时进度和红黄绿灯，在原工作簿中写入灯号列和"
-        "汇总、红黄绿灯、排名、问题清单、通报工作表；先备份，原子替换，用户的单元格、格式和工作表原样保留。",
+        "汇总、红黄绿灯、排名、问题清单、通报工作表；先备份，原子替换，用户的单元格、格式和工作表原样保留。"
+        "退出码：0 成功；1 已刷新，但有报送文件未能使用（逐个列出原因）；2 输入有误或拒绝刷新。",
     )
     add_ledger_arguments(p)
     p.add_argument("--submissions", nargs="+", default=[], metavar="路径",
@@ -59,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
     finally:
         stop()
     print_summary(result)
-    return 0
+    return 1 if result.unused_files else 0  # wrote what it could; a submitted file was not used
 
 
 def print_summary(result: Any) -> None:
@@ -75,9 +76,25 @@ def print_summary(result: Any) -> None:
                       if key in result.lights)
     if lights:
         out.write(f"  灯号：{lights}\n")
+    if result.submitted_files:
+        used = [f for f in result.submitted_files if f.used]
+        out.write(f"  报送文件：共 {len(result.submitted_files)} 个，已汇总 {len(used)} 个\n")
+        if result.unused_files:
+            out.write(f"  以下 {len(result.unused_files)} 个报送文件未能使用，请核对后重新报送：\n")
+            for f in result.unused_files:
+                out.write(f"    {f}\n")
     if len(result.updates):
         files = result.updates["file"].nunique() if "file" in result.updates else 0
         out.write(f"  报送数据：更新 {len(result.updates)} 个单元格（来自 {files} 个文件）\n")
+    report = result.report
+    if report is not None and report.reporting is not None:
+        late = report.unreported
+        month = report.reporting.month
+        if len(late):
+            names = "、".join(f"{r.unit}（{r.status}）" for r in late.itertuples())
+            out.write(f"  {month}月未报送单位（请催报）：{names}\n")
+        else:
+            out.write(f"  {month}月各责任单位均已报送\n")
     if result.issues:
         out.write(f"  报送汇总发现 {len(result.issues)} 个问题：\n")
         for issue in result.issues:
@@ -85,4 +102,5 @@ def print_summary(result: Any) -> None:
     for w in result.warnings:
         out.write(f"  注意：{w}\n")
     if result.history:
-        out.write(f"  历史记录：{result.history}\n")
+        done = f"，{result.snapshot.message()}" if result.snapshot is not None else ""
+        out.write(f"  历史记录：{result.history}{done}\n")

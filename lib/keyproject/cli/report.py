@@ -69,8 +69,8 @@ def _marked(groups: pd.DataFrame) -> list[str]:
     """Group names, marked when the group is judged on figures it did not update this period."""
     if "not_updated" not in groups.columns:
         return [str(g) for g in groups["group"]]
-    return [f"{g}（{n}个项目未报送）" if n else str(g)
-            for g, n in zip(groups["group"], groups["not_updated"], strict=True)]
+    return [str(g) if not n else f"{g}（未报送）" if n == total else f"{g}（{n}个项目未报送）"
+            for g, n, total in zip(groups["group"], groups["not_updated"], groups["projects"], strict=True)]
 
 
 def print_table(report: Any, ledger: Any) -> None:

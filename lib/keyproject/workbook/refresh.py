@@ -20,8 +20,11 @@ import pandas as pd
 from openpyxl import load_workbook
 
 from keyproject.errors import KPError, LedgerFileError, RefreshRefused
+from keyproject.history import Recorded
 from keyproject.ledger import Issue, Ledger
+from keyproject.reporting import Reporting
 from keyproject.schema import LEDGER
+from keyproject.submissions import SubmittedFile
 from keyproject.workbook.backup import atomic_write, backup_copy, leftover_temps
 from keyproject.workbook.cached import cached_values, restore_cached_values
 from keyproject.workbook.cells import FMT_DATE, put
@@ -54,6 +57,13 @@ class RefreshResult:
     history: str | None = None  # where the snapshot went
     report: Any = None
     changes: Any = None
+    # every submitted file, consolidated or with the reason it could not be used (CLI exit 1)
+    submitted_files: list[SubmittedFile] = field(default_factory=list)
+    snapshot: Recorded | None = None  # what the history recorded (a replaced snapshot is said so)
+
+    @property
+    def unused_files(self) -> list[SubmittedFile]:
+        return [f for f in self.submitted_files if not f.used]
 
     @property
     def in_place(self) -> bool:
@@ -221,6 +231,8 @@ def refresh_workbook(
     issues: list[Issue] = []
     updates = pd.DataFrame()
     newer_period: tuple[int, int] | None = None
+    reporting: Reporting | None = None
+    submitted: list[SubmittedFile] = []
     if submissions:
         _step(progress, "汇总各单位报送", 0.2)
         from keyproject.submissions import consolidate
@@ -228,6 +240,7 @@ def refresh_workbook(
         cons = consolidate(ledger, list(submissions))
         issues = list(cons.issues)
         updates = cons.updates
+        reporting, submitted = cons.reporting, cons.submitted_files
         period = getattr(cons, "report_period", None)
         newer = period is not None and ledger.report_month is not None and (
             (period[0], period[1]) > (ledger.report_year or period[0], ledger.report_month))
@@ -247,7 +260,11 @@ def refresh_workbook(
         # never before the newest snapshot unless asked for (keyproject.context)
         context = resolve(ledger, as_of=as_of, rules=rules, any_date=any_date, latest=history.latest(),
                           period=newer_period, as_of_name="--as-of")
-        report = build_report(ledger, context=context)
+        # who reported: this run's submissions and what an earlier refresh of the same date knew
+        same = history.get(context.as_of)
+        earlier = same.reporting(ledger.projects) if same is not None else None
+        reporting = reporting.merged(earlier) if reporting is not None else earlier
+        report = build_report(ledger, context=context, reporting=reporting)
         changes = history.changes(report)
         text = bulletin_text(report, changes)
 
@@ -291,8 +308,8 @@ def refresh_workbook(
         wb.close()
 
         _step(progress, "记录历史", 0.95)
-        history.record(report, source=source, taken_at=now.replace(microsecond=0))
-        where = history_url or str(History.path_for(target))
+        snapshot = history.record(report, source=source, taken_at=now.replace(microsecond=0))
+        where = history.url if history_url else str(History.path_for(target))
     finally:
         history.close()
     _step(progress, "完成", 1.0)
@@ -302,4 +319,5 @@ def refresh_workbook(
         source=source, path=target, backup=backup, as_of=pd.Timestamp(report.as_of).date(), sheet=ws.title,
         columns=owned.letters(), sheets=names, lights=lights, updates=written, issues=issues,
         warnings=warnings, losses=losses, history=where, report=report, changes=changes,
+        submitted_files=submitted, snapshot=snapshot,
     )
