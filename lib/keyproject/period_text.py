@@ -3,7 +3,8 @@
 When a refresh moves a ledger from 1-7月 to 1-8月, the words the office typed must follow, or the
 next reader takes August's figures for July's. Rewritten, in the title rows and header cells:
 
-- a month range ending in the old month: ``1-7月`` → ``1-8月`` (also ``1—7月``, ``1～7月``, ``1至7月``,
+- a month range ending in the old month (and of the old year when one is written):
+  ``1-7月`` → ``1-8月`` (also ``1—7月``, ``1～7月``, ``1至7月``,
   ``１－７月``, with spaces); a range ending in another month (``1-3月计划``) is not the period and
   stays;
 - a closing date: ``截至2023年7月31日`` / ``截止7月31日`` / ``截至7月底`` → the new date;
@@ -28,7 +29,8 @@ from dataclasses import dataclass
 
 _D = "[0-9０-９]"
 _DASH = r"\s*(?:-|－|—|–|~|～|〜|至|到)\s*"
-_RANGE = re.compile(rf"(?P<first>{_D}{{1,2}})(?P<dash>{_DASH})(?P<month>{_D}{{1,2}})(?P<tail>\s*月)")
+_RANGE = re.compile(rf"(?:(?P<year>{_D}{{4}})(?P<mid>\s*年\s*))?(?P<first>{_D}{{1,2}})(?P<dash>{_DASH})"
+                    rf"(?P<month>{_D}{{1,2}})(?P<tail>\s*月)")
 _CLOSING = re.compile(rf"(?P<word>截[至止])\s*(?:(?P<year>{_D}{{4}})\s*年\s*)?(?P<month>{_D}{{1,2}})\s*月\s*"
                       rf"(?:(?P<day>{_D}{{1,2}})\s*日|(?P<end>底|末))")
 _YEAR_MONTH = re.compile(rf"(?P<year>{_D}{{4}})(?P<mid>\s*年\s*)(?P<month>{_D}{{1,2}})(?P<tail>\s*月)"
@@ -82,9 +84,11 @@ def rewrite(text: str, old: tuple[int, int], new: dt.date, *, month_cell: bool =
         return head + f"{_like(m['day'] or m['month'], new.day)}日"
 
     def month_range(m: re.Match[str]) -> str:
-        if _value(m["month"]) != old_month:
+        year = m["year"]
+        if _value(m["month"]) != old_month or (year is not None and _value(year) != old_year):
             return m[0]
-        return f"{m['first']}{m['dash']}{_like(m['month'], new.month)}{m['tail']}"
+        head = f"{year}{m['mid']}" if year is not None else ""
+        return f"{head}{m['first']}{m['dash']}{_like(m['month'], new.month)}{m['tail']}"
 
     def year_month(m: re.Match[str]) -> str:
         if _value(m["year"]) != old_year or _value(m["month"]) != old_month:

@@ -1,0 +1,53 @@
+"""本期报送: who reported this period, the 未报送 list and the marks on rankings and the 红黑榜."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from keyproject.ledger import Ledger
+from keyproject.report import build_report
+from keyproject.reporting import Reporting, units, unreported_units
+from keyproject.schema import LEDGER, conform
+
+
+def _ledger() -> Ledger:
+    projects = conform(pd.DataFrame({
+        "name": ["甲", "乙", "丙", "丁", "戊"],
+        "unit": ["经信局", "经信局", "住建局", "交通局", "交通局"],
+        "annual_plan": [100.0, 100.0, 100.0, 100.0, 100.0],
+        "ytd_completed": [70.0, 65.0, 20.0, 10.0, 80.0],
+        "row": [5, 6, 7, 8, 9],
+    }), LEDGER)
+    return Ledger(path=None, sheet="项目台账", header_rows=[4], columns=[], unit="万元", report_month=8,
+                  report_year=2023, projects=projects)
+
+
+def test_labels_units_and_merging() -> None:
+    led = _ledger()
+    rep = Reporting((2023, 8), pd.Series([True, True, False, True, False], index=led.projects.index))
+    assert rep.labels().tolist() == ["8月已报", "8月已报", "未报送", "8月已报", "未报送"]
+    u = units(led.projects, rep).set_index("unit")
+    assert u.loc["经信局", "status"] == "已报送" and u.loc["住建局", "status"] == "未报送"
+    assert (u.loc["交通局", "status"], u.loc["交通局", "missing"]) == ("部分报送", 1)
+    late = unreported_units(led.projects, rep)
+    assert late["unit"].tolist() == ["住建局", "交通局"]  # none reported first
+    # a late unit's file the same month adds to what an earlier refresh knew
+    later = Reporting((2023, 8), pd.Series([False, False, True, False, False], index=led.projects.index))
+    assert later.merged(rep).reported.tolist() == [True, True, True, True, False]
+    assert later.merged(Reporting((2023, 7), rep.reported)).reported.tolist() == later.reported.tolist()
+
+
+def test_report_marks_groups_judged_on_stale_figures() -> None:
+    led = _ledger()
+    rep = Reporting((2023, 8), pd.Series([True, True, False, True, False], index=led.projects.index))
+    r = build_report(led, reporting=rep)
+    assert r.projects["not_updated"].tolist() == [False, False, True, False, True]
+    ranking = r.rankings["unit"].set_index("group")
+    assert ranking.loc["住建局", "not_updated"] == 1 and ranking.loc["经信局", "not_updated"] == 0
+    assert "not_updated" in r.black_list.columns and "not_updated" in r.red_list.columns
+    assert r.unreported["unit"].tolist() == ["住建局", "交通局"]
+    d = r.to_dict()["reporting"]
+    assert d["period"] == "2023-08" and d["reported_projects"] == 3 and len(d["unreported_units"]) == 2
+    plain = build_report(led)
+    assert plain.reporting is None and plain.unreported.empty and "not_updated" not in plain.projects
+    assert plain.to_dict()["reporting"] is None
