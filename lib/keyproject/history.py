@@ -253,7 +253,7 @@ def _rows(frame: pd.DataFrame, scope: str, as_of: dt.date) -> list[dict[str, Any
             col = pd.Series(col.dt.date.to_numpy(dtype=object), dtype=object)
         col = col.astype(object)
         out[c] = col.where(col.notna(), None)
-    recs = out.to_dict("records")
+    recs: list[dict[str, Any]] = [{str(k): v for k, v in r.items()} for r in out.to_dict("records")]
     for r in recs:
         if r["reported"] is not None:
             r["reported"] = bool(r["reported"])
@@ -531,7 +531,7 @@ def compare(prev: Snapshot, report: ReportLike) -> Changes:
     """Changes from a snapshot to a report, matched by project key."""
     now = project_frame(report)
     before = prev.projects
-    joined = now.join(before, how="left", suffixes=("", "_prev"))
+    joined = now.join(before, how="left", suffixes=("", "_prev"))  # type: ignore[call-arg]  # pandas 3 API
     known = now.index.isin(before.index)
     light, old = joined["light"], joined["light_prev"]
     newly_red = (light == "red") & (old != "red")

@@ -128,9 +128,9 @@ def run(args: argparse.Namespace) -> int:
 
 def _trend_records(trend: pd.DataFrame) -> list[dict[str, Any]]:
     rows = []
-    for as_of, r in trend.iterrows():
+    for as_of, (_, r) in zip(pd.DatetimeIndex(trend.index).date, trend.iterrows(), strict=True):
         rows.append({
-            "as_of": pd.Timestamp(as_of).date().isoformat(),
+            "as_of": as_of.isoformat(),
             "ytd_completed": _num(r["ytd_completed"]),
             "completion_rate": _num(r["completion_rate"]),
             "gap_points": _num(r["gap_points"], 2),
