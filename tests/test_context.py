@@ -156,3 +156,35 @@ def test_every_door_reads_one_date_the_same_way(tmp_path: Path) -> None:
             parse_date_arg(bad, "--as-of")
         with pytest.raises(ValueError):
             to_date(bad)
+
+
+def test_the_settings_sheet_gives_the_same_lights_behind_every_door(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 14: with 红灯差距 −8 in the 设置 sheet, kp report and the battle-map notebook disagreed
+    (20 red projects against 10). Both now take the rules from keyproject.context."""
+    import json
+    import shutil
+
+    import openpyxl
+
+    from keyproject.cli import main
+    from keyproject.reader import read_ledger
+    from keyproject.scenario import baseline_from_ledger
+    from keyproject.widgets import BattleMap
+
+    sample = Path(__file__).resolve().parents[1] / "sample_workbooks" / "county_fushun_2023.xlsx"
+    path = Path(shutil.copy(sample, tmp_path / "台账.xlsx"))
+    wb = openpyxl.load_workbook(path)
+    for key, cell in ((r[0].value, r[1]) for r in wb["设置"].iter_rows(min_col=1, max_col=2)):
+        if key in ("红灯差距", "黄灯差距"):
+            cell.value = -8 if key == "红灯差距" else -4
+    wb.save(path)
+    ledger = read_ledger(path)
+    assert main(["report", str(path), "--json"]) == 0
+    cli_red = {p["name"] for p in json.loads(capsys.readouterr().out)["projects"] if p["light"] == "red"}
+    widget = BattleMap(ledger)
+    widget_red = set(ledger.projects.loc[widget.lights == "red", "name"])
+    assert widget_red == cli_red and len(cli_red) > 10
+    default_red = set(ledger.projects.loc[BattleMap(ledger, rules=Rules()).lights == "red", "name"])
+    assert default_red < cli_red
+    assert baseline_from_ledger(ledger).red_share > baseline_from_ledger(ledger, rules=Rules()).red_share
