@@ -27,7 +27,7 @@ from keyproject.workbook.cells import (
     put_light,
 )
 
-GAP, LIGHT, THREE = OWNED_COLUMNS
+GAP, LIGHT, THREE = OWNED_COLUMNS[:3]
 _WIDTHS = {GAP: 10.0, LIGHT: 7.0, THREE: 14.0}
 
 
