@@ -272,11 +272,15 @@ def _period_of(text: str | None) -> tuple[int, int] | None:
 
 
 def hidden_url(url: str) -> str:
-    """The URL as it may be shown: any password replaced by ***."""
+    """The URL as it may be shown: any password replaced by ***; an SQLite file's path as it is
+    (not percent-encoded)."""
     try:
-        return sa.make_url(url).render_as_string(hide_password=True)
+        parsed = sa.make_url(url)
     except Exception:  # not even a URL: show what was given, it has no password to hide
         return url
+    if parsed.get_backend_name() == "sqlite" and parsed.database:
+        return f"sqlite:///{parsed.database}"
+    return parsed.render_as_string(hide_password=True)
 
 
 def _engine(url: str) -> sa.Engine:
