@@ -504,3 +504,11 @@ def test_a_users_own_light_column_stays_the_users(county: Path) -> None:
     assert second.columns == first.columns
     owned = {first.sheet: first.columns.values()}
     assert differences(first.backup, county, first.sheets.values(), owned) == []
+
+
+def test_a_refused_refresh_leaves_no_history_behind(county: Path) -> None:
+    """A wrong date is refused before anything is written: no backup, no SQLite file."""
+    for bad in (["--as-of", "七月底"], ["--as-of", "2022-07-31"]):
+        proc = kp("refresh", str(county), "--quiet", *bad)
+        assert proc.returncode == 2, proc.stderr
+    assert sorted(p.name for p in county.parent.iterdir()) == [county.name]

@@ -335,6 +335,11 @@ class History:
         return cls.path_for(workbook).exists()
 
     @classmethod
+    def existing_for(cls, workbook: str | Path, scope: str = "") -> History | None:
+        """The history beside ``workbook`` when there is one (None: nothing is created)."""
+        return cls.for_workbook(workbook, scope=scope) if cls.exists_for(workbook) else None
+
+    @classmethod
     def open(cls, url: str, scope: str = "") -> History:
         """The history at ``url``: the URL, driver, connection and tables are checked now, so a
         command fails (``HistoryError``) before it writes anything."""

@@ -96,8 +96,8 @@ def open_history(args: argparse.Namespace, ledger_path: Path, *, create: bool,
                              "将作为新台账记录；如是同一台账，请用 --scope 指定其名称\n")
         return history
     where = beside if beside is not None else ledger_path
-    if not create and not History.exists_for(where):
-        return None
+    if not create:
+        return History.existing_for(where, scope=scope)
     return History.for_workbook(where, scope=scope)
 
 

@@ -254,18 +254,21 @@ def refresh_workbook(
             ledger = dataclasses.replace(ledger, projects=cons.projects)
 
     _step(progress, "计算进度与灯号", 0.3)
+    # the SQLite file beside the workbook is only created when the snapshot is recorded, so a
+    # refused refresh leaves nothing behind
     history = (History.open(history_url, scope=history_scope) if history_url
-               else History.for_workbook(target, scope=history_scope))
+               else History.existing_for(target, scope=history_scope))
     try:
         # never before the newest snapshot unless asked for (keyproject.context)
-        context = resolve(ledger, as_of=as_of, rules=rules, any_date=any_date, latest=history.latest(),
+        context = resolve(ledger, as_of=as_of, rules=rules, any_date=any_date,
+                          latest=history.latest() if history is not None else None,
                           period=newer_period, as_of_name="--as-of")
         # who reported: this run's submissions and what an earlier refresh of the same date knew
-        same = history.get(context.as_of)
+        same = history.get(context.as_of) if history is not None else None
         earlier = same.reporting(ledger.projects) if same is not None else None
         reporting = reporting.merged(earlier) if reporting is not None else earlier
         report = build_report(ledger, context=context, reporting=reporting)
-        changes = history.changes(report)
+        changes = history.changes(report) if history is not None else None
         text = bulletin_text(report, changes)
 
         _step(progress, "备份原文件", 0.4)
@@ -308,10 +311,13 @@ def refresh_workbook(
         wb.close()
 
         _step(progress, "记录历史", 0.95)
+        if history is None:
+            history = History.for_workbook(target, scope=history_scope)
         snapshot = history.record(report, source=source, taken_at=now.replace(microsecond=0))
         where = history.url if history_url else str(History.path_for(target))
     finally:
-        history.close()
+        if history is not None:
+            history.close()
     _step(progress, "完成", 1.0)
 
     lights = {k: int(v) for k, v in (getattr(report, "lights", None) or {}).items()}
