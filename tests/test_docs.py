@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import difflib
-import importlib.util
-import inspect
 from pathlib import Path
 
 import opencc
@@ -152,36 +150,34 @@ def test_cli_help_does_not_depend_on_the_terminal(monkeypatch: pytest.MonkeyPatc
     assert os.environ["COLUMNS"] == "250"  # restored after rendering
 
 
-def _load_addin() -> object:
-    spec = importlib.util.spec_from_file_location("_test_docs_udfs", REPO / "addin" / "keyproject_udfs.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def test_formulas_doc_shows_every_declared_formula(generated: Path) -> None:
+    from keyproject.formulas import FORMULAS
 
-
-def test_formulas_doc_lists_every_kp_function(generated: Path) -> None:
     text = _text(generated, "formulas.md")
-    module = _load_addin()
-    names = [n for n in dir(module) if n.startswith("KP_") and callable(getattr(module, n))]
-    assert names
-    for name in names:
-        fn = getattr(module, name)
-        section = _section(text, f"### {name}")
-        first_line = (inspect.getdoc(fn) or "").splitlines()[0]
-        assert first_line in section
-        params = inspect.signature(fn).parameters
-        assert f"={name}(" in section
-        for p in params.values():
-            assert f"| `{p.name}` |" in section
-            if p.default is not inspect.Parameter.empty:
-                assert f"[{p.name}]" in section
+    assert FORMULAS
+    for f in FORMULAS:
+        section = _section(text, f"### {f.name}")
+        assert f.zh in section and f.en in section
+        assert f"={f.name}(" in section and f"=KP.{f.short_name}(" in section
+        assert f"POST /api/formulas/{f.name}" in section
+        assert f"`{f.function.__module__}.{f.function.__qualname__}`" in section
+        for note in f.notes:
+            assert note in section
+        for p in f.params:
+            row = _row(section, f"`{p.name}`")
+            assert p.zh in row and p.help.replace("|", "\\|") in row
+            assert ("可省略" in row) == p.optional
+            shown = f"[{p.name}]" if p.optional else p.name
+            assert shown in section
 
 
-def test_formulas_doc_says_so_when_the_addin_cannot_be_imported(tmp_path: Path) -> None:
-    broken = tmp_path / "keyproject_udfs.py"
-    broken.write_text("raise RuntimeError('xlwings missing here')\n", encoding="utf-8")
-    text = docs.render_formulas(broken)
-    assert "could not import" in text and "RuntimeError: xlwings missing here" in text
-    missing = docs.render_formulas(tmp_path / "nowhere.py")
-    assert "could not import" in missing and "FileNotFoundError" in missing
+def test_formulas_doc_follows_the_declaration(monkeypatch: pytest.MonkeyPatch) -> None:
+    import dataclasses
+
+    from keyproject import formulas
+    from keyproject.formulas import catalog
+
+    changed = dataclasses.replace(catalog.FORMULAS[0], zh="改过的说明。")
+    monkeypatch.setattr(formulas, "FORMULAS", (changed, *catalog.FORMULAS[1:]))
+    text = docs.render_formulas()
+    assert "改过的说明。" in text and catalog.FORMULAS[0].zh not in text

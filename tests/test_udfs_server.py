@@ -82,9 +82,51 @@ CALLS = [
 ]
 
 
+def blanks_as(blank):
+    """Arguments with their blank cells as ``blank``: desktop Excel sends 0, the web sends null."""
+    def b(v):
+        return blank if v is None else v
+
+    def grid(rows):
+        return [[b(v) for v in r] for r in rows]
+
+    ledger = [["项目名称", "年度计划投资", "1-7月完成投资", "计划开工时间", "实际开工时间"],
+              ["甲", 1000, 600, serial(dt.date(2023, 3, 1)), None],
+              ["乙", 2000, None, None, serial(dt.date(2023, 2, 1))],
+              [None, None, None, None, None]]
+    return [
+        ("KP_LIGHT", [grid(DONE), grid(PLAN), [[serial(JULY)]], grid(PLANNED), grid(STARTED)]),
+        ("KP_THREECLASS", [grid(PLANNED), grid(STARTED), grid(STARTED), grid([[None]] * 5)]),
+        ("KP_GAP", [grid(DONE), grid(PLAN), [[serial(JULY)]]]),
+        ("KP_SUMMARY", [grid(ledger), [[serial(JULY)]]]),
+        ("KP_RANK", [grid([["发改局"], [None], ["住建局"]]), grid([[600], [None], [300]]),
+                     grid([[1000], [500], [None]]), [[serial(JULY)]]]),
+    ]
+
+
+BLANKS = (None, "", 0)
+BLANK_CALLS = [call for blank in BLANKS for call in blanks_as(blank)]
+
+
 @pytest.fixture(scope="module")
 def child():
-    return run_child(CALLS)
+    return run_child(CALLS + BLANK_CALLS)
+
+
+def test_blank_cells_sent_as_zero_empty_text_or_null_are_blanks(child):
+    """Measured on desktop Excel: blank cells reach Office.js custom functions as 0. They must give
+    what null (Excel on the web) gives, and no "数值超出范围" for a blank date."""
+    results = child["results"][len(CALLS):]
+    n = len(blanks_as(None))
+    by_blank = [results[i * n:(i + 1) * n] for i in range(len(BLANKS))]
+    assert by_blank[0] == by_blank[1] == by_blank[2]
+    cells = [v for result in by_blank[0] for row in result for v in row]
+    assert not any(isinstance(v, str) and ("超出范围" in v or "出错" in v) for v in cells), cells
+    light, three, _gap, summary, rank = by_blank[0]
+    assert [r[0] for r in light] == [r[0] for r in child["results"][2]]
+    assert three[1] == [""] and three[0] == ["已动工未竣工"]
+    assert dict((r[0], r[1]) for r in summary[1:])["项目个数"] == 2
+    assert [r[1] for r in rank[1:]] == ["发改局", "住建局"]  # a blank group (sent as 0) is no group "0"
 
 
 def test_env_reaches_the_server_decorators(child):

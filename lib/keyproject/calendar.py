@@ -68,15 +68,14 @@ class YearOverride:
 
 
 def _uncovered_error(year: int) -> CalendarError:
-    err = CalendarError(
+    return CalendarError(
         f"{year}年不在内置节假日日历范围内"
         f"（chinese_calendar 仅覆盖 {PACKAGE_FIRST_YEAR}–{PACKAGE_LAST_YEAR} 年），"
         f"无法确定{year}年的工作日和调休安排。请用 --calendar 提供该年度的节假日安排"
         f"（TOML 文件，例如 [{year}] holidays = [\"{year}-01-01\"] workdays = [\"{year}-02-07\"]），"
-        "或在 Excel 中传入“日期 / 班休”两列的节假日表"
+        "或在 Excel 中传入“日期 / 班休”两列的节假日表",
+        year=year,
     )
-    err.year = year  # type: ignore[attr-defined]
-    return err
 
 
 @lru_cache(maxsize=64)

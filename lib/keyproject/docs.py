@@ -2,30 +2,26 @@
 
 ``python -m keyproject.docs`` writes ``docs/fields.md`` (the ledger schema), ``docs/rules.md``
 (the rule settings and presets), ``docs/cli.md`` (every ``kp`` command's help) and
-``docs/formulas.md`` (the Excel formulas of the add-in). ``--check`` compares instead of writing and
-exits 1 when a file is stale; the test suite runs the same comparison.
+``docs/formulas.md`` (the KP_* formulas, from their declaration in ``keyproject.formulas``).
+``--check`` compares instead of writing and exits 1 when a file is stale; the test suite runs the
+same comparison.
 """
 
 from __future__ import annotations
 
 import argparse
-import ast
 import contextlib
 import functools
-import importlib.util
-import inspect
 import json
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from importlib import resources
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]  # the repository, for an editable install
 DOCS_DIR = ROOT / "docs"
-UDF_PATH = ROOT / "addin" / "keyproject_udfs.py"
 COMMAND = "python -m keyproject.docs"
 HELP_COLUMNS = "100"  # argparse wraps to the terminal width; fix it so the output is the same everywhere
 
@@ -256,101 +252,80 @@ def render_cli() -> str:
 
 # -- formulas.md ------------------------------------------------------------------------------------
 
-def load_udfs(path: Path = UDF_PATH) -> ModuleType:
-    """The add-in module, imported from its file (it is not part of the package)."""
-    name = "keyproject_udfs"
-    loaded = sys.modules.get(name)
-    if loaded is not None and Path(getattr(loaded, "__file__", "")).resolve() == path.resolve():
-        return loaded
-    spec = importlib.util.spec_from_file_location("_keyproject_docs_udfs", path)
-    if spec is None or spec.loader is None:
-        raise ImportError(f"cannot load {path}")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses and the like look their module up while it runs
-    try:
-        spec.loader.exec_module(module)
-    finally:
-        sys.modules.pop(spec.name, None)
-    return module
+_KIND_ZH: dict[str, str] = {
+    "date": "日期 date", "amount": "金额 amount", "rate": "比率 rate", "text": "文本 text",
+    "choice": "选项 choice", "count": "整数 count", "table": "区域 range",
+}
+_RESULT_ZH: dict[str, str] = {
+    "column": "一列：与输入同样大小，每行一个值 a column, one value per input cell",
+    "table": "表格：含标题行，自动溢出到相邻单元格 a table with its header row (spills)",
+}
 
 
-def _decorations(source: str) -> tuple[list[str], dict[str, dict[str, str]], set[str]]:
-    """From the source: function order, the ``@arg(name, doc=...)`` texts, the ``@script`` names.
+def _formula_section(f: Any) -> str:
+    from keyproject.formulas.render import NAMESPACE
 
-    xlwings' decorators keep nothing on the function outside Windows, so the docs read them here.
-    """
-    order: list[str] = []
-    arg_docs: dict[str, dict[str, str]] = {}
-    scripts: set[str] = set()
-    for node in ast.parse(source).body:
-        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            continue
-        order.append(node.name)
-        docs: dict[str, str] = {}
-        for dec in node.decorator_list:
-            target = dec.func if isinstance(dec, ast.Call) else dec
-            dname = target.attr if isinstance(target, ast.Attribute) else getattr(target, "id", "")
-            if dname == "script":
-                scripts.add(node.name)
-            if dname == "arg" and isinstance(dec, ast.Call) and dec.args:
-                first = dec.args[0]
-                doc = next((k.value for k in dec.keywords if k.arg == "doc"), None)
-                if isinstance(first, ast.Constant) and isinstance(doc, ast.Constant):
-                    docs[str(first.value)] = str(doc.value)
-        arg_docs[node.name] = docs
-    return order, arg_docs, scripts
-
-
-def _function_section(name: str, fn: Callable[..., Any], arg_docs: dict[str, str], call: str) -> str:
-    sig = inspect.signature(inspect.unwrap(fn))
-    params = list(sig.parameters.values())
-    shown = [p.name if p.default is inspect.Parameter.empty else f"[{p.name}]" for p in params]
-    lines = [f"### {name}\n", f"```text\n{call}{name}({', '.join(shown)})\n```\n"]
-    doc = inspect.getdoc(fn)
-    if doc:
-        lines.append(doc + "\n")
-    if params:
-        rows = []
-        for p in params:
-            default = "必填 required" if p.default is inspect.Parameter.empty else f"`{p.default!r}`"
-            rows.append([f"`{p.name}`", _cell(default), _cell(arg_docs.get(p.name, ""))])
-        lines.append(_table(["参数 parameter", "默认值 default", "说明 description"], rows))
+    lines = [
+        f"### {f.name}\n",
+        "```text\n"
+        f"={f.signature()}\n"
+        f"WPS: ={f.signature_zh(NAMESPACE)}\n"
+        f"kp serve: POST /api/formulas/{f.name}\n"
+        "```\n",
+        f"{f.zh}\n",
+        f"{f.en}\n",
+    ]
+    lines += [f"{note}\n" for note in f.notes]
+    lines.append(f"结果 Result: {_RESULT_ZH[f.result]}。库函数 Library function: `{f.function_path}`\n")
+    rows = [[f"`{p.name}`", _cell(p.zh), _KIND_ZH[p.kind],
+             "可省略 optional" if p.optional else "必填 required",
+             "整列 column" if p.column else "单元格 cell", _cell(p.help), _cell(p.en)] for p in f.params]
+    lines.append(_table(["参数 parameter", "中文名", "类型 kind", "必填 required", "区域 range", "说明",
+                         "description"], rows))
     return "\n".join(lines)
 
 
-def render_formulas(path: Path = UDF_PATH) -> str:
+def render_formulas() -> str:
+    """docs/formulas.md, from the formula declaration (``keyproject.formulas.catalog``)."""
+    from keyproject.formulas import FORMULAS
+    from keyproject.formulas.render import NAMESPACE
+
     parts = [
-        "# Excel 公式 Excel formulas (`KP_*`)\n",
-        "加载项 `addin/keyproject_udfs.py`（xlwings）提供的工作表函数。参数可为单个单元格或整列区域，"
-        "结果为一整列；方括号中的参数可省略。\n",
-        "The worksheet functions of the add-in `addin/keyproject_udfs.py` (xlwings). Arguments take a "
-        "cell or a whole column; the result is a whole column; parameters in brackets are optional.\n",
+        "# 公式 Formulas (`KP_*`)\n",
+        "公式在 `keyproject.formulas.catalog` 中声明一次，以下各处都由它生成：Excel 的 xlwings 模块"
+        "（`addin/keyproject_udfs.py`，经典加载项与 xlwings Server/Lite 通用）、WPS 加载项的 "
+        f"`addin/wps/functions.json` 和 `functions.js`（在 WPS 中写作 `{NAMESPACE}.LIGHT(...)`，经本机的 "
+        "`kp serve` 计算）、`kp serve` 的接口和本文档。各处的结果和出错说明完全相同。\n",
+        "The formulas are declared once in `keyproject.formulas.catalog`; the xlwings module, the WPS "
+        "add-in's functions, `kp serve`'s routes and this page are generated from it, and give the same "
+        "results and messages everywhere.\n",
+        "参数按位置填写，方括号中的可省略；每个参数可以是一个单元格，也可以是整列区域（“区域”一栏为“单元格”的"
+        "除外），一个公式算完一万行。空单元格按空值处理；桌面版 Excel（Office.js）和 WPS 会把空单元格传成 0，"
+        "因此日期、金额、比率、文本类参数中的 0 一律按空值处理（日期 0 即 1899-12-30，不会是真实日期）。"
+        "某一行读不懂时该行显示一句中文说明，其余行照常计算；整个调用无法进行时只返回一句说明。\n",
+        "Arguments are positional; brackets mark optional ones. Blank cells are blanks; desktop Excel "
+        "(Office.js) and WPS send blank cells as 0, so a 0 in a date, amount, rate or text argument is "
+        "read as blank. A cell that cannot be read gets a Chinese message, the other rows are computed.\n",
+        "## 一览 Overview\n",
+        _table(["公式 formula", "WPS", "结果 result", "用途 purpose"], [
+            [f"[`{f.name}`](#{f.name.lower()})", f"`{NAMESPACE}.{f.short_name}`",
+             "一列 column" if f.result == "column" else "表格 table", _cell(f.zh)]
+            for f in FORMULAS
+        ]),
     ]
-    try:
-        module = load_udfs(path)
-        source = path.read_text(encoding="utf-8")
-    except Exception as exc:  # say what is missing instead of failing the whole generator
-        parts.append(
-            f"> **尚未生成 Not generated:** 无法导入加载项模块 could not import the add-in module "
-            f"`{path.relative_to(ROOT) if path.is_relative_to(ROOT) else path.name}`: "
-            f"{type(exc).__name__}: {_cell(str(exc))}\n"
-        )
-        return _doc(*parts)
-    order, arg_docs, scripts = _decorations(source)
-    names = [n for n in order if n.startswith("KP_") and callable(getattr(module, n, None))]
-    parts.append("## 公式 Formulas\n")
-    parts.append(_table(["公式 formula", "用途 purpose"], [
-        [f"[`{n}`](#{n.lower()})", _cell((inspect.getdoc(getattr(module, n)) or "").split("\n")[0])]
-        for n in names
-    ]))
-    for n in names:
-        parts.append(_function_section(n, getattr(module, n), arg_docs.get(n, {}), "="))
-    macros = [n for n in order if n in scripts and callable(getattr(module, n, None))]
-    if macros:
-        parts.append("## 宏 Macros\n")
-        parts.append("可绑定到按钮或用 xlwings 的 RunPython 调用。Bind to a button or call with RunPython.\n")
-        for n in macros:
-            parts.append(_function_section(n, getattr(module, n), arg_docs.get(n, {}), ""))
+    parts += [_formula_section(f) for f in FORMULAS]
+    parts += [
+        "## 刷新按钮 The refresh button\n",
+        "Excel（xlwings）：宏 `refresh_workbook` 通过 Excel 的对象模型刷新当前工作簿（只写值）："
+        "`keyproject.open_book.refresh_open_book`。WPS：功能区“重点项目”选项卡的“刷新台账”按钮保存并关闭工作簿，"
+        "请本机的 `kp serve` 用 `keyproject.workbook.refresh_workbook` 刷新文件"
+        "（与 `kp refresh` 相同，先备份），"
+        "再重新打开；“打开通报”显示刷新后写入的通报。\n",
+        "Excel (xlwings): the macro `refresh_workbook` refreshes the open workbook through Excel's object "
+        "model (values only). WPS: the 刷新台账 button saves and closes the workbook, has `kp serve` refresh "
+        "the file exactly as `kp refresh` does (after a backup) and opens it again; 打开通报 shows the "
+        "bulletin.\n",
+    ]
     return _doc(*parts)
 
 

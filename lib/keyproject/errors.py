@@ -57,7 +57,15 @@ class LedgerFileError(KPError):
 
 
 class CalendarError(KPError):
-    """A date falls in a year the working-day calendar does not cover and no override was given."""
+    """A date falls in a year the working-day calendar does not cover and no override was given.
+
+    ``year`` is that year, as data: a door that has its own short wording (a formula cell) reads it
+    instead of parsing the message."""
+
+    def __init__(self, message: str, *, year: int | None = None, file: str | Path | None = None,
+                 sheet: str | None = None, row: int | None = None, column: str | None = None) -> None:
+        self.year = year
+        super().__init__(message, file=file, sheet=sheet, row=row, column=column)
 
 
 class RefreshRefused(KPError):

@@ -17,7 +17,7 @@ import itertools
 import math
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -71,7 +71,7 @@ def grid(value: Any) -> Grid:
         if row_types <= {list, tuple}:
             widths = set(map(len, value))
             if len(widths) == 1 and 0 not in widths:
-                return value  # already rectangular: no copy (a 100,000-row column stays cheap)
+                return cast(Grid, value)  # already rectangular: no copy (a 100,000-row column stays cheap)
             width = max(widths) or 1
             return [list(r) + [None] * (width - len(r)) for r in value]
         return [[v] for v in value]
@@ -294,7 +294,7 @@ def _parse_date_text(raw: str, what: str,
         return None, error
     if value is None or pd.isna(value):
         return None, None  # a missing marker ("—", "未开工")
-    return np.datetime64(pd.Timestamp(value).normalize().to_datetime64(), "us"), None
+    return pd.Timestamp(value).normalize().to_datetime64().astype("datetime64[us]"), None
 
 
 def texts(value: Any) -> Cells:
@@ -353,7 +353,9 @@ def column_out(values: Sequence[Any] | np.ndarray | pd.Series, errors: np.ndarra
     """Results (flat, row by row) as a grid of ``shape``, the error message where a cell has one."""
     arr = np.asarray(values)
     if arr.dtype.kind == "f":  # NaN → None, Python floats
-        vals = np.where(np.isnan(arr), None, arr).tolist()
+        boxed = arr.astype(object)
+        boxed[np.isnan(arr)] = None
+        vals = boxed.tolist()
     elif arr.dtype.kind == "M":  # NaT → None, datetimes
         vals = arr.astype("datetime64[us]").astype(object).tolist()
     elif arr.dtype == object and all(map(str.__instancecheck__, arr)):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import numpy as np
@@ -30,9 +31,29 @@ def completion_rate(ytd: np.ndarray, plan: np.ndarray) -> np.ndarray:
         return np.where(plan > 0, ytd / plan, np.nan)
 
 
-def gap_points(rate: np.ndarray | float, tp: float) -> np.ndarray:
-    """(rate − time progress) × 100, rounded to 2 decimals (the thresholds apply to this)."""
-    return np.round((np.asarray(rate, dtype="float64") - tp) * 100, 2)
+def spreadsheet_round(values: np.ndarray | float, decimals: int = 2) -> np.ndarray:
+    """Rounded as ROUND rounds in Excel, WPS and LibreOffice (四舍五入): the value read to 15
+    significant digits, a half away from zero. numpy's round works on the binary value and rounds
+    a half to even: 3.125 would be 3.12 where every spreadsheet, and every office, says 3.13, and a
+    live light formula (``kp refresh --live``) would disagree with ``kp report`` at the boundary."""
+    given = np.asarray(values, dtype="float64")
+    a = given.ravel()
+    scale = 10.0 ** decimals
+    with np.errstate(invalid="ignore"):
+        scaled = a * scale
+        out = np.round(scaled) / scale  # away from a half, every rounding agrees
+        near = np.abs(np.abs(scaled) % 1 - 0.5) < 1e-6  # a half, or a half but for binary noise
+    if near.any():
+        step = Decimal(1).scaleb(-decimals)
+        halves = [Decimal(f"{v:.15g}").quantize(step, rounding=ROUND_HALF_UP) for v in a[near].tolist()]
+        out[near] = [float(h) for h in halves]
+    return out.reshape(given.shape)
+
+
+def gap_points(rate: np.ndarray | float, tp: np.ndarray | float) -> np.ndarray:
+    """(rate − time progress) × 100, rounded to 2 decimals as a spreadsheet's ROUND does (the
+    thresholds apply to this)."""
+    return spreadsheet_round((np.asarray(rate, dtype="float64") - tp) * 100, 2)
 
 
 def progress_frame(frame: pd.DataFrame, as_of: Any, rules: Rules | None = None) -> pd.DataFrame:
@@ -73,7 +94,7 @@ def totals(frame: pd.DataFrame, as_of: Any, rules: Rules | None = None) -> dict[
     plan_sum = float(np.nansum(plan))
     ytd_sum = float(np.nansum(ytd))
     rate = ytd_sum / plan_sum if plan_sum > 0 else None
-    gap = float(np.round((rate - tp) * 100, 2)) if rate is not None else None
+    gap = float(gap_points(rate, tp)) if rate is not None else None
     spi = ytd_sum / (plan_sum * tp) if plan_sum > 0 and tp > 0 else None
     double_half = None
     if rate is not None and ts.month >= rules.double_half_month:

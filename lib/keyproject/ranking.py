@@ -10,7 +10,7 @@ import pandas as pd
 from keyproject._arrays import amounts, as_of_timestamp, groups
 from keyproject.errors import KPError
 from keyproject.lights import GREEN, RED, YELLOW, evaluate, light_code
-from keyproject.progress import time_progress
+from keyproject.progress import gap_points, time_progress
 from keyproject.rules import Rules
 
 RANK_COLUMNS: tuple[str, ...] = ("group", "projects", "annual_plan", "ytd_completed", "completion_rate",
@@ -51,7 +51,7 @@ def rank(projects: pd.DataFrame, by: str, as_of: Any, rules: Rules | None = None
     with np.errstate(divide="ignore", invalid="ignore"):
         rate = np.where(plan > 0, out["ytd_completed"].to_numpy() / plan, np.nan)
     out["completion_rate"] = rate
-    out["gap_points"] = np.round((rate - tp) * 100, 2)
+    out["gap_points"] = gap_points(rate, tp)
     out["rank"] = out["completion_rate"].rank(method="min", ascending=False).astype("Int64")
     out = out.sort_values(["completion_rate", "group"], ascending=[False, True], na_position="last",
                           kind="stable")

@@ -1,5 +1,9 @@
 """Load worksheets as grids of raw cell values, through python-calamine, after the safety checks.
 
+Where python-calamine cannot be installed (xlwings Lite on a Pyodide release without its wheel),
+openpyxl reads the same grids instead (slower; the values are made the same as calamine's: dates at
+midnight as ``date``, numbers as ``float``).
+
 A grid is a 2-D numpy object array indexed from A1 (``grid[r, c]`` is Excel row r+1, column c+1):
 str, float, bool, datetime.date/datetime/time/timedelta, or ``""`` for an empty cell. Formulas come
 back as their cached values (``""`` when the file holds none, e.g. saved by openpyxl and never
@@ -9,12 +13,18 @@ a merged range holds the value.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
-import python_calamine as pc
+
+try:
+    import python_calamine as pc
+except ImportError:  # xlwings Lite without calamine's Emscripten wheel: openpyxl reads instead
+    pc = None  # type: ignore[assignment]
 
 from keyproject.errors import LedgerFileError
 from keyproject.safety import Limits, SheetInfo, WorkbookInfo, check_workbook
@@ -39,6 +49,11 @@ class Workbook:
     def __init__(self, path: str | Path, limits: Limits | None = None) -> None:
         self.path = Path(path)
         self.info: WorkbookInfo = check_workbook(self.path, limits)
+        self._book: Any
+        self._grids: dict[str, SheetGrid] = {}
+        if pc is None:
+            self._book = _OpenpyxlBook(self.path)
+            return
         try:
             if self.path.suffix.lower() in (".xlsx", ".xlsm"):
                 self._book = pc.CalamineWorkbook.from_path(str(self.path))
@@ -48,7 +63,6 @@ class Workbook:
             raise LedgerFileError("工作簿设置了密码，无法读取", file=self.path, reason="password") from None
         except Exception as exc:  # calamine's own errors (ZipError, XmlError, CalamineError)
             raise LedgerFileError(f"无法读取工作簿（{type(exc).__name__}：{exc}）", file=self.path) from None
-        self._grids: dict[str, SheetGrid] = {}
 
     @property
     def sheet_names(self) -> list[str]:
@@ -96,6 +110,48 @@ class MemoryWorkbook:
     def grid(self, name: str) -> SheetGrid:
         self.info.sheet(name)  # a clear error for an unknown name
         return self._grids[name]
+
+
+class _OpenpyxlSheet:
+    def __init__(self, ws: Any) -> None:
+        self._ws = ws
+
+    def to_python(self, skip_empty_area: bool = False) -> list[list[object]]:
+        rows = self._ws.iter_rows(min_row=1, min_col=1, max_row=self._ws.max_row, max_col=self._ws.max_column,
+                                  values_only=True)
+        return [[_as_calamine(v) for v in r] for r in rows]
+
+    @property
+    def merged_cell_ranges(self) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+        return [((m.min_row - 1, m.min_col - 1), (m.max_row - 1, m.max_col - 1))
+                for m in self._ws.merged_cells.ranges]
+
+
+class _OpenpyxlBook:
+    """calamine's small surface (``get_sheet_by_name``, ``to_python``, ``merged_cell_ranges``) over
+    openpyxl, for where calamine is not installed."""
+
+    def __init__(self, path: Path) -> None:
+        from openpyxl import load_workbook
+
+        try:
+            self._wb = load_workbook(io.BytesIO(path.read_bytes()), data_only=True)
+        except Exception as exc:  # openpyxl's own errors (InvalidFileException, BadZipFile, KeyError)
+            raise LedgerFileError(f"无法读取工作簿（{type(exc).__name__}：{exc}）", file=path) from None
+
+    def get_sheet_by_name(self, name: str) -> _OpenpyxlSheet:
+        return _OpenpyxlSheet(self._wb[name])
+
+
+def _as_calamine(v: object) -> object:
+    """A value as calamine gives it: empty "", whole-day datetimes as dates, numbers as float."""
+    if v is None:
+        return ""
+    if isinstance(v, dt.datetime):
+        return v.date() if v.time() == dt.time() else v
+    if isinstance(v, int) and not isinstance(v, bool):
+        return float(v)
+    return v
 
 
 def _to_array(rows: list[list[object]]) -> np.ndarray:
