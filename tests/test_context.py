@@ -188,3 +188,12 @@ def test_the_settings_sheet_gives_the_same_lights_behind_every_door(
     default_red = set(ledger.projects.loc[BattleMap(ledger, rules=Rules()).lights == "red", "name"])
     assert default_red < cli_red
     assert baseline_from_ledger(ledger).red_share > baseline_from_ledger(ledger, rules=Rules()).red_share
+
+
+def test_a_formulas_typed_date_is_read_the_same_way() -> None:
+    """A date typed as text into a formula's argument cell: the strict parser, as on the command line."""
+    from keyproject.excel_shapes import ShapeError, one_date
+
+    assert one_date([["2023年7月31日"]], "统计截止日期") == D(2023, 7, 31) == one_date([[45138]], "统计截止日期")
+    with pytest.raises(ShapeError, match="统计截止日期“2023-07”无法识别：没有写明具体是哪一天"):
+        one_date([["2023-07"]], "统计截止日期")
