@@ -8,7 +8,7 @@ as_of
     1. an explicit date (``--as-of``, a formula's or widget's argument), read by the strict
        ``keyproject.dates.parse_date``; it must fit the ledger's period (same year, not before the
        report month, at most one month after it) unless ``any_date=True``;
-    2. the period the last refresh recorded in the workbook (``Ledger.recorded_period``) — unless
+    2. the period the last refresh recorded in the workbook (``Ledger.recorded_as_of``) — unless
        the title/headers were moved on by hand to a later month, then the end of that month;
     3. the end of the ledger's report month ("1-7月" → 7月31日), or of ``period`` when given
        (the month of newer submissions being consolidated);
@@ -156,7 +156,7 @@ def _implied(ledger: Ledger | None, period: tuple[int, int] | None, today: dt.da
     if period is not None:
         newer = (int(period[0]), int(period[1]))
         return month_end(*newer), "period"
-    recorded = ledger.recorded_period if ledger is not None else None
+    recorded = ledger.recorded_as_of if ledger is not None else None
     if recorded is not None:
         if header is not None and header > (recorded.year, recorded.month):
             warnings.append(f"台账记录的报告期为{cn_date(recorded)}，而标题和表头已改为{header[1]}月，"

@@ -113,7 +113,7 @@ class Ledger:
     layouts: list[SheetLayout] = field(default_factory=list)
     # the report date an earlier refresh recorded in the workbook (custom property
     # ``schema.PERIOD_PROPERTY``); ``keyproject.context`` prefers it to the period in the title
-    recorded_period: dt.date | None = None
+    recorded_as_of: dt.date | None = None
 
     def __post_init__(self) -> None:
         if not self.layouts:

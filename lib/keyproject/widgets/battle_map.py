@@ -84,7 +84,7 @@ class BattleMap(widgets.VBox):
 
         # the date and rules every door uses (keyproject.context); a ledger without any period
         # is shown as of today (a door may read the clock; the engine never does)
-        undated = as_of is None and ledger_period(ledger) is None and ledger.recorded_period is None
+        undated = as_of is None and ledger_period(ledger) is None and ledger.recorded_as_of is None
         context = resolve(ledger, as_of=dt.date.today() if undated else as_of, rules=rules, any_date=undated)
         self.as_of = context.as_of
         self.rules = context.rules
