@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -23,6 +24,9 @@ from keyproject.context import Context, resolve
 from keyproject.ledger import Ledger
 from keyproject.reporting import Reporting
 from keyproject.rules import Rules
+
+if TYPE_CHECKING:
+    from keyproject.history import History
 
 RANKING_GROUPS: tuple[str, ...] = ("unit", "town", "command_post", "leader")
 COUNT_GROUPS: tuple[str, ...] = ("stage", "category", "level", "command_post")
@@ -182,3 +186,17 @@ def build_report(ledger: Ledger, as_of: Any = None, rules: Rules | None = None,
         list_by=list_by, red_list=red, black_list=black, problems=probs, counts=counts, warnings=warnings,
         context=context, reporting=reporting, unreported=reporting_mod.unreported_units(full, reporting),
     )
+
+
+def report_with_history(ledger: Ledger, history: History | None = None, *, as_of: Any = None,
+                        rules: Rules | str | Path | None = None, basis: str | None = None,
+                        any_date: bool = False, as_of_name: str = "统计截止日期") -> Report:
+    """``build_report`` as every door runs it against a history: a date earlier than the newest
+    snapshot is refused unless asked for explicitly, and the 本期报送 statuses of a snapshot of the
+    same date are shown (``kp report``, ``kp bulletin``, ``kp serve``'s bulletin)."""
+    latest = history.latest() if history is not None else None
+    context = resolve(ledger, as_of=as_of, rules=rules, basis=basis, any_date=any_date, latest=latest,
+                      as_of_name=as_of_name)
+    same = history.get(context.as_of) if history is not None else None
+    reporting = same.reporting(ledger.projects) if same is not None else None
+    return build_report(ledger, context=context, reporting=reporting)

@@ -109,20 +109,11 @@ def read_ledger_arg(args: argparse.Namespace) -> Ledger:
 
 def ledger_report(args: argparse.Namespace, basis: str | None = None,
                   history: History | None = None) -> tuple[Ledger, Report]:
-    """Read the ledger named by ``add_ledger_arguments``' options and build its report.
-
-    With a ``history``: a date earlier than its newest snapshot is refused unless given with
-    ``--as-of``, and the 本期报送 statuses of a snapshot of the same date are shown.
-    """
-    from keyproject.context import resolve
-    from keyproject.report import build_report
+    """Read the ledger named by ``add_ledger_arguments``' options and build its report
+    (``report.report_with_history``: never before the history's newest snapshot unless ``--as-of``
+    asks, with the 本期报送 statuses of a snapshot of the same date)."""
+    from keyproject.report import report_with_history
 
     ledger = read_ledger_arg(args)
-    latest = history.latest() if history is not None else None
-    context = resolve(ledger, as_of=args.as_of, rules=args.rules, basis=basis, any_date=args.any_date,
-                      latest=latest, as_of_name="--as-of")
-    reporting = None
-    if history is not None:
-        same = history.get(context.as_of)
-        reporting = same.reporting(ledger.projects) if same is not None else None
-    return ledger, build_report(ledger, context=context, reporting=reporting)
+    return ledger, report_with_history(ledger, history, as_of=args.as_of, rules=args.rules, basis=basis,
+                                       any_date=args.any_date, as_of_name="--as-of")
