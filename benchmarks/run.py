@@ -3,7 +3,8 @@
     python benchmarks/run.py --projects 300,3000,30000 [--repeat 5] [--json OUT]
 
 Every (stage, size) runs in its own subprocess so that its peak RSS is its own. Stages:
-read (vs pandas.read_excel with openpyxl), compute (the whole `kp report` computation without
+read (vs pandas.read_excel with openpyxl), read_multi (10 sheets × 300 projects, one per 指挥部, vs
+pandas.read_excel of every sheet), compute (the whole `kp report` computation without
 I/O, also at 100,000 projects), refresh (`kp refresh` in place, end to end), bulletin (Word),
 kp_light (one vectorized KP_LIGHT over 100,000 rows vs row by row) and scenario (one slider update
 on a 1,000-project ledger).
@@ -70,6 +71,32 @@ def work_read_baseline(n: int, repeat: int) -> dict:
 
     path = _ledger_path(n)
     fn = lambda: pd.read_excel(path, sheet_name="项目台账", header=[2, 3], engine="openpyxl")  # noqa: E731
+    return _timed(fn, repeat)
+
+
+MULTI_SHEETS = 10  # the multi-sheet case: MULTI_SHEETS sheets (one per 指挥部) of n / MULTI_SHEETS projects
+
+
+def _multi_path(n: int) -> Path:
+    folder = os.environ.get(DATA_ENV)
+    return synth.cached(n // MULTI_SHEETS, folder=Path(folder) if folder else None, sheets=MULTI_SHEETS)
+
+
+def work_read_multi(n: int, repeat: int) -> dict:
+    """read_ledger on a ledger kept as one sheet per 指挥部: every sheet is read into one ledger."""
+    from keyproject.reader import read_ledger
+
+    path = _multi_path(n)
+    ledger = read_ledger(path)
+    assert len(ledger.projects) == n and len(ledger.layouts) == MULTI_SHEETS
+    return _timed(lambda: read_ledger(path), repeat)
+
+
+def work_read_multi_baseline(n: int, repeat: int) -> dict:
+    import pandas as pd
+
+    path = _multi_path(n)
+    fn = lambda: pd.read_excel(path, sheet_name=None, header=[2, 3], engine="openpyxl")  # noqa: E731
     return _timed(fn, repeat)
 
 
@@ -231,6 +258,8 @@ def work_scenario_chart(n: int, repeat: int) -> dict:
 WORKERS: dict[str, Callable[[int, int], dict]] = {
     "read": work_read,
     "read_baseline": work_read_baseline,
+    "read_multi": work_read_multi,
+    "read_multi_baseline": work_read_multi_baseline,
     "compute": work_compute,
     "refresh": work_refresh,
     "bulletin": work_bulletin,
@@ -259,6 +288,7 @@ def plan_runs(sizes: list[int], compute_sizes: list[int]) -> list[tuple[str, int
     runs: list[tuple[str, int, str | None]] = []
     for n in sizes:
         runs.append(("read", n, "read_baseline"))
+    runs.append(("read_multi", 3000, "read_multi_baseline"))  # 10 sheets × 300 projects
     for n in sorted(set(sizes) | set(compute_sizes)):
         runs.append(("compute", n, None))
     for n in sizes:
@@ -296,6 +326,8 @@ def main(argv: list[str] | None = None) -> int:
     only = set(a.only.split(",")) if a.only else None
     for n in sizes:  # generate inputs before timing anything
         _ledger_path(n)
+    if only is None or "read_multi" in only:
+        _multi_path(3000)
     if (only is None or "compute" in only) and any(n > 30000 for n in compute_sizes):
         _ledger_path(30000)
     if only is None or only & {"scenario", "scenario_chart"}:

@@ -53,33 +53,51 @@ def _date_cell(rng: random.Random, d: dt.date) -> object:
     return dt.datetime(d.year, d.month, d.day)
 
 
-def generate(path: Path, projects: int, seed: int = 2023, year: int = 2023) -> Path:
-    """Write a ledger of ``projects`` rows to ``path`` (write-only openpyxl: flat memory)."""
+def generate(path: Path, projects: int, seed: int = 2023, year: int = 2023, sheets: int = 1) -> Path:
+    """Write a ledger of ``projects`` rows to ``path`` (write-only openpyxl: flat memory).
+
+    ``sheets`` > 1 writes that many sheets of ``projects`` rows each, one per 指挥部 (named after it,
+    the layout of the single sheet on each), as offices keep a ledger per command post."""
     rng = random.Random(seed)
     wb = Workbook(write_only=True)
-    ws = wb.create_sheet("项目台账")
+    posts = len(MULTI_POSTS)
+    names = ["项目台账"] if sheets == 1 else [
+        MULTI_POSTS[i % posts] + (f"{i // posts + 1}" if i >= posts else "") for i in range(sheets)]
+    for k, name in enumerate(names):
+        _sheet(wb.create_sheet(name), rng, projects, k * projects, year, None if sheets == 1 else name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    return path
+
+
+MULTI_POSTS = [*POSTS, "招商引资指挥部", "生态环保指挥部", "城乡融合指挥部"]
+
+
+def _sheet(ws: object, rng: random.Random, projects: int, first: int, year: int, post: str | None) -> None:
     months = [f"{m}月" for m in range(1, 13)]
     ncols = len(TOP) + len(YEAR_GROUP) + len(months) + len(TAIL)
-    ws.append([f"{year}年重点项目推进情况表（1-{REPORT_MONTH}月）"])
-    ws.append([None] * (ncols - 1) + ["单位：万元"])
+    title = f"{year}年{post or ''}重点项目推进情况表（1-{REPORT_MONTH}月）"
+    ws.append([title])  # type: ignore[attr-defined]
+    ws.append([None] * (ncols - 1) + ["单位：万元"])  # type: ignore[attr-defined]
     head1 = TOP + [f"{year}年", None, None, f"{year}年各月完成投资"] + [None] * 11 + TAIL
     head2 = [None] * len(TOP) + YEAR_GROUP + months + [None] * len(TAIL)
-    ws.append(head1)
-    ws.append(head2)
+    ws.append(head1)  # type: ignore[attr-defined]
+    ws.append(head2)  # type: ignore[attr-defined]
     # merges: single headers span both rows; the two groups span their children
     from openpyxl.utils import get_column_letter as L
 
+    merged = ws.merged_cells  # type: ignore[attr-defined]
     for i in range(len(TOP)):
-        ws.merged_cells.add(CellRange(f"{L(i + 1)}3:{L(i + 1)}4"))
+        merged.add(CellRange(f"{L(i + 1)}3:{L(i + 1)}4"))
     g1 = len(TOP) + 1
-    ws.merged_cells.add(CellRange(f"{L(g1)}3:{L(g1 + 2)}3"))
+    merged.add(CellRange(f"{L(g1)}3:{L(g1 + 2)}3"))
     g2 = g1 + 3
-    ws.merged_cells.add(CellRange(f"{L(g2)}3:{L(g2 + 11)}3"))
+    merged.add(CellRange(f"{L(g2)}3:{L(g2 + 11)}3"))
     t0 = g2 + 12
     for i in range(len(TAIL)):
-        ws.merged_cells.add(CellRange(f"{L(t0 + i)}3:{L(t0 + i)}4"))
+        merged.add(CellRange(f"{L(t0 + i)}3:{L(t0 + i)}4"))
 
-    for n in range(1, projects + 1):
+    for n in range(first + 1, first + projects + 1):
         total = rng.choice([3000, 5000, 8000, 12000, 30000, 60000, 150000]) * rng.uniform(0.8, 1.5)
         plan = total * rng.uniform(0.15, 0.5)
         pace = rng.choice([1.0, 0.9, 0.7, 0.5, 0.2])
@@ -91,13 +109,13 @@ def generate(path: Path, projects: int, seed: int = 2023, year: int = 2023) -> P
         started = start.month <= REPORT_MONTH and rng.random() < 0.9
         name = f"{rng.choice(TOWNS)}{rng.choice(WORDS)}项目（{n}期）"
         row = [
-            n,
+            n - first,
             f"{year}-510322-{n:06d}",
             name,
             rng.choice(LEVELS),
             rng.choice(KINDS),
             rng.choice(["新建", "续建"]),
-            rng.choice(POSTS),
+            post or rng.choice(POSTS),
             rng.choice(SURNAMES) + rng.choice(SURNAMES) + "某",
             rng.choice(UNITS),
             f"四川{rng.choice(WORDS)}有限公司",
@@ -114,21 +132,20 @@ def generate(path: Path, projects: int, seed: int = 2023, year: int = 2023) -> P
             rng.choice(NOTES),
             rng.choice(PROBLEMS) or None,
         ]
-        ws.append(row)
-    ws.append(["合计"])
-    ws.append(["填报单位：县发改局", None, "审核人：", None, "联系电话："])
-    path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
-    return path
+        ws.append(row)  # type: ignore[attr-defined]
+    ws.append(["合计"])  # type: ignore[attr-defined]
+    ws.append(["填报单位：县发改局", None, "审核人：", None, "联系电话："])  # type: ignore[attr-defined]
 
 
-def cached(projects: int, seed: int = 2023, folder: Path | None = None) -> Path:
-    """The synthetic ledger for a size, generated once into benchmarks/out/."""
+def cached(projects: int, seed: int = 2023, folder: Path | None = None, sheets: int = 1) -> Path:
+    """The synthetic ledger for a size (``sheets`` sheets of ``projects`` rows), generated once into
+    benchmarks/out/."""
     folder = folder or Path(__file__).resolve().parent / "out"
-    path = folder / f"synthetic_{projects}_{seed}.xlsx"
+    size = f"{projects}" if sheets == 1 else f"{sheets}x{projects}"
+    path = folder / f"synthetic_{size}_{seed}.xlsx"
     if not path.exists():
         tmp = path.with_suffix(".tmp.xlsx")
-        generate(tmp, projects, seed)
+        generate(tmp, projects, seed, sheets=sheets)
         tmp.replace(path)
     return path
 
@@ -138,8 +155,9 @@ def main() -> None:
     ap.add_argument("projects", type=int)
     ap.add_argument("--seed", type=int, default=2023)
     ap.add_argument("--out", type=Path, required=True)
+    ap.add_argument("--sheets", type=int, default=1, help="sheets of PROJECTS rows each, one per 指挥部")
     a = ap.parse_args()
-    generate(a.out, a.projects, a.seed)
+    generate(a.out, a.projects, a.seed, sheets=a.sheets)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 RUN = ROOT / "benchmarks" / "run.py"
-STAGES = {"read", "compute", "refresh", "bulletin", "kp_light", "scenario", "scenario_chart"}
+STAGES = {"read", "read_multi", "compute", "refresh", "bulletin", "kp_light", "scenario", "scenario_chart"}
 
 
 @pytest.mark.slow
@@ -39,7 +39,8 @@ def test_smoke_run_writes_documented_json(tmp_path: Path) -> None:
         assert isinstance(r["projects"], int) and r["projects"] > 0
     by_stage = {r["stage"]: r for r in results}
     assert by_stage["read"]["projects"] == 300 and by_stage["refresh"]["projects"] == 300
-    for stage in ("read", "kp_light"):  # the stages measured against a baseline
+    assert by_stage["read_multi"]["projects"] == 3000  # 10 sheets × 300
+    for stage in ("read", "read_multi", "kp_light"):  # the stages measured against a baseline
         r = by_stage[stage]
         assert r["baseline_seconds"] > 0
         assert r["ratio"] == pytest.approx(r["baseline_seconds"] / r["seconds"], rel=0.01)

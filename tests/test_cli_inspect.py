@@ -12,7 +12,7 @@ import pytest
 from fixtures_workbooks import COUNTY_MERGES, COUNTY_ROWS, make_workbook
 
 from keyproject.cli import main
-from keyproject.schema import LEDGER
+from keyproject.schema import DONE_COLUMNS, LEDGER
 
 PROJECT_KEYS = ["row", "code", "name", "level", "category", "command_post", "leader", "unit", "owner",
                 "town", "stage", "total_investment", "annual_plan", "annual_stretch", "prior_completed",
@@ -45,7 +45,8 @@ def test_json_is_one_object_with_the_listed_keys(county: Path) -> None:
     assert [p["row"] for p in projects] == [7, 8, 9, 12, 13]
     first = projects[0]
     assert set(PROJECT_KEYS) <= set(first)
-    assert set(first) <= {"row", *LEDGER.keys}
+    assert set(first) <= {"row", "sheet", *LEDGER.keys, *DONE_COLUMNS.values()}
+    assert first["sheet"] == "项目台账" and first["started_done"] is False
     assert first["name"] == "四川川啤啤酒饮料生产项目" and first["code"] == "FS001"
     assert first["total_investment"] == 50000 and first["ytd_completed"] == 8000
     assert first["planned_start"] == "2023-03-01" and first["actual_start"] == "2023-03-15"
@@ -59,8 +60,9 @@ def test_json_is_one_object_with_the_listed_keys(county: Path) -> None:
 def test_human_output(county: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["inspect", str(county)]) == 0
     out = capsys.readouterr().out
-    assert "工作表：项目台账" in out
-    assert "表头行：4、5" in out
+    assert "项目台账：读取（作为台账读取，5个项目）" in out
+    assert "工作表“项目台账”表头行：4、5" in out
+    assert "来源：工作表“项目台账”完成投资列表头H5“2023年/1-7月完成投资”" in out
     assert "报告月份：1-7月" in out
     assert "H列 2023年/1-7月完成投资 → 本年累计完成投资（ytd_completed）" in out
     assert "M列 备注 → （未识别，原样保留）" in out

@@ -384,8 +384,11 @@ def test_as_of_headers_and_done_without_a_date(tmp_path: Path) -> None:
     led = read_ledger(make_workbook(tmp_path / "asof.xlsx", rows))
     assert led.column_of("ytd_completed").letter == "C" and led.report_month == 8
     assert led.projects["ytd_completed"].tolist() == [60, 20]
-    assert [(i.severity, i.row, i.column) for i in led.issues] == [("warning", 2, "D")]
+    # a state typed into a date column is information, and the milestone counts as reached
+    assert [(i.severity, i.row, i.column) for i in led.issues] == [("info", 2, "D")]
     assert "已开工" in led.issues[0].message
+    assert led.projects["started_done"].tolist() == [True, False]
+    assert led.projects["actual_start"].isna().all()
 
 
 @pytest.mark.parametrize("header", ["2024年计划投资", "2024年度计划投资", "2024年度投资计划", "年度计划",

@@ -39,7 +39,7 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     subs.mkdir()
     for name in ("交通运输局_8月报送.xlsx", "经信局_8月报送.xlsx"):
         shutil.copy(SAMPLES / "submissions" / name, subs / name)
-    # 住建局 sent the same form saved as Excel 97-2003
+    # 住建局 sent the same form saved as Excel 97-2003 (consolidated like the others)
     _to_xls(SAMPLES / "submissions" / "住建局_8月报送.xlsx", subs, root / "lo")
     # 水务局 protected its workbook with an open password
     (subs / "水务局_8月报送.xlsx").symlink_to(realworld("corpus/qax-os+excelize/test/encryptAES.xlsx"))
@@ -80,7 +80,7 @@ def test_each_file_consolidated_or_listed_with_its_reason(folder: Path) -> None:
     assert got == {
         "交通运输局_8月报送.xlsx": "used",
         "经信局_8月报送.xlsx": "used",
-        "住建局_8月报送.xls": "format",  # used once the reader reads .xls (issue "ledgers offices keep")
+        "住建局_8月报送.xls": "used",  # Excel 97-2003, read through read_ledger like any form
         "水务局_8月报送.xlsx": "password",
         "教体局_情况说明.docx": "format",
         "卫健局_8月报送.xlsx": "empty",
@@ -94,7 +94,7 @@ def test_each_file_consolidated_or_listed_with_its_reason(folder: Path) -> None:
     assert all(f.rows > 0 for f in c.submitted_files if f.used)
     assert c.report_period == (2023, 8)
     reported = set(ledger.projects.loc[c.reporting.reported, "unit"])
-    assert reported >= {"县交通运输局", "县经信局"} and "县水务局" not in reported
+    assert reported >= {"县交通运输局", "县经信局", "县住建局"} and "县水务局" not in reported
 
 
 def test_refresh_writes_what_it_could_and_exits_1(folder: Path, tmp_path: Path,
@@ -103,8 +103,8 @@ def test_refresh_writes_what_it_could_and_exits_1(folder: Path, tmp_path: Path,
     code = main(["refresh", str(COUNTY), "--submissions", str(folder), "--out", str(out), "--quiet"])
     text = capsys.readouterr().out
     assert code == 1
-    assert out.is_file() and "报送文件：共 9 个，已汇总 2 个" in text
-    assert "以下 7 个报送文件未能使用" in text and "设置了密码" in text and "报送月份早于台账" in text
+    assert out.is_file() and "报送文件：共 9 个，已汇总 3 个" in text
+    assert "以下 6 个报送文件未能使用" in text and "设置了密码" in text and "报送月份早于台账" in text
     assert "8月未报送单位（请催报）" in text and "县水务局（未报送）" in text
     # the figures of the files it could use are in
     refreshed = read_ledger(out)

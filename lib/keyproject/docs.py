@@ -131,7 +131,36 @@ def render_fields() -> str:
         "`kp refresh` writes these columns into the ledger sheet; they are never read as user data.\n"
     )
     parts.append(_table(["列 column"], [[_cell(c)] for c in schema.OWNED_COLUMNS]))
+    parts += _reader_sections()
     return _doc(*parts)
+
+
+def _reader_sections() -> list[str]:
+    """The milestone flags of states typed into date cells, and the reader's 设置 keys."""
+    from keyproject import schema
+    from keyproject.reader import settings
+    from keyproject.values import DONE_WORDS
+
+    words: dict[str, list[str]] = {}
+    for word, milestone in DONE_WORDS.items():
+        words.setdefault(milestone or "", []).append(word)
+    return [
+        "## 日期列中的状态 States typed into date columns\n",
+        "日期单元格写的是“已开工”“续建”“已竣工”等状态时，读取为没有日期、该节点已完成，并在 `projects` 中"
+        "增加以下布尔列（作为提示报告，不是错误）；“已完成”“是”等表示本列的节点。\n\n"
+        "A state typed instead of a date marks the milestone done, with no date, in these boolean columns "
+        "of `projects` (reported as information, not as an error).\n",
+        _table(["节点 milestone", "列 column", "单元格里的写法 words"],
+               [[m, f"`{col}`", _cell("、".join(words.get(m, [])))]
+                for m, col in schema.DONE_COLUMNS.items()]),
+        "## 读取设置 Reader settings (设置 sheet)\n",
+        f"读取时不能替用户决定的事，在“设置”表中指定：`{settings.SHEET_KEY}`（台账所在的工作表，多个用顿号或"
+        f"逗号分隔，与 `--sheet` 相同）；`<字段>{settings.COLUMN_KEY_SUFFIX}`，如 `年度计划投资列 = H` 或 "
+        "`年度计划投资列 = 2025年计划投资`（几列都可能是同一字段时用哪一列；字段可写表头或任一别名）。\n\n"
+        f"What the reader cannot decide for the user is set in the 设置 sheet: `{settings.SHEET_KEY}` (the "
+        "ledger's sheet or sheets, like `--sheet`) and `<field>列` (the column, by letter or header, that "
+        "holds a field when several could).\n",
+    ]
 
 
 # -- rules.md ---------------------------------------------------------------------------------------

@@ -104,3 +104,31 @@ class HistoryError(KPError):
     def __init__(self, message: str, *, url: str | None = None) -> None:
         self.url = url
         super().__init__(message)
+
+
+class AmbiguousLedgerError(LedgerFileError):
+    """The reader cannot decide between candidates of equal standing and will not guess.
+
+    ``what``: ``"sheet"`` (two sheets that hold the same projects, two copies of one month),
+    ``"column"`` (two columns for one field, e.g. two 2024年计划投资) or ``"year"`` (plan columns of
+    several years and no report year). ``candidates``: what the user can name (sheet names or column
+    letters), ``labels``: the same in Chinese with what each is; ``option``: the command-line option
+    that decides (``--sheet``), ``setting``: the 设置 sheet key that decides (``年度计划投资列``).
+    """
+
+    def __init__(self, message: str, *, what: str, candidates: tuple[str, ...], labels: tuple[str, ...],
+                 option: str | None = None, setting: str | None = None, file: str | Path | None = None,
+                 sheet: str | None = None) -> None:
+        self.what = what
+        self.candidates = candidates
+        self.labels = labels
+        self.option = option
+        self.setting = setting
+        self.reason = message
+        how = []
+        if option:
+            how.append(f"用 {option} 指定（如 {option} {candidates[0]}）")
+        if setting:
+            how.append(f"在“设置”表中填写“{setting}”（如 {setting} = {candidates[0]}）")
+        text = f"{message}：候选有{'、'.join(labels)}；无法自动确定，请{'，或'.join(how)}"
+        super().__init__(text, file=file, sheet=sheet)

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from keyproject._arrays import amounts, as_of_timestamp, dates, month_index
-from keyproject.progress import completion_rate, gap_points, time_progress
+from keyproject.progress import completion_rate, gap_points, row_time_progress
 from keyproject.rules import LIGHTS, Rules
 from keyproject.stages import milestones
 
@@ -76,7 +76,7 @@ def evaluate(frame: pd.DataFrame, as_of: Any, rules: Rules | None = None) -> pd.
     rules = rules or Rules()
     ts = as_of_timestamp(as_of)
     n = len(frame)
-    tp = time_progress(ts, rules.basis)
+    tp, _ = row_time_progress(frame, ts, rules)  # per project under the plan basis
 
     rate = completion_rate(amounts(frame, "ytd_completed"), amounts(frame, "annual_plan"))
     gap = gap_points(rate, tp)
@@ -85,7 +85,7 @@ def evaluate(frame: pd.DataFrame, as_of: Any, rules: Rules | None = None) -> pd.
                                             np.where(gap >= rules.red_gap, YELLOW, RED)))
 
     planned = dates(frame, "planned_start")
-    as_of64 = np.datetime64(ts.to_datetime64(), "us")
+    as_of64 = ts.to_datetime64().astype("datetime64[us]")
     started = milestones(frame, ts)["started"].to_numpy() if n else np.zeros(0, dtype=bool)
     late = ~np.isnat(planned) & (planned <= as_of64) & ~started
     months = (ts.year * 12 + ts.month - 1 - 1970 * 12) - month_index(planned)

@@ -111,6 +111,18 @@ def _with_ytd(projects: pd.DataFrame, month: int, warnings: list[str]) -> pd.Dat
     return projects
 
 
+def _plan_gaps(table: pd.DataFrame, projects: pd.DataFrame, key: str, as_of: dt.date,
+               rules: Rules) -> pd.DataFrame:
+    """Under the plan basis each group's gap is against its own plan to date (ranking.rank measures
+    against the month share)."""
+    if rules.basis != "plan" or table.empty:
+        return table
+    tp = {g: progress.time_progress_of(part, as_of, rules) for g, part in projects.groupby(key, sort=False)}
+    group_tp = table["group"].map(tp).astype("float64").to_numpy()
+    rate = table["completion_rate"].to_numpy(dtype="float64")
+    return table.assign(gap_points=progress.gap_points(rate, group_tp))
+
+
 def build_report(ledger: Ledger, as_of: Any = None, rules: Rules | None = None,
                  basis: str | None = None, *, context: Context | None = None, any_date: bool = False,
                  reporting: Reporting | None = None) -> Report:
@@ -127,8 +139,10 @@ def build_report(ledger: Ledger, as_of: Any = None, rules: Rules | None = None,
         raise TypeError("build_report: give either context or as_of/rules/basis")
     warnings: list[str] = list(context.warnings)
     as_of, rules = context.as_of, context.rules
-    tp = progress.time_progress(as_of, rules.basis)
     projects = _with_ytd(ledger.projects, as_of.month, warnings)
+    tp = progress.time_progress_of(projects, as_of, rules)  # the plan basis: Σ plan to date / Σ plan
+    if (note := progress.plan_basis_warning(projects, as_of, rules)) is not None:
+        warnings.append(note)
     no_completion = projects.empty is False and np.isnan(amounts(projects, "ytd_completed")).all()
     if no_completion:
         warnings.append("台账没有本年完成投资数据，未计算完成率和投资灯")
@@ -158,7 +172,7 @@ def build_report(ledger: Ledger, as_of: Any = None, rules: Rules | None = None,
     rankings: dict[str, pd.DataFrame] = {}
     for key in RANKING_GROUPS:
         if key in full.columns and full[key].notna().any():
-            rankings[key] = ranking.rank(full, key, as_of, rules)
+            rankings[key] = _plan_gaps(ranking.rank(full, key, as_of, rules), full, key, as_of, rules)
             if reporting is not None:
                 stale = reporting_mod.not_updated_by_group(full, reporting, key)
                 rankings[key]["not_updated"] = rankings[key]["group"].map(stale).fillna(0).astype("int64")

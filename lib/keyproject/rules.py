@@ -20,6 +20,8 @@ from typing import Any
 from keyproject.errors import KPError
 
 LIGHTS: tuple[str, ...] = ("green", "yellow", "red")
+# 序时进度 bases: month/12, day of year / days, each project's cumulative monthly plan / annual plan
+BASES: tuple[str, ...] = ("month", "day", "plan")
 # the group columns a ranking or 红黑榜 can use, with the words offices write for them
 GROUP_COLUMNS: dict[str, tuple[str, ...]] = {
     "unit": ("责任单位", "单位", "牵头单位"),
@@ -35,7 +37,9 @@ GROUP_COLUMNS: dict[str, tuple[str, ...]] = {
 class Rules:
     """Thresholds of the lights, the lists and the targets. Gaps are in percentage points."""
 
-    basis: str = "month"  # 序时进度: "month" = month/12, "day" = day of year / days in year
+    # 序时进度: "month" = month/12, "day" = day of year / days in year, "plan" = each project's plan to
+    # the report month (1-N月计划, or its monthly plans summed) / its annual plan (month/12 without one)
+    basis: str = "month"
     green_gap: float = -10.0  # gap ≥ green_gap → green investment light
     red_gap: float = -30.0  # gap < red_gap → red; in between → yellow
     start_red_months: int = 3  # start overdue by fewer months → yellow, by at least this many → red
@@ -256,9 +260,10 @@ def _staged(v: Any) -> tuple[tuple[int, float], ...]:
 def _basis(v: Any) -> str:
     t = _text(v).lower()
     found = {"month": "month", "按月": "month", "月": "month", "day": "day", "按日": "day", "日": "day",
-             "按天": "day"}.get(t)
+             "按天": "day", "plan": "plan", "按计划": "plan", "计划": "plan", "按月度计划": "plan",
+             "月度计划": "plan", "累计计划": "plan", "按累计计划": "plan"}.get(t)
     if found is None:
-        raise ValueError("应为 按月 或 按日（month / day）")
+        raise ValueError("应为 按月、按日 或 按月度计划（month / day / plan）")
     return found
 
 
@@ -293,8 +298,9 @@ class Setting:
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("basis", "序时口径", _basis, "序时进度的算法：按月（月份÷12）或按日（年内第几天÷全年天数）",
-            ("序时进度口径",)),
+    Setting("basis", "序时口径", _basis,
+            "序时进度的算法：按月（月份÷12）、按日（年内第几天÷全年天数）或按月度计划（各项目1-N月计划÷年度计划，"
+            "即“完成1-N月投资计划的X%”；没有月度计划的项目按月计算并提示）", ("序时进度口径",)),
     Setting("green_gap", "黄灯差距", _points, "完成率低于序时进度超过此数（百分点，负数）亮黄灯；默认 -10",
             ("绿灯差距",)),
     Setting("red_gap", "红灯差距", _points, "完成率低于序时进度超过此数（百分点，负数）亮红灯；默认 -30"),
@@ -344,8 +350,8 @@ def settings_doc() -> str:
 
 
 def _validate(r: Rules) -> None:
-    if r.basis not in ("month", "day"):
-        raise ValueError("序时口径应为 month 或 day")
+    if r.basis not in BASES:
+        raise ValueError("序时口径应为 month、day 或 plan")
     if not r.red_gap <= r.green_gap:
         raise ValueError(f"红灯差距（{r.red_gap:g}）应不高于黄灯差距（{r.green_gap:g}），两者通常为负数")
     if r.start_red_months < 1:

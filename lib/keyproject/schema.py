@@ -11,10 +11,12 @@ Other tables an office keeps beside the ledger (问题清单, 节点/倒排工�
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Literal
+from typing import Any, Literal
 
+import numpy as np
 import pandas as pd
 
 Kind = Literal["text", "amount", "date", "rate", "int"]
@@ -91,11 +93,40 @@ _MONTH_FIELDS = tuple(
         f"m{m:02d}",
         f"{m}月完成投资",
         "amount",
-        aliases=(f"{m}月", f"{m}月完成", f"{m}月份完成投资", f"{m}月份"),
+        aliases=(f"{m}月", f"{m}月完成", f"{m}月份完成投资", f"{m}月份", f"{m}月份完成", f"{m}月实际完成",
+                 f"{m}月实际完成投资"),
         unit="万元",
         description=f"{m}月当月完成投资",
     )
     for m in range(1, 13)
+)
+
+# monthly plans: "N月计划 | N月完成" pairs under a merged month header; the cumulative plan to the
+# report month is what offices measure against ("完成1-N月投资计划的X%", Rules.basis = "plan")
+MONTH_PLAN_KEYS: tuple[str, ...] = tuple(f"p{m:02d}" for m in range(1, 13))
+_MONTH_PLAN_FIELDS = tuple(
+    Field(
+        f"p{m:02d}",
+        f"{m}月计划投资",
+        "amount",
+        aliases=(f"{m}月计划", f"{m}月份计划", f"{m}月份计划投资", f"{m}月计划完成投资", f"{m}月计划完成"),
+        unit="万元",
+        description=f"{m}月当月计划投资",
+    )
+    for m in range(1, 13)
+)
+
+# leaders and units are named by role, not from a fixed list: 包保/包抓/包联/挂联/联系/牵头/分管/责任
+# (optionally with 县级/市级/区级 or 县/市/区) + 领导; 牵头/责任/主责/主管… + 单位/部门
+_ROLE = "(?:包保|包抓|包联|挂联|挂包|挂钩|联系|牵头|分管|责任|主要|帮扶|督导|包片|推进|协调|主抓)"
+_LEVEL = "(?:县级|市级|区级|镇级|乡级|县|市|区|镇)"
+LEADER_PATTERNS: tuple[str, ...] = (
+    f"{_LEVEL}?{_ROLE}+{_LEVEL}?领导(?:姓名|及职务|职务)?",
+    f"{_LEVEL}领导(?:姓名|及职务)?",
+)
+UNIT_PATTERNS: tuple[str, ...] = (
+    "(?:县级|市级|区级|县直|市直)?(?:牵头|责任|主责|主管|主办|承办|推进|落实|协调|监管|行业主管)+(?:单位|部门)"
+    "(?:及责任人|名称)?",
 )
 
 LEDGER = Schema(
@@ -115,10 +146,14 @@ LEDGER = Schema(
             "包保领导",
             "text",
             aliases=("挂联领导", "责任领导", "县级领导", "联系领导", "包联领导", "牵头领导", "市级领导", "挂包领导"),
+            patterns=LEADER_PATTERNS,
         ),
-        Field("unit", "责任单位", "text", aliases=("牵头单位", "主责单位", "责任部门", "牵头部门")),
-        Field("owner", "业主单位", "text", aliases=("建设单位", "项目业主", "业主")),
-        Field("town", "乡镇", "text", aliases=("属地", "建设地点", "所在乡镇", "镇街", "所在地", "乡镇（街道）")),
+        Field("unit", "责任单位", "text", aliases=("牵头单位", "主责单位", "责任部门", "牵头部门"),
+              patterns=UNIT_PATTERNS),
+        Field("owner", "业主单位", "text", aliases=("建设单位", "项目业主", "业主", "项目单位", "项目业主单位",
+                                                  "实施单位", "建设主体")),
+        Field("town", "乡镇", "text", aliases=("属地", "建设地点", "所在乡镇", "镇街", "所在地", "乡镇（街道）"),
+              patterns=("(?:所在|所属|项目所在)?(?:乡镇|镇街|乡镇街道|乡镇\\(街道\\)|镇\\(街道\\)|镇\\(乡、街道\\))",)),
         Field("stage", "项目阶段", "text", aliases=("建设阶段", "阶段", "项目状态")),
         Field("total_investment", "总投资", "amount", aliases=("计划总投资", "项目总投资", "估算总投资"), unit="万元"),
         Field(
@@ -126,7 +161,7 @@ LEDGER = Schema(
             "年度计划投资",
             "amount",
             aliases=("年计划投资", "确保", "计划投资", "年度计划", "年度投资计划", "本年计划投资", "年度计划完成投资"),
-            patterns=(r"\d{4}年(度)?计划(完成)?投资",),
+            patterns=(r"\d{4}年(度)?计划(完成)?投资", r"1[-－—~～至到]12月(份)?(累计)?计划(完成)?(投资)?"),
             unit="万元",
             description="the baseline target (确保)",
         ),
@@ -148,7 +183,17 @@ LEDGER = Schema(
             description="completed this year up to the report month",
         ),
         Field("month_completed", "当月完成投资", "amount", aliases=("当月完成", "本月完成", "本月完成投资"), unit="万元"),
+        Field(
+            "ytd_plan",
+            "本年累计计划投资",
+            "amount",
+            aliases=("累计计划投资", "累计计划", "序时计划投资", "本年累计计划"),
+            patterns=(r"1[-－—~～至到]([1-9]|1[01])月(份)?(累计)?计划(完成)?(投资)?(额)?",),
+            unit="万元",
+            description="the plan to the report month (sum of the monthly plans)",
+        ),
         *_MONTH_FIELDS,
+        *_MONTH_PLAN_FIELDS,
         Field("reported_rate", "完成率", "rate", aliases=("投资完成率", "年度完成率", "计划完成率")),
         Field("signed_date", "签约时间", "date", aliases=("签约日期",)),
         Field("land_date", "供地时间", "date", aliases=("供地日期", "土地供应时间", "摘牌时间")),
@@ -207,36 +252,63 @@ OWNED_COLUMNS: tuple[str, ...] = ("差距(百分点)", "灯号", "三类项目",
 # readers skip those sheets, writers replace only them
 OWNED_SHEETS_PROPERTY = "keyproject.sheets"
 OWNED_COLUMNS_PROPERTY = "keyproject.columns"
-PERIOD_PROPERTY = "keyproject.period"  # ISO date the last refresh was made for
+# the as_of (ISO date, "2024-07-31") the last refresh was made for: the writer records it, the reader
+# exposes it as ``Ledger.recorded_as_of``; which report date wins is the context resolver's policy
+PERIOD_PROPERTY = "keyproject.period"
+
+# milestones a date cell can state without a date ("已开工", "续建", "已竣工"): the reader adds one
+# boolean column per milestone to ``Ledger.projects`` (True: done, the date unknown); the engine
+# counts a milestone as reached when its date has passed or this flag is set
+DONE_COLUMNS: dict[str, str] = {"signed": "signed_done", "land": "land_done", "started": "started_done",
+                                "completed": "completed_done", "producing": "producing_done"}
 
 
-def conform(df: pd.DataFrame, schema: Schema = LEDGER) -> pd.DataFrame:
+def conform(df: pd.DataFrame | Mapping[str, Any], schema: Schema = LEDGER) -> pd.DataFrame:
     """Return ``df`` with every field of ``schema`` present and cast to its dtype.
 
-    Missing columns are added as all-null. ``row`` (the Excel row) is kept as Int64 and ``sheet``
-    (the sheet the record came from) as str when present. Columns that are not fields are kept
-    after them, untouched.
+    ``df`` is a DataFrame, or a mapping of column name to equal-length arrays (the reader's way: one
+    frame built once). Missing columns are added as all-null. ``row`` (the Excel row) is kept as Int64
+    and ``sheet`` (the sheet the record came from) as str when present. Columns that are not fields
+    are kept after them, untouched. Columns already of their dtype are not converted again.
     """
-    out = {}
-    n = len(df)
-    if "row" in df.columns:
-        out["row"] = df["row"].astype("Int64")
-    if "sheet" in df.columns:
-        out["sheet"] = df["sheet"].astype("str")
+    if isinstance(df, pd.DataFrame):
+        cols: dict[str, Any] = {c: df[c] for c in df.columns}
+        index = df.index
+    else:
+        cols = dict(df)
+        n0 = len(next(iter(cols.values()))) if cols else 0
+        index = pd.RangeIndex(n0)
+    n = len(index)
+
+    def series(values: Any, dtype: str) -> Any:
+        if isinstance(values, pd.Series):
+            return values if str(values.dtype) == dtype else values.astype(dtype)  # type: ignore[call-overload]
+        return pd.array(values, dtype=dtype)  # type: ignore[call-overload]
+
+    out: dict[str, Any] = {}
+    if "row" in cols:
+        out["row"] = series(cols["row"], "Int64")
+    if "sheet" in cols:
+        out["sheet"] = series(cols["sheet"], "str")
     for f in schema.fields:
-        if f.key in df.columns:
-            col = df[f.key]
-            if f.kind == "date":
-                col = pd.to_datetime(col, errors="coerce").astype("datetime64[us]")
-            elif f.kind == "text":
-                col = col.astype("str")
+        v = cols.get(f.key)
+        if v is None:
+            if f.kind in ("amount", "rate"):
+                out[f.key] = np.full(n, np.nan)
+            elif f.kind == "date":
+                out[f.key] = np.full(n, np.datetime64("NaT"), dtype="datetime64[us]")
             else:
-                col = col.astype(f.dtype)
+                out[f.key] = pd.array(np.full(n, None, dtype=object), dtype=f.dtype)  # type: ignore[call-overload]
+        elif f.kind == "date":
+            if str(getattr(v, "dtype", "")) != "datetime64[us]":
+                v = pd.to_datetime(pd.Series(v, index=index) if not isinstance(v, pd.Series) else v,
+                                   errors="coerce").astype("datetime64[us]")
+            out[f.key] = v
+        elif f.kind in ("amount", "rate"):
+            out[f.key] = v if isinstance(v, pd.Series) and v.dtype == "float64" else np.asarray(v, dtype="float64")
         else:
-            col = pd.Series([None] * n, index=df.index, dtype=f.dtype)
-        out[f.key] = col
-    rest = [c for c in df.columns if c not in out]
-    result = pd.DataFrame(out, index=df.index)
-    if rest:
-        result = pd.concat([result, df[rest]], axis=1)
-    return result
+            out[f.key] = series(v, f.dtype)
+    for c, v in cols.items():  # columns that are not fields, after them, untouched
+        if c not in out:
+            out[c] = v
+    return pd.DataFrame(out, index=index)

@@ -10,6 +10,12 @@ import pandas as pd
 
 from keyproject._arrays import amounts, as_of_timestamp, dates, groups, texts_match, to_dates
 from keyproject.rules import Rules
+from keyproject.schema import DONE_COLUMNS
+
+# the date whose milestone a DONE_COLUMNS flag states
+DONE_BY_DATE = {"signed_date": DONE_COLUMNS["signed"], "land_date": DONE_COLUMNS["land"],
+                "actual_start": DONE_COLUMNS["started"], "actual_completion": DONE_COLUMNS["completed"],
+                "production_date": DONE_COLUMNS["producing"]}
 
 # 储备/谋划 → 前期 → 在谈 → 签约 → 供地 → 开工/在建 → 竣工 → 投产 → 达产
 LADDER: tuple[str, ...] = ("储备", "前期", "在谈", "签约", "供地", "在建", "竣工", "投产", "达产")
@@ -57,13 +63,19 @@ def milestones(frame: pd.DataFrame, as_of: Any) -> pd.DataFrame:
     """Booleans signed, land, started, completed, producing as of ``as_of``.
 
     A milestone counts when its date is on or before ``as_of``, or when the stage column says the
-    project is at or past it, or (started only) when the 建设性质 is 续建 (started in an earlier year).
+    project is at or past it, or (started only) when the 建设性质 is 续建 (started in an earlier year),
+    or when the reader found it stated without a date ("已开工" in a date cell: the boolean columns of
+    ``schema.DONE_COLUMNS``).
     """
     ts = np.datetime64(as_of_timestamp(as_of).to_datetime64(), "us")
 
     def reached(key: str) -> np.ndarray:
         d = dates(frame, key)
-        return ~np.isnat(d) & (d <= ts)
+        hit = ~np.isnat(d) & (d <= ts)
+        flag = DONE_BY_DATE.get(key)
+        if flag is not None and flag in frame.columns:
+            hit = hit | frame[flag].fillna(False).to_numpy(dtype=bool)
+        return hit
 
     step = stage_step(frame["stage"]) if "stage" in frame.columns else np.full(len(frame), np.nan)
     at = np.nan_to_num(step, nan=-1)

@@ -45,6 +45,7 @@ from keyproject.errors import KPError, LedgerFileError, where
 from keyproject.ledger import Issue, Ledger
 from keyproject.names import normalise_codes, normalise_names, without_brackets
 from keyproject.reporting import Reporting
+from keyproject.safety import READABLE_SUFFIXES
 from keyproject.schema import LEDGER
 
 # fields a unit's submission may update, in ledger order
@@ -53,9 +54,9 @@ UPDATE_FIELDS: tuple[str, ...] = (
     "actual_start", "actual_completion", "production_date", "progress_note", "problems",
 )
 
-# files a submission is read from (through keyproject.reader.read_ledger); any other file in a
-# submissions folder is listed as not a workbook
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".et", ".ods")
+# files a submission is read from (through keyproject.reader.read_ledger, which decides by content);
+# any other file in a submissions folder is listed as a format keyproject does not read
+WORKBOOK_SUFFIXES = READABLE_SUFFIXES
 # files a folder may hold that are nobody's submission
 _SYSTEM_FILES = frozenset({"thumbs.db", "desktop.ini"})
 _OWN_SUFFIXES = (".keyproject.sqlite", ".keyproject.sqlite-journal", ".keyproject.sqlite-wal",
@@ -194,7 +195,8 @@ def consolidate(ledger: Ledger, sources: Sequence[str | Path],
     for f in files:
         if f.suffix.lower() not in WORKBOOK_SUFFIXES:
             kind = f.suffix or "无扩展名"
-            refused[f] = SubmittedFile(f, "format", f"不是工作簿（{kind}），请另存为 .xlsx 后重新报送")
+            refused[f] = SubmittedFile(f, "format",
+                                       f"不是能读取的工作簿格式（{kind}），请另存为 .xlsx 后重新报送")
         else:
             try:
                 sub = read(f)

@@ -8,7 +8,9 @@ Decisions, documented here once:
 - Amounts are returned in 万元. ``factor`` is the column's unit (亿元 column → 10000); a unit typed
   in the cell ("0.8亿", "500万", "12000元") overrides the column's unit. Negative amounts are
   returned as parsed; the reader reports them as errors.
-- Dates: Excel dates and datetimes are taken as they are; bare numbers in a plausible serial range
+- Dates: a state typed instead of a date ("已开工", "续建", "已竣工"; ``DONE_WORDS``) is no date and
+  no error: ``ParsedDate.done`` names the milestone it states. Excel dates and datetimes are taken as
+  they are; bare numbers in a plausible serial range
   (1990-01-01 … 2099-12-31) are Excel serials (with a warning: the cell is not formatted as a date);
   a number like 2023.4 is "year.month" (a typed "2023.4" becomes that number in Excel). Month-only
   text ("2023年4月", "2023.4", "2023-08") gives the 1st of the month with a warning; "月底/月末/
@@ -35,8 +37,19 @@ MISSING_TEXT = frozenset({"", "-", "--", "---", "—", "——", "–", "/", "\\
 NOT_YET_TEXT = frozenset({"未开工", "未竣工", "未投产", "未签约", "未供地", "未完成", "尚未开工", "尚未竣工",
                           "未", "否", "暂未"})
 
-# date cells that say "done" without a date: missing, with a warning (the date is worth asking for)
-DONE_TEXT = frozenset({"已开工", "已竣工", "已投产", "已签约", "已供地", "已完成", "已完工", "已办结", "是"})
+# date cells that say a milestone is done without giving the date: the milestone each word states
+# (None: the column's own milestone). Offices type these into date columns: "已开工" in 开工时间,
+# "续建" (started in an earlier year), "已竣工" even in the start column (then it has started too).
+DONE_WORDS: dict[str, str | None] = {
+    **dict.fromkeys(("已开工", "已动工", "开工", "续建", "在建", "已开建", "施工中", "正在施工", "已进场"),
+                    "started"),
+    **dict.fromkeys(("已竣工", "已完工", "竣工", "完工", "已建成", "建成", "已竣工验收"), "completed"),
+    **dict.fromkeys(("已投产", "投产", "已投用", "已运营", "已投入使用"), "producing"),
+    **dict.fromkeys(("已签约", "签约"), "signed"),
+    **dict.fromkeys(("已供地", "已摘牌", "已拿地"), "land"),
+    **dict.fromkeys(("已完成", "已办结", "是", "完成"), None),
+}
+DONE_TEXT = frozenset(DONE_WORDS)
 
 _APPROX = re.compile(r"^(约|大约|约合|近|超|逾|预计|估算|估计|预估)")
 _NUM = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)"
@@ -58,6 +71,9 @@ class ParsedDate(NamedTuple):
     value: dt.date | None
     warning: str | None = None
     error: str | None = None
+    # the cell states a milestone without a date ("已开工"): "started", "completed", "producing",
+    # "signed", "land", or "" for a word that means the column's own milestone ("已完成")
+    done: str | None = None
 
 
 class ParsedRate(NamedTuple):
@@ -168,7 +184,7 @@ def parse_date(value: Any, report_year: int | None = None) -> ParsedDate:
     if t in NOT_YET_TEXT:
         return ParsedDate(None)
     if t in DONE_TEXT:
-        return ParsedDate(None, warning=f"写的是“{text}”，没有填日期")
+        return ParsedDate(None, done=DONE_WORDS[t] or "")
     try:
         m = _YMD.match(t) or _YMD_COMPACT.match(t)
         if m:
@@ -188,10 +204,11 @@ def parse_date(value: Any, report_year: int | None = None) -> ParsedDate:
         if m or _M.match(core):
             if report_year is None:
                 return ParsedDate(None, error=f"日期“{text}”没有年份，无法确定是哪一年")
+            month_only = _M.match(core)
             if m:
                 d = dt.date(report_year, int(m[1]), int(m[2]))
-            else:
-                d = _month_day(report_year, int(_M.match(core)[1]), where or "start")
+            elif month_only is not None:
+                d = _month_day(report_year, int(month_only[1]), where or "start")
             return ParsedDate(d, warning=f"日期“{text}”没有年份，按报表年份读作{d.isoformat()}")
         m = _Y.match(core)
         if m and where == "end" and "年" in t:

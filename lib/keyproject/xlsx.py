@@ -1,21 +1,32 @@
 """Load worksheets as grids of raw cell values, through python-calamine, after the safety checks.
 
 Where python-calamine cannot be installed (xlwings Lite on a Pyodide release without its wheel),
-openpyxl reads the same grids instead (slower; the values are made the same as calamine's: dates at
-midnight as ``date``, numbers as ``float``).
+openpyxl reads the same grids of .xlsx/.xlsm files instead (slower; the values are made the same as
+calamine's: dates at midnight as ``date``, numbers as ``float``); .xls/.et then cannot be read.
 
 A grid is a 2-D numpy object array indexed from A1 (``grid[r, c]`` is Excel row r+1, column c+1):
-str, float, bool, datetime.date/datetime/time/timedelta, or ``""`` for an empty cell. Formulas come
-back as their cached values (``""`` when the file holds none, e.g. saved by openpyxl and never
-recalculated). Merged ranges are 0-based inclusive ``(r0, c0, r1, c1)``; only the top-left cell of
-a merged range holds the value.
+str, float, int, bool, datetime.date/datetime/time/timedelta, or ``""`` for an empty cell. Formulas
+come back as their cached values (``""`` when the file holds none, e.g. saved by openpyxl and never
+recalculated). Merged ranges are 0-based inclusive ``(r0, c0, r1, c1)``, clipped to the grid (a
+whole-column merge such as ``B:B`` ends at the grid's last row); only the top-left cell of a merged
+range holds the value.
+
+Formats: .xlsx/.xlsm (also under another extension: the content decides) and BIFF .xls / WPS .et.
+When ``safety.check_workbook`` noted parts python-calamine cannot open as they are (a macro sheet's
+entry, a ``state="show"``, an entry without a relationship, UTF-16 XML, whole-row or whole-column
+merge references, a malformed ``<dimension>``), calamine is handed an in-memory copy of the package
+with exactly those normalised; the user's file is never changed.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import html
 import io
-from dataclasses import dataclass
+import re
+import zipfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -27,9 +38,10 @@ except ImportError:  # xlwings Lite without calamine's Emscripten wheel: openpyx
     pc = None  # type: ignore[assignment]
 
 from keyproject.errors import LedgerFileError
-from keyproject.safety import Limits, SheetInfo, WorkbookInfo, check_workbook
+from keyproject.safety import Limits, SheetInfo, WorkbookInfo, check_workbook, formula_stats
 
 MergedRange = tuple[int, int, int, int]
+_WHAT_TO_DO = "请在Excel或WPS中打开（必要时用“打开并修复”），另存为.xlsx后再试"
 
 
 @dataclass(frozen=True)
@@ -37,6 +49,7 @@ class SheetGrid:
     name: str
     values: np.ndarray  # object array, shape (rows, cols), from A1
     merged: list[MergedRange]
+    hidden_columns: frozenset[int] = frozenset()  # 0-based
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -44,35 +57,59 @@ class SheetGrid:
 
 
 class Workbook:
-    """An xlsx/xlsm file that passed ``safety.check_workbook``; sheets load on demand, once."""
+    """A workbook that passed ``safety.check_workbook``; sheets load on demand, once."""
 
     def __init__(self, path: str | Path, limits: Limits | None = None) -> None:
         self.path = Path(path)
         self.info: WorkbookInfo = check_workbook(self.path, limits)
         self._book: Any
         self._grids: dict[str, SheetGrid] = {}
+        self._formulas: dict[str, tuple[Mapping[int, int], Mapping[int, int]]] = {}
         if pc is None:
+            if self.info.format == "xls":
+                raise LedgerFileError("这里没有安装读取旧版.xls/.et文件所需的python-calamine："
+                                      "请另存为.xlsx后再试", file=self.path)
             self._book = _OpenpyxlBook(self.path)
             return
         try:
-            if self.path.suffix.lower() in (".xlsx", ".xlsm"):
+            repaired = _repaired_package(self.path, self.info) if self.info.repairs else None
+            if repaired is not None:
+                self._book = pc.CalamineWorkbook.from_filelike(io.BytesIO(repaired))
+            elif self.path.suffix.lower() in ((".xls",) if self.info.format == "xls" else (".xlsx", ".xlsm")):
                 self._book = pc.CalamineWorkbook.from_path(str(self.path))
-            else:  # calamine picks its parser by extension; the content is a checked xlsx zip
+            else:  # calamine picks its parser by extension; the content decides here
                 self._book = pc.CalamineWorkbook.from_filelike(io.BytesIO(self.path.read_bytes()))
         except pc.PasswordError:
-            raise LedgerFileError("工作簿设置了密码，无法读取", file=self.path, reason="password") from None
+            raise LedgerFileError("工作簿设置了密码，无法读取：请在Excel或WPS中取消密码后另存为.xlsx",
+                                  file=self.path, reason="password") from None
         except Exception as exc:  # calamine's own errors (ZipError, XmlError, CalamineError)
-            raise LedgerFileError(f"无法读取工作簿（{type(exc).__name__}：{exc}）", file=self.path) from None
+            raise LedgerFileError(_calamine_message(exc, None), file=self.path) from None
+        if self.info.format == "xls":
+            self.info = _with_calamine_names(self.info, self._book)
+
+    @property
+    def format(self) -> str:
+        """"xlsx" or "xls" (BIFF: .xls and WPS .et)."""
+        return self.info.format
 
     @property
     def sheet_names(self) -> list[str]:
-        """Worksheet names in workbook order (chart sheets excluded)."""
+        """Worksheet names in workbook order (chart, dialog and macro sheets excluded)."""
         return self.info.sheet_names
 
     def grid(self, name: str) -> SheetGrid:
         if name not in self._grids:
             self._grids[name] = self._load(name)
         return self._grids[name]
+
+    def formula_stats(self, name: str) -> tuple[Mapping[int, int], Mapping[int, int]]:
+        """Per 0-based column of sheet ``name``: formula cells, and those citing another sheet."""
+        info = self.info.sheet(name)
+        if self.info.format == "xls" or not info.part or not info.may_cite_sheets:
+            return info.formula_cells, info.cross_sheet_cells
+        if name not in self._formulas:
+            self._formulas[name] = formula_stats(self.path, info.part)
+        return self._formulas[name]
 
     def _load(self, name: str) -> SheetGrid:
         info = self.info.sheet(name)
@@ -86,21 +123,136 @@ class Workbook:
             rows = sheet.to_python(skip_empty_area=False)
             merged = [(a[0], a[1], b[0], b[1]) for a, b in (sheet.merged_cell_ranges or [])]
         except Exception as exc:
-            raise LedgerFileError(f"无法读取工作表（{type(exc).__name__}：{exc}）", file=self.path,
-                                  sheet=name) from None
-        return SheetGrid(name, _to_array(rows), merged)
+            raise LedgerFileError(_calamine_message(exc, name), file=self.path, sheet=name) from None
+        values = _to_array(rows)
+        return SheetGrid(name, values, _clip(merged, values.shape), info.hidden_columns)
+
+
+def _clip(merged: list[MergedRange], shape: tuple[int, ...]) -> list[MergedRange]:
+    nrows, ncols = (shape[0], shape[1]) if len(shape) == 2 else (0, 0)
+    out = []
+    for r0, c0, r1, c1 in merged:
+        if r0 < nrows and c0 < ncols:
+            out.append((r0, c0, min(r1, nrows - 1), min(c1, ncols - 1)))
+    return out
+
+
+def _calamine_message(exc: Exception, sheet: str | None) -> str:
+    """A Chinese message for an error python-calamine raised (its own text is English)."""
+    text = str(exc)
+    what = "这个工作表" if sheet else "工作簿"
+    if "Xml" in type(exc).__name__ or "xml" in text.lower():
+        return f"{what}的XML内容无效，无法读取：{_WHAT_TO_DO}"
+    if "Zip" in type(exc).__name__ or "zip" in text.lower():
+        return f"文件的压缩包结构已损坏，无法读取：{_WHAT_TO_DO}"
+    if "Cfb" in text or "OLE" in text:
+        return f"旧版Excel文件（.xls/.et）的容器结构已损坏，无法读取：{_WHAT_TO_DO}"
+    return f"{what}的内容与Excel格式不符或已损坏，无法读取：{_WHAT_TO_DO}"
+
+
+def _with_calamine_names(info: WorkbookInfo, book: pc.CalamineWorkbook) -> WorkbookInfo:
+    """BIFF sheet names as calamine decoded them (the same order as the BOUNDSHEET records)."""
+    names = [m.name for m in book.sheets_metadata]
+    if len(names) != len(info.entries):
+        return info
+
+    def renamed(s: SheetInfo) -> SheetInfo:
+        return replace(s, name=names[s.position]) if names[s.position] != s.name else s
+
+    return replace(info, sheets=[renamed(s) for s in info.sheets], others=[renamed(s) for s in info.others])
+
+
+# -- the in-memory copy calamine opens when the package needs normalising -------------------------
+
+_SKIP_PREFIXES = ("xl/media/", "xl/embeddings/", "docProps/thumbnail")  # no cell data: not copied
+_DECL = re.compile(rb"^(<\?xml[^>]*?encoding=)([\"'])[^\"']*\2")
+_SHEET_EL = re.compile(rb"<(?:\w+:)?sheet\b[^>]*?(?:/>|>.*?</(?:\w+:)?sheet>)", re.S)
+_ATTR_NAME = re.compile(rb"\bname=\"([^\"]*)\"")
+_STATE = re.compile(rb"\bstate=\"([^\"]*)\"")
+_MERGE = re.compile(rb"<(?:\w+:)?mergeCell\b[^>]*?\bref=\"([^\"]*)\"[^>]*?/>")
+_DIM_EL = re.compile(rb"<(?:\w+:)?dimension\b[^>]*?\bref=\"([^\"]*)\"[^>]*?/>")
+_GOOD = re.compile(rb"^[A-Z]{1,3}\d+(?::[A-Z]{1,3}\d+)?$")
+_COLS_ONLY = re.compile(rb"^\$?([A-Z]{1,3}):\$?([A-Z]{1,3})$")
+_ROWS_ONLY = re.compile(rb"^\$?(\d+):\$?(\d+)$")
+
+
+def _repaired_package(path: Path, info: WorkbookInfo) -> bytes:
+    drop = {s.name for s in info.others if s.kind in ("macrosheet", "missing")}
+    buf = io.BytesIO()
+    with zipfile.ZipFile(path) as zin, zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as zout:
+        for item in zin.infolist():
+            name = item.filename
+            if name.endswith("/") or name.startswith(_SKIP_PREFIXES):
+                continue
+            data = zin.read(item)
+            fixes = info.repairs.get(name, frozenset())
+            if "utf16" in fixes:
+                data = _to_utf8(data)
+            if "sheets" in fixes:
+                data = _fix_sheet_entries(data, drop)
+            if "refs" in fixes:
+                data = _fix_refs(data)
+            zout.writestr(name, data)
+    return buf.getvalue()
+
+
+def _to_utf8(data: bytes) -> bytes:
+    enc = "utf-16-be" if data.startswith((b"\xfe\xff", b"\x00<")) else "utf-16-le"
+    text = data.decode(enc, errors="replace").lstrip("\ufeff").encode("utf-8")
+    return _DECL.sub(rb"\1\2UTF-8\2", text, count=1)
+
+
+def _fix_sheet_entries(data: bytes, drop: set[str]) -> bytes:
+    """Leave out the entries calamine cannot open (macro sheets, entries without a part); give any
+    other ``state`` value one of the three it knows."""
+
+    def fix(m: re.Match[bytes]) -> bytes:
+        el = m.group(0)
+        name = _ATTR_NAME.search(el)
+        if name is not None and html.unescape(name.group(1).decode("utf-8", "replace")) in drop:
+            return b""
+        state = _STATE.search(el)
+        if state is not None and state.group(1) not in (b"visible", b"hidden", b"veryHidden"):
+            value = b"hidden" if state.group(1).lower() in (b"hidden", b"hide") else b"visible"
+            el = el[: state.start(1)] + value + el[state.end(1):]
+        return el
+
+    return _SHEET_EL.sub(fix, data)
+
+
+def _fix_refs(data: bytes) -> bytes:
+    """Whole-column (``A:A``) and whole-row (``1:1``) merges as cell ranges; a malformed dimension or
+    merge reference left out (calamine cannot parse either)."""
+
+    def merge(m: re.Match[bytes]) -> bytes:
+        ref = m.group(1)
+        if _GOOD.match(ref):
+            return m.group(0)
+        cols, rows = _COLS_ONLY.match(ref), _ROWS_ONLY.match(ref)
+        if cols is not None:
+            new = cols.group(1) + b"1:" + cols.group(2) + b"1048576"
+        elif rows is not None:
+            new = b"A" + rows.group(1) + b":XFD" + rows.group(2)
+        else:
+            return b""
+        return m.group(0)[: m.start(1) - m.start(0)] + new + m.group(0)[m.end(1) - m.start(0):]
+
+    data = _MERGE.sub(merge, data)
+    return _DIM_EL.sub(lambda m: m.group(0) if _GOOD.match(m.group(1)) else b"", data)
 
 
 class MemoryWorkbook:
     """Sheets already in memory (values from A1, e.g. handed over by Excel through xlwings), with
     the same interface as ``Workbook`` so the reader treats them exactly as a file."""
 
+    format = "memory"
+
     def __init__(self, sheets: dict[str, list[list[object]]], path: str | Path | None = None,
                  owned_sheets: frozenset[str] = frozenset()) -> None:
         self.path = Path(path) if path is not None else Path("工作簿")
         self._grids = {name: SheetGrid(name, _to_array(rows), []) for name, rows in sheets.items()}
-        infos = [SheetInfo(name, "", "visible", None, g.shape[0], g.shape[1], True)
-                 for name, g in self._grids.items()]
+        infos = [SheetInfo(name, "", "visible", None, g.shape[0], g.shape[1], True, position=i)
+                 for i, (name, g) in enumerate(self._grids.items())]
         self.info = WorkbookInfo(path=self.path, sheets=infos, owned_sheets=owned_sheets)
 
     @property
@@ -110,6 +262,10 @@ class MemoryWorkbook:
     def grid(self, name: str) -> SheetGrid:
         self.info.sheet(name)  # a clear error for an unknown name
         return self._grids[name]
+
+    def formula_stats(self, name: str) -> tuple[Mapping[int, int], Mapping[int, int]]:
+        """Values only: no formulas are known."""
+        return {}, {}
 
 
 class _OpenpyxlSheet:
@@ -136,8 +292,9 @@ class _OpenpyxlBook:
 
         try:
             self._wb = load_workbook(io.BytesIO(path.read_bytes()), data_only=True)
-        except Exception as exc:  # openpyxl's own errors (InvalidFileException, BadZipFile, KeyError)
-            raise LedgerFileError(f"无法读取工作簿（{type(exc).__name__}：{exc}）", file=path) from None
+        except Exception:  # openpyxl's own errors (InvalidFileException, BadZipFile, KeyError)
+            raise LedgerFileError(f"工作簿的内容与Excel格式不符或已损坏，无法读取：{_WHAT_TO_DO}",
+                                  file=path) from None
 
     def get_sheet_by_name(self, name: str) -> _OpenpyxlSheet:
         return _OpenpyxlSheet(self._wb[name])
@@ -154,14 +311,14 @@ def _as_calamine(v: object) -> object:
     return v
 
 
-def _to_array(rows: list[list[object]]) -> np.ndarray:
+def _to_array(rows: Sequence[Sequence[object]]) -> np.ndarray:
     if not rows:
         return np.empty((0, 0), dtype=object)
     width = max(len(r) for r in rows)
     arr = np.empty((len(rows), width), dtype=object)
     arr[...] = ""
     for i, r in enumerate(rows):  # rows from calamine are already padded; this loop is per row
-        arr[i, : len(r)] = ["" if v is None else v for v in r] if None in r else r
+        arr[i, : len(r)] = ["" if v is None else v for v in r] if None in r else list(r)
     return arr
 
 

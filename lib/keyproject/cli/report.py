@@ -14,7 +14,7 @@ from keyproject.cli._common import (
     open_history,
     print_json,
 )
-from keyproject.rules import Rules
+from keyproject.rules import BASES, Rules
 
 HELP = """\
 按序时进度统计台账：总体完成率与差距、红黄绿灯（附原因）、规模档次、三类项目、开工率和竣工率、
@@ -32,7 +32,8 @@ def register(subparsers: Any) -> None:
                               formatter_class=argparse.RawDescriptionHelpFormatter)
     add_ledger_arguments(p)
     add_history_argument(p)
-    p.add_argument("--basis", choices=("month", "day"), help="序时进度口径：month 按月（默认）、day 按日")
+    p.add_argument("--basis", choices=BASES,
+                   help="序时进度口径：month 按月（默认）、day 按日、plan 按月度计划（完成1-N月计划的比例）")
     p.add_argument("--json", action="store_true", help="输出一个 JSON 对象")
     p.set_defaults(handler=run)
 
