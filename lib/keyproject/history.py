@@ -467,10 +467,11 @@ class History:
             snap = conn.execute(q).mappings().first()
             if snap is None:
                 return None
-            pq = sa.select(PROJECT_SNAPSHOTS).where(
+            cols = [PROJECT_SNAPSHOTS.c.project_key, *(PROJECT_SNAPSHOTS.c[c] for c in _PROJECT_COLUMNS)]
+            pq = sa.select(*cols).where(
                 (PROJECT_SNAPSHOTS.c.scope == self.scope) & (PROJECT_SNAPSHOTS.c.as_of == as_of))
-            recs = conn.execute(pq).mappings().all()
-        projects = pd.DataFrame([dict(r) for r in recs], columns=["project_key", *_PROJECT_COLUMNS])
+            recs = conn.execute(pq).all()  # tuples, not dicts: quicker for 30,000 projects
+        projects = pd.DataFrame.from_records(recs, columns=["project_key", *_PROJECT_COLUMNS])
         projects = projects.set_index("project_key")
         for c in _FLOATS:
             projects[c] = pd.to_numeric(projects[c], errors="coerce").astype("float64")
@@ -480,6 +481,25 @@ class History:
         return Snapshot(as_of=snap["as_of"], taken_at=snap["taken_at"], source=snap["source"],
                         time_progress=snap["time_progress"], totals=json.loads(snap["totals"]),
                         projects=projects, reporting_period=_period_of(snap["reporting_period"]))
+
+    def reporting(self, as_of: dt.date, projects: pd.DataFrame) -> Reporting | None:
+        """The 本期报送 statuses the snapshot of ``as_of`` holds, for the ledger ``projects`` (None
+        when there is no such snapshot or its period had no consolidated submissions). Reads only
+        the reported keys, not the whole snapshot."""
+        as_of = parse_date(as_of, "统计截止日期")
+        q = sa.select(SNAPSHOTS.c.reporting_period).where(
+            (SNAPSHOTS.c.scope == self.scope) & (SNAPSHOTS.c.as_of == as_of))
+        with self.engine.connect() as conn:
+            period = _period_of(conn.execute(q).scalar())
+            if period is None:
+                return None
+            kq = sa.select(PROJECT_SNAPSHOTS.c.project_key).where(
+                (PROJECT_SNAPSHOTS.c.scope == self.scope) & (PROJECT_SNAPSHOTS.c.as_of == as_of)
+                & PROJECT_SNAPSHOTS.c.reported.is_(True))
+            keys = {r[0] for r in conn.execute(kq)}
+        from keyproject.reporting import Reporting
+
+        return Reporting.from_keys(period, ledger_keys(projects), keys)
 
     def _nearest(self, condition: sa.ColumnElement[bool]) -> Snapshot | None:
         q = sa.select(sa.func.max(SNAPSHOTS.c.as_of)).where((SNAPSHOTS.c.scope == self.scope) & condition)

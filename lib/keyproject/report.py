@@ -211,6 +211,5 @@ def report_with_history(ledger: Ledger, history: History | None = None, *, as_of
     latest = history.latest() if history is not None else None
     context = resolve(ledger, as_of=as_of, rules=rules, basis=basis, any_date=any_date, latest=latest,
                       as_of_name=as_of_name)
-    same = history.get(context.as_of) if history is not None else None
-    reporting = same.reporting(ledger.projects) if same is not None else None
+    reporting = history.reporting(context.as_of, ledger.projects) if history is not None else None
     return build_report(ledger, context=context, reporting=reporting)

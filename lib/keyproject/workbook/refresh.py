@@ -264,8 +264,7 @@ def refresh_workbook(
                           latest=history.latest() if history is not None else None,
                           period=newer_period, as_of_name="--as-of")
         # who reported: this run's submissions and what an earlier refresh of the same date knew
-        same = history.get(context.as_of) if history is not None else None
-        earlier = same.reporting(ledger.projects) if same is not None else None
+        earlier = history.reporting(context.as_of, ledger.projects) if history is not None else None
         reporting = reporting.merged(earlier) if reporting is not None else earlier
         report = build_report(ledger, context=context, reporting=reporting)
         changes = history.changes(report) if history is not None else None
