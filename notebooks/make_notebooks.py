@@ -11,7 +11,10 @@ import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 HERE = Path(__file__).resolve().parent
-WORKBOOK = 'WORKBOOK = "../sample_workbooks/county_fushun_2023.xlsx"  # 要读取的台账工作簿（相对于本笔记本）'
+WORKBOOK = """from keyproject.widgets import workbook_path
+
+# 要读取的台账工作簿（相对于本笔记本）；用 kp app 台账.xlsx 打开网页时读取该台账
+WORKBOOK = workbook_path("../sample_workbooks/county_fushun_2023.xlsx")"""
 
 NOTEBOOKS: dict[str, list[tuple[str, str]]] = {
     "01_scenario_planning.ipynb": [
@@ -30,14 +33,13 @@ NOTEBOOKS: dict[str, list[tuple[str, str]]] = {
 结果包括：预计全年完成额、各目标预计达成的月份（或年底缺口）、剩余每月需完成的投资、
 双过半和“9月底完成75%”等阶段目标是否达到，以及按各月实际波动随机模拟得到的达成概率。
 
-**读取的工作簿**：下面第一个代码格中的 `WORKBOOK`，改成自己的台账路径即可。"""),
+**换成本单位的台账**：点页面上方的“打开台账”选择工作簿（.xlsx/.xlsm/.xls/.et），页面即按该台账重新测算；
+也可以用 `kp app 台账.xlsx` 启动网页，或把下面第一个代码格中的 `WORKBOOK` 改成台账路径。"""),
         ("code", WORKBOOK),
-        ("code", """from keyproject.reader import read_ledger
-from keyproject.widgets import ScenarioPlanner
+        ("code", """from keyproject.widgets import LedgerPage, ScenarioPlanner
 
-ledger = read_ledger(WORKBOOK)
-planner = ScenarioPlanner(ledger)
-planner"""),
+page = LedgerPage(WORKBOOK, ScenarioPlanner)  # page.content is the planner of the ledger shown
+page"""),
     ],
     "02_sprint_countdown.ipynb": [
         ("md", """# 百日冲刺倒计时
@@ -46,12 +48,13 @@ planner"""),
 还差多少投资、每天 / 每周 / 每个工作日需要完成多少，并按单位列出冲刺完成率排行。
 倒计时每秒自动刷新。
 
-**怎么用**：在下面第一个代码格里改 `WORKBOOK`（台账工作簿）、`START`（冲刺开始日期）和 `DAYS`（冲刺天数）。
+**怎么用**：点页面上方的“打开台账”换成本单位的台账（或用 `kp app 台账.xlsx` 启动网页）；
+在下面第一个代码格里可改 `WORKBOOK`（台账工作簿）、`START`（冲刺开始日期）和 `DAYS`（冲刺天数）。
 冲刺目标默认取台账的年度计划投资合计，已完成取本年累计完成投资合计；排行按 `BY` 指定的列分组
 （`"unit"` 责任单位，`"command_post"` 指挥部）。
 
 示例中的冲刺是“到今年年底的最后100天”；工作簿“设置”表里若有“百日冲刺开始”，可改用
-`START = ledger.settings["百日冲刺开始"]`。冲刺跨入节假日数据尚未覆盖的年份（目前为2027年及以后）时，
+`START = read_ledger(WORKBOOK).settings["百日冲刺开始"]`（`from keyproject.reader import read_ledger`）。冲刺跨入节假日数据尚未覆盖的年份（目前为2027年及以后）时，
 工作日一项会提示需要提供节假日文件（`CALENDAR_FILE`），倒计时照常进行。"""),
         ("code", WORKBOOK + """
 import datetime as dt
@@ -61,13 +64,12 @@ START = dt.date(dt.date.today().year, 12, 31) - dt.timedelta(days=DAYS - 1)  # �
 BY = "unit"  # 排行分组：unit 责任单位 / command_post 指挥部
 CALENDAR_FILE = None  # 节假日补充文件（TOML），例如 "calendar_2027.toml"；不需要时为 None"""),
         ("code", """from keyproject.calendar import load_calendar_file
-from keyproject.reader import read_ledger
-from keyproject.widgets import SprintCountdown
+from keyproject.widgets import LedgerPage, SprintCountdown
 
-ledger = read_ledger(WORKBOOK)
 calendar = load_calendar_file(CALENDAR_FILE) if CALENDAR_FILE else None
-countdown = SprintCountdown.from_ledger(ledger, START, DAYS, by=BY, calendar=calendar)
-countdown"""),
+page = LedgerPage(WORKBOOK, lambda ledger: SprintCountdown.from_ledger(ledger, START, DAYS, by=BY,
+                                                                       calendar=calendar))
+page"""),
     ],
     "03_battle_map.ipynb": [
         ("md", """# 挂图作战
@@ -78,16 +80,14 @@ countdown"""),
 **怎么用**：用“分组”选择按指挥部或责任单位分组；在“灯号”和“筛选分组”中选择要看的项目
 （不选即显示全部，按住 Ctrl 可多选）。
 
-**读取的工作簿**：下面第一个代码格中的 `WORKBOOK`；统计截止日默认为台账的报告月末，
-也可以在 `AS_OF` 中指定。"""),
+**换成本单位的台账**：点页面上方的“打开台账”选择工作簿（或用 `kp app 台账.xlsx` 启动网页，
+或改下面第一个代码格中的 `WORKBOOK`）；统计截止日默认为台账的报告月末，也可以在 `AS_OF` 中指定。"""),
         ("code", WORKBOOK + """
 AS_OF = None  # 统计截止日，例如 datetime.date(2023, 7, 31)；None 表示台账报告月的月末"""),
-        ("code", """from keyproject.reader import read_ledger
-from keyproject.widgets import BattleMap
+        ("code", """from keyproject.widgets import BattleMap, LedgerPage
 
-ledger = read_ledger(WORKBOOK)
-battle_map = BattleMap(ledger, AS_OF)
-battle_map"""),
+page = LedgerPage(WORKBOOK, lambda ledger: BattleMap(ledger, AS_OF))
+page"""),
     ],
 }
 

@@ -55,7 +55,7 @@ def test_json_output(tmp_path: Path) -> None:
     assert d["as_of"] == "2023-07-31" and d["time_progress"] == 0.5833
     names = {p["name"]: p for p in d["projects"]}
     assert names["工业园标准厂房"]["light"] == "red"
-    assert names["工业园标准厂房"]["light_reasons"] == ["低于序时进度43.33个百分点",
+    assert names["工业园标准厂房"]["light_reasons"] == ["低于序时进度43.3个百分点",
                                                       "计划3月开工，已滞后4个月未开工"]
     assert names["城南污水处理厂"]["light"] == "green" and names["城南污水处理厂"]["gap_points"] == 1.67
     assert names["县医院综合楼"]["gap_points"] == -10.03 and names["县医院综合楼"]["light"] == "yellow"

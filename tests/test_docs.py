@@ -105,7 +105,9 @@ def test_rules_doc_lists_every_setting_and_preset(generated: Path) -> None:
         assert s.zh in row and s.doc in row
         assert all(a in row for a in s.aliases)
         value = getattr(default, s.name)
-        if isinstance(value, (int, float)):
+        if value is None:  # decided when used (万元小数位数: from the ledger), written 自动
+            assert '`"自动"`' in row
+        elif isinstance(value, (int, float)):
             assert f"`{value!r}`" in row
         elif isinstance(value, str):
             assert f'`"{value}"`' in row

@@ -44,8 +44,8 @@ def test_investment_light_boundaries(ytd: float, gap: float, light: str) -> None
 def test_investment_reason_text() -> None:
     r = _one(26.66)  # 26.66% − 58.33% = −31.67 points
     assert r["light"] == "red"
-    assert r["light_reasons"] == ["低于序时进度31.67个百分点"]
-    assert _one(28.33)["light_reasons"] == ["低于序时进度30个百分点"]
+    assert r["light_reasons"] == ["低于序时进度31.7个百分点"]
+    assert _one(28.33)["light_reasons"] == ["低于序时进度30.0个百分点"]
     assert _one(48.33)["light_reasons"] == []
 
 
@@ -83,7 +83,7 @@ def test_start_red_months_is_configurable() -> None:
 def test_worst_light_wins_and_both_reasons_are_kept() -> None:
     r = _one(40.0, planned="2023-03-01")  # yellow investment (−18.33), red start
     assert (r["investment_light"], r["start_light"], r["light"]) == ("yellow", "red", "red")
-    assert r["light_reasons"] == ["低于序时进度18.33个百分点", "计划3月开工，已滞后4个月未开工"]
+    assert r["light_reasons"] == ["低于序时进度18.3个百分点", "计划3月开工，已滞后4个月未开工"]
     r = _one(10.0, planned="2023-07-01")  # red investment, yellow start
     assert r["light"] == "red" and len(r["light_reasons"]) == 2
 

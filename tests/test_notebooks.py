@@ -19,11 +19,14 @@ NAMES = ["01_scenario_planning.ipynb", "02_sprint_countdown.ipynb", "03_battle_m
 
 # appended to a copy of each notebook: the widget was built from the sample and the kernel is ours
 CHECKS = {
-    "01_scenario_planning.ipynb": "assert planner.baseline.months_done == 7 and planner.year_end > 0\n"
+    "01_scenario_planning.ipynb": "planner = page.content\n"
+                                  "assert planner.baseline.months_done == 7 and planner.year_end > 0\n"
                                   "assert 'last_year' in [v for _, v in planner.season_dropdown.options]",
-    "02_sprint_countdown.ipynb": "assert countdown.countdown and countdown.target > 0\n"
-                                 "assert countdown.status is not None or '年' in countdown.error",
-    "03_battle_map.ipynb": "assert battle_map.shown == len(ledger.projects) > 0",
+    "02_sprint_countdown.ipynb": "countdown = page.content\n"
+                                 "assert countdown.countdown and countdown.target > 0\n"
+                                 "assert countdown.status is not None or '年' in countdown.error\n"
+                                 "countdown.stop()",
+    "03_battle_map.ipynb": "assert page.content.shown == len(page.ledger.projects) > 0",
 }
 
 
@@ -58,8 +61,10 @@ def test_notebook_is_stored_clean_and_opens_with_chinese_and_a_workbook_path(nam
     assert first.cell_type == "markdown" and first.source.startswith("# ")
     assert any("\u4e00" <= ch <= "\u9fff" for ch in first.source)
     assert second.cell_type == "code"
-    assert second.source.startswith('WORKBOOK = "../sample_workbooks/county_fushun_2023.xlsx"')
+    # the ledger kp app was given, else the sample beside the notebooks
+    assert 'WORKBOOK = workbook_path("../sample_workbooks/county_fushun_2023.xlsx")' in second.source
     assert (NOTEBOOKS / "../sample_workbooks/county_fushun_2023.xlsx").resolve().is_file()
+    assert any("LedgerPage(WORKBOOK" in c.source for c in nb.cells if c.cell_type == "code")
 
 
 def test_stored_notebooks_match_the_generator() -> None:
@@ -93,3 +98,26 @@ def test_kp_app_resolves_notebooks_and_refuses_unknown_ones() -> None:
     assert "Traceback" not in proc.stderr
     proc = kp("--port", "70000", "--dry-run")
     assert proc.returncode == 2 and "端口" in proc.stderr
+
+
+def test_kp_app_opens_the_pages_on_a_ledger(tmp_path: Path) -> None:
+    def kp(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "keyproject", "app", *args], capture_output=True,
+                              text=True)
+
+    city = ROOT / "sample_workbooks" / "city_messy_2024.xlsx"
+    proc = kp(str(city), "--dry-run")
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert Path(lines[0].split()[3]) == NOTEBOOKS
+    assert lines[1] == f"KP_LEDGER={city.resolve()}"
+    assert "city_messy_2024.xlsx" in proc.stderr and "40个项目" in proc.stderr
+    proc = kp(str(city), "--notebook", "03_battle_map", "--dry-run")
+    assert Path(proc.stdout.split()[3]) == NOTEBOOKS / "03_battle_map.ipynb"
+    # the same checks and Chinese messages as every kp command
+    bad = tmp_path / "坏台账.xlsx"
+    bad.write_bytes(b"not a workbook")
+    proc = kp(str(bad), "--dry-run")
+    assert proc.returncode == 2 and "坏台账.xlsx" in proc.stderr and "Traceback" not in proc.stderr
+    proc = kp(str(tmp_path / "没有.xlsx"))
+    assert proc.returncode == 2 and "文件不存在" in proc.stderr

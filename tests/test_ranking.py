@@ -69,3 +69,109 @@ def test_exactly_at_time_progress_is_on_the_red_side() -> None:
     r = pd.DataFrame({"group": ["a", "b"], "completion_rate": [0.5, 0.49]})
     red, black = red_black_lists(r, 0.5, Rules())
     assert red["group"].tolist() == ["a"] and black["group"].tolist() == ["b"]
+
+
+def test_groups_below_the_minimum_have_no_rank_and_are_on_no_list() -> None:
+    p = _projects()
+    r = rank(p, "unit", JULY, min_projects=2)
+    by = r.set_index("group")
+    assert by.loc["甲局", "rank"] == 1  # the only group with two projects
+    assert by.drop("甲局")["rank"].isna().all()
+    # unranked groups follow the ranked one, by rate; the group without a rate comes last
+    assert r["group"].tolist() == ["甲局", "丙局", "乙局", "戊局", "丁局", "己局", "庚局"]
+    red, black = red_black_lists(r, TP, Rules())
+    assert red["group"].tolist() == ["甲局"] and black.empty
+    assert rank(p, "unit", JULY)["rank"].notna().sum() == 6  # the default ranks every group with a rate
+
+
+@pytest.mark.parametrize(("name", "kind"), [
+    ("赵化镇", "town"), ("琵琶镇人民政府", "town"), ("富世街道", "town"), ("东湖街道办事处", "town"),
+    ("东湖街道办", "town"), ("某某乡", "town"), ("高新区管委会", "town"), ("荣县", "town"),
+    ("邛崃市", "town"), ("县经信局", "department"), ("县委办", "department"), ("县政府办", "department"),
+    ("市卫健委", "department"), ("县乡村振兴局", "department"), ("县城乡建设局", "department"),
+    ("市场监管局", "department"), ("县交投集团公司", "department"),
+])
+def test_unit_classes_by_name(name: str, kind: str) -> None:
+    from keyproject.ranking import unit_classes
+
+    assert unit_classes([name]) == [kind]
+
+
+def test_unit_classes_from_a_list_override_the_names() -> None:
+    from keyproject.ranking import unit_classes
+
+    # a listed unit is a town whatever its name; an unlisted 镇 is then a department
+    assert unit_classes(["县经开区", "赵化镇", "县经信局"], towns=["县经开区"]) == ["town", "department",
+                                                                               "department"]
+
+
+def _town_and_department_projects() -> pd.DataFrame:
+    units = ["赵化镇", "赵化镇", "童寺镇", "琵琶镇", "琵琶镇", "县经信局", "县经信局", "县住建局", "县住建局",
+             "县民政局"]
+    done = [70.0, 60.0, 100.0, 20.0, 30.0, 50.0, 40.0, 90.0, 80.0, 100.0]
+    return pd.DataFrame({
+        "unit": units, "annual_plan": [100.0] * len(units), "ytd_completed": done,
+        "planned_start": pd.to_datetime([None] * len(units)),
+        "actual_start": pd.to_datetime([None] * len(units)),
+    })
+
+
+def test_unit_boards_rank_towns_and_departments_apart_with_a_minimum() -> None:
+    from keyproject.ranking import unit_boards
+
+    boards = unit_boards(_town_and_department_projects(), "unit", JULY, Rules(red_list_size=1,
+                                                                              black_list_size=1))
+    assert list(boards) == ["town", "department"]
+    town, dept = boards["town"], boards["department"]
+    # 童寺镇 (100%, one project) and 县民政局 (100%, one project) would top a mixed list
+    assert town.exempt == ("童寺镇",) and dept.exempt == ("县民政局",)
+    ranks = town.ranking.set_index("group")["rank"]
+    assert ranks["赵化镇"] == 1 and ranks["琵琶镇"] == 2 and pd.isna(ranks["童寺镇"])
+    assert town.red["group"].tolist() == ["赵化镇"]  # 65% ≥ 58.33%
+    assert town.black["group"].tolist() == ["琵琶镇"]  # 25%
+    assert dept.red["group"].tolist() == ["县住建局"]  # 85%
+    assert dept.black["group"].tolist() == ["县经信局"]  # 45%
+    assert set(dept.ranking["group"]).isdisjoint(town.ranking["group"])
+    everyone = unit_boards(_town_and_department_projects(), "unit", JULY, Rules(rank_min_projects=1,
+                                                                                 red_list_size=1))
+    assert everyone["town"].red["group"].tolist() == ["童寺镇"] and everyone["town"].exempt == ()
+
+
+def test_the_ranking_sheet_view_shows_towns_and_departments_apart() -> None:
+    from pathlib import Path
+
+    from keyproject.reader import read_ledger
+    from keyproject.report import build_report
+    from keyproject.views.sheets import ranking_view
+
+    sample = Path(__file__).resolve().parents[1] / "sample_workbooks" / "county_fushun_2023.xlsx"
+    report = build_report(read_ledger(sample))
+    tables = {t.key: t for t in ranking_view(report).tables()}
+    town, dept = tables["board.town"], tables["board.department"]
+    assert town.title == "乡镇（街道）排名（项目少于2个的不排名次）"
+    assert set(town.values("group")) == set(report.boards["town"].ranking["group"])
+    assert set(town.values("group")).isdisjoint(dept.values("group"))
+    # the units below the minimum are listed last, without a rank
+    ranks = town.values("rank")
+    assert ranks[0] == 1 and all(r is None for r in ranks[1:])
+    red = tables["board.department.red_list"].values("group")
+    assert red == list(report.boards["department"].red["group"])
+    assert tables["board.town.black_list"].rows == ()
+
+
+def test_boards_follow_the_plan_basis_like_the_rankings() -> None:
+    from keyproject.ledger import Ledger
+    from keyproject.report import build_report
+    from keyproject.schema import LEDGER, conform
+
+    frame = _town_and_department_projects().assign(
+        ytd_plan=[80.0, 30.0, 50.0, 90.0, 20.0, 40.0, 70.0, 60.0, 60.0, 50.0], row=range(5, 15))
+    ledger = Ledger(path=None, sheet="台账", header_rows=[4], columns=[], unit="万元", report_month=7,
+                    report_year=2023, projects=conform(frame, LEDGER))
+    report = build_report(ledger, basis="plan")
+    unit = report.rankings["unit"].set_index("group")["gap_points"]
+    for board in report.boards.values():
+        gaps = board.ranking.set_index("group")["gap_points"]
+        assert gaps.to_dict() == unit[gaps.index].to_dict()  # each group against its own plan to date
+    month = build_report(ledger).boards["town"].ranking.set_index("group")["gap_points"]
+    assert month.to_dict() != report.boards["town"].ranking.set_index("group")["gap_points"].to_dict()

@@ -18,11 +18,11 @@ SAMPLE = Path(__file__).resolve().parent.parent / "sample_workbooks" / "county_f
 
 JSON_KEYS = ["as_of", "time_progress", "totals", "lights", "size_bands", "three_classes", "start_rate",
              "completion_rate_projects", "projects", "rankings", "red_list", "black_list", "problems",
-             "as_of_source", "reporting"]
+             "warnings", "boards", "as_of_source", "reporting"]
 TOTAL_KEYS = ["projects", "total_investment", "annual_plan", "ytd_completed", "completion_rate", "gap_points",
               "double_half", "spi"]
-PROJECT_KEYS = ["row", "code", "name", "unit", "light", "light_reasons", "completion_rate", "gap_points",
-                "stage", "three_class"]
+PROJECT_KEYS = ["sheet", "row", "code", "name", "unit", "light", "light_reasons", "completion_rate",
+                "gap_points", "stage", "three_class"]
 
 
 def _projects(**drop: bool) -> pd.DataFrame:
@@ -85,7 +85,7 @@ def test_to_dict_is_the_json_contract() -> None:
     assert d["lights"] == {"green": 2, "yellow": 1, "red": 2, "none": 0}
     by_name = {p["name"]: p for p in d["projects"]}
     assert by_name["乙项目"]["light"] == "red"
-    assert by_name["乙项目"]["light_reasons"] == ["低于序时进度43.33个百分点",
+    assert by_name["乙项目"]["light_reasons"] == ["低于序时进度43.3个百分点",
                                                   "计划3月开工，已滞后4个月未开工"]
     assert by_name["乙项目"]["three_class"] == "已签约未供地"
     assert by_name["丁项目"]["completion_rate"] is None and by_name["丁项目"]["light"] == "yellow"
@@ -93,7 +93,9 @@ def test_to_dict_is_the_json_contract() -> None:
     assert set(d["rankings"]) == {"unit", "town"}
     assert [g["group"] for g in d["rankings"]["unit"]] == ["交通局", "发改局", "住建局"]
     assert [g["group"] for g in d["red_list"]] == ["交通局"]  # 70% of its plan
-    assert [g["group"] for g in d["black_list"]] == ["住建局", "发改局"]
+    # 住建局 has one project: below the default 参与排名最少项目数 (2), so no rank and on no list
+    assert [g["group"] for g in d["black_list"]] == ["发改局"]
+    assert [g["rank"] for g in d["rankings"]["unit"]] == [1, 2, None]
     assert d["problems"]["source"] == "column" and d["problems"]["open"] == 2
     assert d["three_classes"] == {"已签约未供地": 1, "已供地未动工": 0, "已动工未竣工": 2}
     assert d["start_rate"] == {"planned": 4, "done": 2, "rate": 0.5}

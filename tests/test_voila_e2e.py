@@ -1,6 +1,7 @@
-"""End to end: ``kp app`` serves the notebooks with Voilà; Debian's chromium (driven by Playwright)
-moves a scenario slider, watches the countdown tick, checks Chinese renders, saves screenshots
-into test-artifacts/."""
+"""End to end: ``kp app 台账.xlsx`` serves the notebooks with Voilà on that ledger; Debian's chromium
+(driven by Playwright) moves a scenario slider, watches the countdown tick, checks Chinese renders,
+uploads the city sample through a page's file picker and sees its totals (and a broken file's
+Chinese message), saves screenshots into test-artifacts/."""
 
 from __future__ import annotations
 
@@ -23,6 +24,8 @@ pytestmark = pytest.mark.browser
 CHROMIUM = Path("/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts"
+COUNTY = ROOT / "sample_workbooks" / "county_fushun_2023.xlsx"
+CITY = ROOT / "sample_workbooks" / "city_messy_2024.xlsx"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync"]
 
@@ -54,8 +57,8 @@ def server() -> Iterator[str]:
     port = free_port()
     log = (ARTIFACTS / "voila.log").open("wb")
     # kp app execs voila: this pid is the server; its own session lets us stop its kernels with it
-    proc = subprocess.Popen([sys.executable, "-m", "keyproject", "app", "--port", str(port)], cwd=ROOT,
-                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    proc = subprocess.Popen([sys.executable, "-m", "keyproject", "app", str(COUNTY), "--port", str(port)],
+                            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         url = f"http://127.0.0.1:{port}"
         wait_for_http(url + "/", proc)
@@ -165,5 +168,48 @@ def test_battle_map_page_renders(server: str, browser: object) -> None:
     try:
         assert int(page.inner_text(".kp-shown")) > 0
         page.screenshot(path=str(ARTIFACTS / "battle_map.png"), full_page=True)
+    finally:
+        page.close()
+
+
+def choose(page, files) -> None:  # type: ignore[no-untyped-def]
+    """Click the page's 打开台账 button and pick ``files`` in the browser's file chooser."""
+    with page.expect_file_chooser() as chooser:
+        page.locator("button.widget-upload").first.click()
+    chooser.value.set_files(files)
+
+
+def _plan(path: Path) -> float:
+    from keyproject.reader import read_ledger
+
+    return float(read_ledger(path).projects["annual_plan"].sum())
+
+
+def test_upload_the_city_ledger_and_see_its_totals(server: str, browser: object) -> None:
+    page = open_page(browser, f"{server}/voila/render/01_scenario_planning.ipynb", ".kp-ledger-totals")
+    try:
+        # kp app opened the pages on the county ledger it was given
+        assert page.inner_text(".kp-ledger-name") == COUNTY.name
+        assert f"年度计划投资{_plan(COUNTY):,.0f}万元" in page.inner_text(".kp-ledger-totals")
+        county_year_end = page.inner_text(".kp-year-end")
+        choose(page, str(CITY))
+        page.wait_for_function("n => document.querySelector('.kp-ledger-name').innerText === n",
+                               arg=CITY.name, timeout=60_000)
+        totals = page.inner_text(".kp-ledger-totals")
+        assert "2024年1-9月，40个项目" in totals
+        assert f"年度计划投资{_plan(CITY):,.0f}万元" in totals  # the 亿元 ledger in 万元
+        page.wait_for_function("t => document.querySelector('.kp-year-end').innerText !== t",
+                               arg=county_year_end, timeout=20_000)
+        intro = page.locator("b", has_text="年 确保").first.inner_text()  # the planner's own heading
+        assert intro.startswith(f"2024年 确保 {_plan(CITY):,.0f}万元")
+        page.wait_for_timeout(800)
+        page.screenshot(path=str(ARTIFACTS / "scenario_city_upload.png"), full_page=True)
+        # a file that is no workbook: the CLI's Chinese message, the city ledger stays
+        choose(page, {"name": "坏台账.xlsx", "mimeType": "application/octet-stream",
+                      "buffer": b"not a workbook"})
+        page.wait_for_selector(".kp-ledger-error", timeout=60_000)
+        error = page.inner_text(".kp-ledger-error")
+        assert "坏台账.xlsx" in error and "页面仍显示原来的台账" in error
+        assert page.inner_text(".kp-ledger-name") == CITY.name
     finally:
         page.close()

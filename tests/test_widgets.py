@@ -19,7 +19,6 @@ from keyproject.calendar import load_calendar_file
 from keyproject.ledger import Ledger
 from keyproject.schema import LEDGER, conform
 from keyproject.widgets import BattleMap, ScenarioPlanner, SprintCountdown
-from keyproject.widgets._chart import cjk_font
 from keyproject.widgets.scenario_planner import summary_html
 
 PNG = b"\x89PNG"
@@ -153,18 +152,6 @@ def test_planner_needs_an_annual_plan() -> None:
 
     with pytest.raises(KPError, match="年度计划"):
         ScenarioPlanner(make_ledger({"name": ["甲"], "ytd_completed": [1.0]}))
-
-
-def test_chinese_font_is_found_for_the_charts() -> None:
-    from matplotlib import font_manager
-
-    fonts = {f.name for f in font_manager.fontManager.ttflist}
-    if not any("CJK" in n for n in fonts):
-        pytest.skip("no CJK font installed (fonts-noto-cjk)")
-    font = cjk_font()
-    assert font is not None and "CJK" in font
-    path = font_manager.findfont(font_manager.FontProperties(family=font), fallback_to_default=False)
-    assert "CJK" in path
 
 
 def test_summary_html_is_a_plain_function() -> None:

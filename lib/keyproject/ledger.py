@@ -264,6 +264,11 @@ class Ledger:
         if not self.layouts:
             self.layouts = [SheetLayout(self.sheet, list(self.header_rows), list(self.columns),
                                         list(self.owned_columns), self.last_column, self.title, self.unit)]
+        if "sheet" not in self.projects.columns:  # a ledger built by hand: its one sheet
+            at = 1 if "row" in self.projects.columns else 0
+            projects = self.projects.copy()
+            projects.insert(at, "sheet", pd.Series(self.sheet, index=projects.index, dtype="str"))
+            self.projects = projects
 
     def layout(self, sheet: str) -> SheetLayout:
         """The layout of the project sheet ``sheet`` (KeyError when the ledger has no such sheet)."""

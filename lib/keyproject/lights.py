@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from keyproject import formats
 from keyproject._arrays import amounts, as_of_timestamp, dates, month_index
 from keyproject.progress import completion_rate, gap_points, row_time_progress
 from keyproject.rules import LIGHTS, Rules
@@ -19,13 +20,9 @@ COLUMNS: tuple[str, ...] = ("completion_rate", "gap_points", "investment_light",
                             "light", "light_reasons")
 
 
-def _points_text(x: float) -> str:
-    """31.67, 10.5, 10 (two decimals at most, no trailing zeros)."""
-    return f"{abs(x):.2f}".rstrip("0").rstrip(".")
-
-
-def _investment_reason(gap: float) -> str:
-    return f"{'低于' if gap < 0 else '仅高于'}序时进度{_points_text(gap)}个百分点"
+def _investment_reason(gap: float, places: int) -> str:
+    """"低于序时进度31.7个百分点": the points as every figure is shown (``keyproject.formats``)."""
+    return f"{'低于' if gap < 0 else '仅高于'}序时进度{formats.fixed(abs(gap), places)}个百分点"
 
 
 def _start_reason(planned_month: int, months_late: int, year: int) -> str:
@@ -35,7 +32,7 @@ def _start_reason(planned_month: int, months_late: int, year: int) -> str:
 
 
 def _reasons(gap: np.ndarray, bad_inv: np.ndarray, planned: np.ndarray, late: np.ndarray,
-             months_late: np.ndarray, year: int) -> pd.Series:
+             months_late: np.ndarray, year: int, places: int = 1) -> pd.Series:
     """list[str] per row. Text is built once per distinct gap and per distinct (planned month,
     months late); each row's list is a copy of the tuple for its combination."""
     n = len(gap)
@@ -45,7 +42,7 @@ def _reasons(gap: np.ndarray, bad_inv: np.ndarray, planned: np.ndarray, late: np
     inv_uniq, inv_id = np.unique(cents[bad_inv], return_inverse=True)
     inv_ids = np.zeros(n, dtype="int64")
     inv_ids[bad_inv] = inv_id.ravel() + 1
-    inv_texts = [None, *(_investment_reason(c / 100) for c in inv_uniq.tolist())]
+    inv_texts = [None, *(_investment_reason(c / 100, places) for c in inv_uniq.tolist())]
 
     pm = planned[late].astype("datetime64[M]").astype("int64")
     ml = months_late[late].astype("int64")
@@ -94,7 +91,7 @@ def evaluate(frame: pd.DataFrame, as_of: Any, rules: Rules | None = None) -> pd.
 
     worst = np.maximum(inv, start)
 
-    reasons = _reasons(gap, inv >= YELLOW, planned, late, months_late, ts.year)
+    reasons = _reasons(gap, inv >= YELLOW, planned, late, months_late, ts.year, rules.points_decimals)
     return pd.DataFrame(
         {
             "completion_rate": rate,

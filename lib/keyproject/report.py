@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from keyproject import formats, progress, ranking, stages
 from keyproject import lights as lights_mod
 from keyproject import problems as problems_mod
-from keyproject import progress, ranking, stages
 from keyproject import reporting as reporting_mod
 from keyproject._arrays import amounts
 from keyproject._records import records, round_dict
@@ -29,9 +29,12 @@ if TYPE_CHECKING:
     from keyproject.history import History
 
 RANKING_GROUPS: tuple[str, ...] = ("unit", "town", "command_post", "leader")
-COUNT_GROUPS: tuple[str, ...] = ("stage", "category", "level", "command_post")
-PROJECT_KEYS: tuple[str, ...] = ("row", "code", "name", "unit", "light", "light_reasons", "completion_rate",
-                                 "gap_points", "stage", "three_class", "not_updated")
+COUNT_GROUPS: tuple[str, ...] = ("stage", "category", "level", "command_post", "nature")
+# the ledger amounts whose decimals decide how 万元 are shown (formats.amount_decimals)
+AMOUNT_KEYS: tuple[str, ...] = ("total_investment", "annual_plan", "annual_stretch", "ytd_completed",
+                                "month_completed")
+PROJECT_KEYS: tuple[str, ...] = ("sheet", "row", "code", "name", "unit", "light", "light_reasons",
+                                 "completion_rate", "gap_points", "stage", "three_class", "not_updated")
 # computed columns added to the ledger's projects
 COMPUTED_COLUMNS: tuple[str, ...] = ("completion_rate", "gap_points", "pv", "ev", "spi", "double_half",
                                      "investment_light", "start_light", "months_late", "light",
@@ -57,6 +60,10 @@ class Report:
     problems: problems_mod.ProblemSummary
     counts: dict[str, pd.DataFrame] = field(default_factory=dict)  # by stage, category, level, command post
     warnings: list[str] = field(default_factory=list)
+    # the 红黑榜 of 乡镇（街道） and of 部门, each ranked by itself (keys ranking.TOWN / DEPARTMENT)
+    boards: dict[str, ranking.UnitBoard] = field(default_factory=dict)
+    # how many decimals each kind of figure shows (the rules, and the ledger's own 万元 amounts)
+    decimals: formats.Decimals = field(default_factory=formats.Decimals)
     # how as_of and the rules were decided (keyproject.context)
     context: Context | None = None
     # who reported this period, when submissions were consolidated for it (keyproject.reporting);
@@ -86,6 +93,10 @@ class Report:
             "red_list": records(self.red_list),
             "black_list": records(self.black_list),
             "problems": self.problems.to_dict(),
+            "warnings": list(self.warnings),
+            "boards": {k: {"ranking": records(b.ranking), "red_list": records(b.red),
+                           "black_list": records(b.black), "exempt": list(b.exempt)}
+                       for k, b in self.boards.items()},
             "as_of_source": self.context.as_of_source if self.context is not None else None,
             "reporting": None if self.reporting is None else {
                 "period": f"{self.reporting.period[0]}-{self.reporting.period[1]:02d}",
@@ -172,15 +183,26 @@ def build_report(ledger: Ledger, as_of: Any = None, rules: Rules | None = None,
     rankings: dict[str, pd.DataFrame] = {}
     for key in RANKING_GROUPS:
         if key in full.columns and full[key].notna().any():
-            rankings[key] = _plan_gaps(ranking.rank(full, key, as_of, rules), full, key, as_of, rules)
+            table = ranking.rank(full, key, as_of, rules, min_projects=rules.rank_min_projects)
+            rankings[key] = _plan_gaps(table, full, key, as_of, rules)
             if reporting is not None:
                 stale = reporting_mod.not_updated_by_group(full, reporting, key)
                 rankings[key]["not_updated"] = rankings[key]["group"].map(stale).fillna(0).astype("int64")
     list_by = rules.list_by if rules.list_by in rankings else next(iter(rankings), None)
+    boards: dict[str, ranking.UnitBoard] = {}
     if list_by is not None:
         red, black = ranking.red_black_lists(rankings[list_by], tp, rules)
+        by = list_by
+        boards = ranking.unit_boards(full, by, as_of, rules, time_progress=tp,
+                                     regap=lambda table, part: _plan_gaps(table, part, by, as_of, rules))
+        if reporting is not None:  # the 乡镇 and 部门 boards are marked like the rankings
+            stale = reporting_mod.not_updated_by_group(full, reporting, by)
+            for board in boards.values():
+                for frame in (board.ranking, board.red, board.black):
+                    frame["not_updated"] = frame["group"].map(stale).fillna(0).astype("int64")
     else:
         red = black = pd.DataFrame(columns=list(ranking.RANK_COLUMNS))
+    shown = [v for k in AMOUNT_KEYS if k in projects.columns for v in amounts(projects, k).tolist()]
 
     if ledger.problems is not None and len(ledger.problems):
         probs = problems_mod.summarize(ledger.problems, as_of, rules, source="sheet")
@@ -198,6 +220,7 @@ def build_report(ledger: Ledger, as_of: Any = None, rules: Rules | None = None,
         three_classes=three, start_rate=stages.start_rate(projects, as_of, m),
         completion_rate_projects=stages.completion_rate_projects(projects, as_of, m), rankings=rankings,
         list_by=list_by, red_list=red, black_list=black, problems=probs, counts=counts, warnings=warnings,
+        boards=boards, decimals=formats.decimals(rules, shown),
         context=context, reporting=reporting, unreported=reporting_mod.unreported_units(full, reporting),
     )
 

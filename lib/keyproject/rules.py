@@ -1,4 +1,5 @@
-"""Every threshold of the progress engine, with the defaults of issue 3, configurable.
+"""Every threshold of the progress engine, with the defaults of issue 3, configurable; and how the
+figures and the 通报 are presented (decimals, the 公文's issuing office, 主送, fonts).
 
 The settings are declared once as data (``SETTINGS``): the English field name (also the TOML key),
 the Chinese key used in a workbook's 设置 sheet (also accepted in TOML), how a value is parsed and
@@ -35,7 +36,8 @@ GROUP_COLUMNS: dict[str, tuple[str, ...]] = {
 
 @dataclass(frozen=True)
 class Rules:
-    """Thresholds of the lights, the lists and the targets. Gaps are in percentage points."""
+    """Thresholds of the lights, the lists and the targets (gaps in percentage points), and how the
+    figures and the 通报 are presented."""
 
     # 序时进度: "month" = month/12, "day" = day of year / days in year, "plan" = each project's plan to
     # the report month (1-N月计划, or its monthly plans summed) / its annual plan (month/12 without one)
@@ -52,6 +54,26 @@ class Rules:
     problem_due_days: int = 7  # an open problem whose deadline is this close is "due soon"
     staged_targets: tuple[tuple[int, float], ...] = ((9, 0.75), (12, 1.0))  # (month, share of plan)
     light_names: tuple[str, str, str] = ("绿", "黄", "红")  # labels of green, yellow, red
+    # rankings: a group with fewer projects gets no rank and is on no list (Mianyang exempts small units)
+    rank_min_projects: int = 2
+    # the units ranked as 乡镇（街道） rather than as 部门; empty: told apart by name (ranking.TOWN_PATTERN)
+    town_units: tuple[str, ...] = ()
+    # presentation: decimals shown (万元: None = as the ledger's own amounts need)
+    yi_decimals: int = 2
+    rate_decimals: int = 1
+    points_decimals: int = 1
+    amount_decimals: int | None = None
+    # the 通报 as a 公文; empty texts are derived from ``region``
+    region: str = "全县"
+    issuer: str = ""  # 发文机关 (版头 and 落款)
+    doc_number: str = ""  # 发文字号, e.g. 富重项办〔2023〕12号
+    recipients: str = ""  # 主送
+    signer: str = ""  # 落款 (default: the issuer)
+    requirements: str = ""  # 下步工作要求, paragraphs separated by line breaks
+    title_font: str = "方正小标宋简体"
+    heading_font: str = "黑体"
+    subheading_font: str = "楷体_GB2312"
+    body_font: str = "仿宋_GB2312"
 
     def __post_init__(self) -> None:
         _validate(self)
@@ -75,6 +97,42 @@ class Rules:
         """The staged target due at or after ``month`` (e.g. month 7 → (9, 0.75))."""
         due = [t for t in self.staged_targets if t[0] >= month]
         return min(due) if due else None
+
+    # -- the 公文 ---------------------------------------------------------------------------------
+    @property
+    def level(self) -> str:
+        """The administrative level of ``region``: 县, 市 or 区 (全县 → 县; 自贡市 → 市)."""
+        for ch in reversed(self.region.strip()):
+            if ch in "县市区旗":
+                return "县" if ch == "旗" else ch
+        return "县"
+
+    @property
+    def issuing_office(self) -> str:
+        """发文机关: the 设置 value, else the key-project office of the region's level."""
+        return self.issuer.strip() or f"{self.level}重点项目推进工作领导小组办公室"
+
+    @property
+    def main_recipients(self) -> str:
+        """主送, ending in a full-width colon, as a 通报 is addressed."""
+        text = self.recipients.strip()
+        if not text:
+            text = {"县": "各乡镇人民政府、街道办事处，县级各部门",
+                    "区": "各镇人民政府、街道办事处，区级各部门",
+                    "市": "各县（市、区）人民政府，市级各部门"}[self.level]
+        return text.rstrip("：:") + "："
+
+    @property
+    def signature(self) -> str:
+        """落款: the 设置 value, else the issuing office."""
+        return self.signer.strip() or self.issuing_office
+
+    @property
+    def unit_class_labels(self) -> dict[str, str]:
+        """What the two kinds of ranked units are called at this level: 乡镇（街道）/县直部门 …"""
+        return {"县": {"town": "乡镇（街道）", "department": "县直部门"},
+                "区": {"town": "镇（街道）", "department": "区直部门"},
+                "市": {"town": "县（市、区）", "department": "市直部门"}}[self.level]
 
     # -- loading ------------------------------------------------------------------------------
     @classmethod
@@ -157,6 +215,8 @@ class Rules:
         d["size_bands"] = list(self.size_bands)
         d["staged_targets"] = {str(m): r for m, r in self.staged_targets}
         d["light_names"] = list(self.light_names)
+        d["town_units"] = list(self.town_units)
+        d["amount_decimals"] = "自动" if self.amount_decimals is None else self.amount_decimals
         return d
 
 
@@ -286,6 +346,43 @@ def _group(v: Any) -> str:
     raise ValueError(f"应为 {'、'.join(w[0] for w in GROUP_COLUMNS.values())} 之一")
 
 
+def _units(v: Any) -> tuple[str, ...]:
+    # unit names as typed (no NFKC: "（" stays full-width, as the ledger has it)
+    items = v if isinstance(v, (list, tuple)) else re.split(r"[,，、;；/\s]+", str(v))
+    return tuple(dict.fromkeys(p for p in (str(x).strip() for x in items) if p))
+
+
+def _decimals(v: Any) -> int:
+    n = _int(v, "位")
+    if not 0 <= n <= 4:
+        raise ValueError("小数位数应在 0 至 4 之间")
+    return n
+
+
+def _auto_decimals(v: Any) -> int | None:
+    if v is None or (isinstance(v, str) and _text(v) in ("自动", "auto", "")):
+        return None
+    return _decimals(v)
+
+
+def _line(v: Any) -> str:
+    return str(v).strip() if v is not None else ""  # text of a 公文: kept as typed, full-width marks too
+
+
+def _paragraphs(v: Any) -> str:
+    if isinstance(v, (list, tuple)):
+        v = "\n".join(str(x) for x in v)
+    lines = [ln.strip() for ln in str(v).replace("\r", "\n").split("\n")]
+    return "\n".join(ln for ln in lines if ln)
+
+
+def _font(v: Any) -> str:
+    t = str(v).strip()
+    if not t or any(c in t for c in '<>&"'):
+        raise ValueError("应为字体名称，如“仿宋_GB2312”")
+    return t
+
+
 @dataclass(frozen=True)
 class Setting:
     """One rule setting: field name, Chinese key, parser, meaning (Chinese, for the docs)."""
@@ -319,6 +416,37 @@ SETTINGS: tuple[Setting, ...] = (
             ("临期天数",)),
     Setting("staged_targets", "阶段目标", _staged, "阶段性目标，如“9月:75%,12月:100%”"),
     Setting("light_names", "灯号名称", _names, "绿、黄、红三灯的名称，如“蓝/黄/红”（肇庆）；默认 绿/黄/红"),
+    Setting("rank_min_projects", "参与排名最少项目数", lambda v: _int(v, "个"),
+            "项目少于此数的单位不参与排名、不上红黑榜（在通报中列明）；默认 2，写 1 则全部参与",
+            ("排名最少项目数", "最少项目数")),
+    Setting("town_units", "乡镇单位", _units,
+            "红黑榜中按乡镇（街道）排名的单位，用顿号或逗号分隔，其余单位按部门排名；不填时按名称识别："
+            "以镇、乡、街道、办事处、区、县、市、旗结尾（可再带“人民政府”“政府”“管委会”“办事处”等）的为乡镇（街道），"
+            "如“赵化镇”“富世街道办事处”“高新区管委会”，其余（县经信局、县委办……）为部门",
+            ("乡镇街道名单", "乡镇名单", "属地单位")),
+    Setting("yi_decimals", "亿元小数位数", _decimals, "通报中亿元金额的小数位数；默认 2"),
+    Setting("rate_decimals", "百分比小数位数", _decimals, "完成率、序时进度等百分比的小数位数；默认 1",
+            ("比率小数位数",)),
+    Setting("points_decimals", "百分点小数位数", _decimals, "差距（百分点）的小数位数；默认 1"),
+    Setting("amount_decimals", "万元小数位数", _auto_decimals,
+            "万元金额的小数位数；默认“自动”：台账金额都是整数时显示整数，否则按台账所需（最多 2 位）"),
+    Setting("region", "地区称谓", _line, "通报中的地区称谓，如“全县”“全市”“全区”；也决定默认的发文机关、"
+            "主送和乡镇/部门的称谓；默认 全县", ("地区",)),
+    Setting("issuer", "发文机关", _line,
+            "通报版头和落款的发文机关；默认按地区称谓，如“县重点项目推进工作领导小组办公室”",
+            ("发文单位", "版头")),
+    Setting("doc_number", "发文字号", _line, "版头下的发文字号，如“富重项办〔2023〕12号”；默认不写",
+            ("文号",)),
+    Setting("recipients", "主送", _line,
+            "主送机关；默认按地区称谓，如“各乡镇人民政府、街道办事处，县级各部门：”", ("主送机关",)),
+    Setting("signer", "落款", _line, "正文后的发文机关署名；默认同发文机关", ("署名", "发文机关署名")),
+    Setting("requirements", "工作要求", _paragraphs, "通报最后一节“下步工作要求”的内容（每段一行）；默认不写",
+            ("下步工作要求",)),
+    Setting("title_font", "标题字体", _font,
+            "通报标题和版头的字体；默认 方正小标宋简体（没有时按宋体类替代）"),
+    Setting("heading_font", "一级标题字体", _font, "“一、”级标题的字体；默认 黑体"),
+    Setting("subheading_font", "二级标题字体", _font, "“（一）”级标题的字体；默认 楷体_GB2312"),
+    Setting("body_font", "正文字体", _font, "正文的字体；默认 仿宋_GB2312（没有时用仿宋）"),
 )
 
 
@@ -374,3 +502,11 @@ def _validate(r: Rules) -> None:
             raise ValueError("阶段目标的月份应在 1 至 12 之间，比例大于 0")
     if len(r.light_names) != 3 or not all(isinstance(n, str) and n for n in r.light_names):
         raise ValueError("灯号名称应为三个非空文字")
+    if r.rank_min_projects < 1:
+        raise ValueError("参与排名最少项目数应至少为 1")
+    for n in (r.yi_decimals, r.rate_decimals, r.points_decimals,
+              *(() if r.amount_decimals is None else (r.amount_decimals,))):
+        if not 0 <= n <= 4:
+            raise ValueError("小数位数应在 0 至 4 之间")
+    if not r.region.strip():
+        raise ValueError("地区称谓不能为空")

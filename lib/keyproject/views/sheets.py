@@ -42,15 +42,9 @@ def _title(sheet: str, report: Report) -> str:
 
 
 def amount_decimals(report: Report) -> int:
-    """万元 are shown whole unless the ledger itself has amounts with decimals."""
-    p = report.projects
-    for key in _AMOUNT_KEYS:
-        if key in p.columns:
-            v = p[key].to_numpy(dtype=float, na_value=np.nan)
-            v = v[~np.isnan(v)]
-            if len(v) and not np.allclose(v, np.round(v)):
-                return 2
-    return 0
+    """万元 are shown whole unless the ledger itself has amounts with decimals (or 设置 says how many):
+    ``keyproject.formats``' rule, decided once in ``Report.decimals``."""
+    return report.decimals.amount
 
 
 def _value(v: object) -> Value:
@@ -211,7 +205,24 @@ def ranking_view(report: Report) -> SheetView:
     for key, title in (("red_list", "红榜"), ("black_list", "黑榜")):
         blocks.append(_table(key, f"{title}（按{group_label(by)}）", _rank_columns(report, by),
                              getattr(report, key), report))
+    blocks += board_blocks(report)
     return SheetView(RANKING, _title(RANKING, report), tuple(blocks))
+
+
+def board_blocks(report: Report) -> list[Table]:
+    """乡镇（街道） and 部门 ranked apart (``Report.boards``): each class's ranking (units with too few
+    projects listed last, without a rank, as its title says), 红榜 and 黑榜."""
+    names = report.rules.unit_class_labels
+    by = report.list_by or "unit"
+    blocks: list[Table] = []
+    for kind, board in report.boards.items():
+        name = names.get(kind, kind)
+        columns = _rank_columns(report, by)
+        note = f"（项目少于{report.rules.rank_min_projects}个的不排名次）" if board.exempt else ""
+        blocks.append(_table(f"board.{kind}", f"{name}排名{note}", columns, board.ranking, report))
+        blocks.append(_table(f"board.{kind}.red_list", f"{name}红榜", columns, board.red, report))
+        blocks.append(_table(f"board.{kind}.black_list", f"{name}黑榜", columns, board.black, report))
+    return blocks
 
 
 # -- 问题清单 ---------------------------------------------------------------------------------------
@@ -292,5 +303,5 @@ def view_rows(view: SheetView) -> list[list[Value]]:
 
 
 __all__ = ["BULLETIN", "PROBLEMS", "RANKING", "SHEETS", "SUMMARY", "TITLES", "amount_decimals",
-           "bulletin_view", "flagged_projects", "lights_view", "problems_view", "ranking_view", "sheet_views",
-           "summary_view", "unreported_table", "view_rows"]
+           "board_blocks", "bulletin_view", "flagged_projects", "lights_view", "problems_view",
+           "ranking_view", "sheet_views", "summary_view", "unreported_table", "view_rows"]

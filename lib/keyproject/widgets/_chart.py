@@ -12,36 +12,28 @@ from matplotlib import rc_context
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-# CJK fonts in the order we prefer them; Debian's fonts-noto-cjk gives the first
-CJK_CANDIDATES: tuple[str, ...] = (
-    "Noto Sans CJK SC",
-    "Noto Sans SC",
-    "Source Han Sans SC",
-    "WenQuanYi Zen Hei",
-    "WenQuanYi Micro Hei",
-    "Microsoft YaHei",
-    "SimHei",
-    "PingFang SC",
-    "Noto Sans CJK JP",
-)
+from keyproject.fonts import matplotlib_cjk_font
 
 
 @lru_cache(maxsize=1)
 def cjk_font() -> str | None:
-    """The name of an installed font that has Chinese glyphs, or None."""
-    from matplotlib import font_manager
-
-    names = {f.name for f in font_manager.fontManager.ttflist}
-    return next((n for n in CJK_CANDIDATES if n in names), None)
+    """The name of a font with Chinese glyphs matplotlib can use, or None. Font files found on the
+    system are registered directly when matplotlib's font cache does not list them (a cache built
+    before the CJK font was installed): see ``keyproject.fonts.matplotlib_cjk_font``."""
+    return matplotlib_cjk_font()
 
 
 @contextmanager
 def chinese_text() -> Iterator[None]:
-    """Matplotlib settings for Chinese labels (falls back to the default font when none exists)."""
+    """Matplotlib settings for Chinese labels: the CJK font first, DejaVu Sans for what it lacks."""
     font = cjk_font()
-    family = [font, "DejaVu Sans"] if font else ["DejaVu Sans"]
-    with rc_context({"font.family": family, "axes.unicode_minus": False}), warnings.catch_warnings():
-        # without a CJK font the labels show boxes; say so once in the widget, not per glyph
+    if font is not None:
+        with rc_context({"font.family": [font, "DejaVu Sans"], "axes.unicode_minus": False}):
+            yield
+        return
+    # no Chinese font on this machine: the labels show boxes; the widget says so once, not per glyph
+    with rc_context({"font.family": ["DejaVu Sans"], "axes.unicode_minus": False}), \
+            warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="Glyph .* missing from")
         yield
 
@@ -56,8 +48,10 @@ def new_figure(width: float, height: float, *, dpi: int = 90, constrained: bool 
 
 def to_png(fig: Figure) -> bytes:
     """Draw once and encode quickly (``savefig`` would draw again)."""
-    fig.canvas.draw()
-    return encode_png(fig.canvas)
+    canvas = fig.canvas
+    assert isinstance(canvas, FigureCanvasAgg)  # new_figure made it
+    canvas.draw()
+    return encode_png(canvas)
 
 
 def encode_png(canvas: FigureCanvasAgg) -> bytes:

@@ -10,6 +10,7 @@ import ipywidgets as widgets
 import matplotlib.dates as mdates
 import pandas as pd
 import traitlets
+from matplotlib.artist import Artist
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.transforms import blended_transform_factory
@@ -65,7 +66,7 @@ def chart_png(frame: pd.DataFrame, as_of: dt.date, title: str) -> bytes:
         ax.tick_params(axis="x", labelsize=8, top=n > 25, labeltop=n > 25)
         ax.set_ylim(-0.7, n - 0.3)
         ax.grid(axis="x", alpha=0.3)
-        handles = [Patch(color=LIGHT_COLORS[k], label=LIGHT_LABELS[k]) for k in LIGHT_ORDER]
+        handles: list[Artist] = [Patch(color=LIGHT_COLORS[k], label=LIGHT_LABELS[k]) for k in LIGHT_ORDER]
         handles += [Line2D([], [], color="k", marker="^", linestyle="", label="实际开工"),
                     Line2D([], [], color="#c00", label=f"今天（{as_of:%Y-%m-%d}）")]
         fig.legend(handles=handles, loc="outside upper center", ncol=6, fontsize=8, frameon=False)

@@ -16,6 +16,7 @@ from typing import Any
 import ipywidgets as widgets
 import numpy as np
 import traitlets
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.ticker import FuncFormatter
 
 from keyproject import scenario
@@ -149,6 +150,7 @@ class ScenarioChart:
     def png(self) -> bytes:
         with chinese_text():
             canvas = self.fig.canvas
+            assert isinstance(canvas, FigureCanvasAgg)  # new_figure made it
             if self._background is None:
                 canvas.draw()  # everything but the animated artists
                 self._background = canvas.copy_from_bbox(self.fig.bbox)
