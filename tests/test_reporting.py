@@ -51,3 +51,18 @@ def test_report_marks_groups_judged_on_stale_figures() -> None:
     plain = build_report(led)
     assert plain.reporting is None and plain.unreported.empty and "not_updated" not in plain.projects
     assert plain.to_dict()["reporting"] is None
+
+
+def test_the_bulletin_names_who_did_not_report_and_marks_the_boards() -> None:
+    from keyproject.bulletin import bulletin_text
+    from keyproject.bulletin.compose import reporting_paragraph
+
+    led = _ledger()
+    rep = Reporting((2023, 8), pd.Series([True, True, False, True, False], index=led.projects.index))
+    report = build_report(led, reporting=rep)
+    text = reporting_paragraph(report)
+    assert text.startswith("8月应报送责任单位3个，已全部报送1个。")
+    assert "未报送的有：住建局" in text and "部分项目未报送的有：交通局" in text
+    full = bulletin_text(report)
+    assert "四、报送情况" in full and "交通局（完成45.0%，低于序时进度21.7个百分点，1个项目本期未报送）" in full
+    assert "报送情况" not in bulletin_text(build_report(led))  # unknown: not stated
