@@ -67,3 +67,21 @@ def test_the_bulletin_names_who_did_not_report_and_marks_the_boards() -> None:
     assert "四、报送情况" in full
     assert "交通局（完成45.0%，低于序时进度21.7个百分点，1个项目本期未报送）" in full
     assert "报送情况" not in bulletin_text(build_report(led))  # unknown: not stated
+
+
+def test_views_show_the_unreported_list_and_the_marks() -> None:
+    from keyproject.views.sheets import ranking_view, summary_view, view_rows
+
+    led = _ledger()
+    rep = Reporting((2023, 8), pd.Series([True, True, False, True, False], index=led.projects.index))
+    rows = view_rows(summary_view(build_report(led, reporting=rep)))
+    at = rows.index(["8月未报送单位（催报）"])
+    assert rows[at + 1] == ["责任单位", "项目个数", "已报项目", "未报项目", "报送情况"]
+    assert rows[at + 2] == ["住建局", 1, 0, 1, "未报送"] and rows[at + 3] == ["交通局", 2, 1, 1, "部分报送"]
+    unit = ranking_view(build_report(led, reporting=rep)).blocks[0]
+    assert unit.columns[-1].label == "未报送项目"
+    assert {r[1]: r[-1] for r in unit.rows}["住建局"] == 1
+    # without consolidated submissions neither appears
+    plain = build_report(led)
+    assert ["8月未报送单位（催报）"] not in view_rows(summary_view(plain))
+    assert ranking_view(plain).blocks[0].columns[-1].key == "green"
