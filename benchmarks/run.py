@@ -5,7 +5,8 @@
 Every (stage, size) runs in its own subprocess so that its peak RSS is its own. Stages:
 read (vs pandas.read_excel with openpyxl), read_multi (10 sheets × 300 projects, one per 指挥部, vs
 pandas.read_excel of every sheet), compute (the whole `kp report` computation without
-I/O, also at 100,000 projects), refresh (`kp refresh` in place, end to end), bulletin (Word),
+I/O, also at 100,000 projects), refresh (`kp refresh` in place, end to end, beside two baselines on the
+same ledger: python-calamine's raw read of the sheet and openpyxl's load+save), bulletin (Word),
 kp_light (one vectorized KP_LIGHT over 100,000 rows vs row by row) and scenario (one slider update
 on a 1,000-project ledger).
 """
@@ -129,21 +130,44 @@ def work_compute(n: int, repeat: int) -> dict:
 
 
 def work_refresh(n: int, repeat: int) -> dict:
+    """``refresh_workbook`` in place, each repeat on a fresh copy of the ledger, and right before each
+    repeat the baseline python-calamine read of the same sheet (so both are measured under the same
+    load of a shared machine). The first repeat also imports everything; the medians are of warm
+    runs once repeat >= 3."""
     import datetime as dt
+
+    import python_calamine as pc
 
     from keyproject.workbook.refresh import refresh_workbook
 
     src = _ledger_path(n)
-    wall, cpu = [], []
+    wall, cpu, read_wall, read_cpu = [], [], [], []
     with tempfile.TemporaryDirectory() as tmp:
         for i in range(repeat):
+            t0, c0 = time.perf_counter(), time.process_time()
+            pc.CalamineWorkbook.from_path(str(src)).get_sheet_by_name("项目台账").to_python()
+            read_wall.append(time.perf_counter() - t0)
+            read_cpu.append(time.process_time() - c0)
             path = Path(tmp) / f"ledger{i}.xlsx"
             shutil.copy(src, path)
             t0, c0 = time.perf_counter(), time.process_time()
             refresh_workbook(path, as_of=dt.date.fromisoformat(AS_OF))
             wall.append(time.perf_counter() - t0)
             cpu.append(time.process_time() - c0)
-    return {"seconds": statistics.median(wall), "cpu_seconds": statistics.median(cpu)}
+    return {"seconds": statistics.median(wall), "cpu_seconds": statistics.median(cpu),
+            "raw_read_seconds": statistics.median(read_wall),
+            "raw_read_cpu_seconds": statistics.median(read_cpu)}
+
+
+def work_refresh_openpyxl(n: int, repeat: int) -> dict:
+    """Baseline of the refresh: what the refresh did before it edited the package, openpyxl's load and
+    save of the whole workbook (no content written)."""
+    from openpyxl import load_workbook
+
+    path = _ledger_path(n)
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "roundtrip.xlsx"
+        return _timed(lambda: load_workbook(path, rich_text=True, keep_links=True).save(out), repeat)
 
 
 def work_bulletin(n: int, repeat: int) -> dict:
@@ -262,6 +286,7 @@ WORKERS: dict[str, Callable[[int, int], dict]] = {
     "read_multi_baseline": work_read_multi_baseline,
     "compute": work_compute,
     "refresh": work_refresh,
+    "refresh_openpyxl": work_refresh_openpyxl,
     "bulletin": work_bulletin,
     "kp_light": work_kp_light,
     "kp_light_rowwise": work_kp_light_rowwise,
@@ -281,6 +306,27 @@ def run_worker(stage: str, n: int, repeat: int, timeout: float) -> dict:
         tail = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or ["?"]
         return {"error": tail[0][:200]}
     return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+# stages measured beside baselines of another kind (not "the same job done another way"): each run
+# right after the stage on the same input, reported in the stage's row as ``beside``
+# (the refresh worker times the raw calamine read itself, interleaved with its repeats)
+BESIDE: dict[str, tuple[str, ...]] = {"refresh": ("refresh_openpyxl",)}
+
+
+def beside(row: dict, r: dict, runs: dict[str, dict]) -> str:
+    """Record the baselines in ``row``; the comparisons as printed (CPU time)."""
+    row["beside"] = {**runs, "raw_read": {"seconds": r.get("raw_read_seconds"),
+                                          "cpu_seconds": r.get("raw_read_cpu_seconds")}}
+    cpu = row.get("cpu_seconds")
+    read = r.get("raw_read_cpu_seconds")
+    roundtrip = runs.get("refresh_openpyxl", {}).get("cpu_seconds")
+    if not cpu or not read or not roundtrip:
+        return ""
+    row["vs_raw_read"] = round(cpu / read, 2)  # refresh CPU / calamine read CPU (target <= 8)
+    row["vs_openpyxl"] = round(roundtrip / cpu, 2)  # openpyxl load+save CPU / refresh CPU (>= 2.5)
+    return (f"  read {read:.3f}s: refresh {row['vs_raw_read']:.1f}x; openpyxl load+save {roundtrip:.3f}s: "
+            f"{row['vs_openpyxl']:.1f}x slower")
 
 
 def plan_runs(sizes: list[int], compute_sizes: list[int]) -> list[tuple[str, int, str | None]]:
@@ -353,6 +399,10 @@ def main(argv: list[str] | None = None) -> int:
                 row["baseline_seconds"] = b["seconds"]
                 row["baseline_cpu_seconds"] = b.get("cpu_seconds")
                 row["ratio"] = round(b["seconds"] / r["seconds"], 2) if r["seconds"] else None
+        note = ""
+        if stage in BESIDE and "error" not in r:
+            runs = {b: run_worker(b, n, a.repeat, a.timeout) for b in BESIDE[stage]}
+            note = beside(row, r, runs)
         results.append(row)
         if "error" in row:
             print(f"{stage:<15} {n:>9} {'ERROR':>10}  {row['error']}", flush=True)
@@ -362,7 +412,7 @@ def main(argv: list[str] | None = None) -> int:
         ratio = f"{row['ratio']:.1f}x" if row["ratio"] is not None else "-"
         cs = f"{row['cpu_seconds']:.4f}" if row["cpu_seconds"] is not None else "-"
         print(f"{stage:<15} {n:>9} {row['seconds']:>10.4f} {cs:>9} {bs:>10} {ratio:>8} {per_k:>10.4f} "
-              f"{row['peak_rss_mb']:>8.0f}", flush=True)
+              f"{row['peak_rss_mb']:>8.0f}{note}", flush=True)
     machine = {"platform": platform.platform(), "python": platform.python_version(),
                "cpus": os.cpu_count(), "processor": platform.processor() or platform.machine()}
     if a.json:

@@ -221,12 +221,34 @@ def test_open_workbook_is_refused(county: Path, lock: str) -> None:
     assert not (county.parent / "backups").exists()
 
 
-def test_content_that_would_be_lost_refuses_then_out_and_force(county: Path, tmp_path: Path) -> None:
-    with_sheet_extra(county, SPARKLINES)
+SIGNATURE_REL = (b'<Relationship Id="rIdSig" Type="http://schemas.openxmlformats.org/package/2006/'
+                 b'relationships/digital-signature/origin" Target="_xmlsignatures/origin.sigs"/>')
+
+
+def with_signature(path: Path) -> None:
+    """A document signature as Excel stores it: an origin part, one signature, the root relationship."""
+    tmp = path.with_suffix(".tmp")
+    with zipfile.ZipFile(path) as zin, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == "_rels/.rels":
+                data = data.replace(b"</Relationships>", SIGNATURE_REL + b"</Relationships>")
+            zout.writestr(item, data)
+        zout.writestr("_xmlsignatures/origin.sigs", b"")
+        zout.writestr("_xmlsignatures/_rels/origin.sigs.rels",
+                      b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+                      b'<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/package/2006/relationships/'
+                      b'digital-signature/signature" Target="sig1.xml"/></Relationships>')
+        zout.writestr("_xmlsignatures/sig1.xml", b'<Signature xmlns="http://www.w3.org/2000/09/xmldsig#"/>')
+    tmp.replace(path)
+
+
+def test_content_an_edit_cannot_keep_refuses_then_out_and_force(county: Path, tmp_path: Path) -> None:
+    with_signature(county)
     original = county.read_bytes()
     proc = kp("refresh", str(county), "--quiet")
     assert proc.returncode == 2
-    assert "迷你图" in proc.stderr and "--out" in proc.stderr and "--force" in proc.stderr
+    assert "数字签名" in proc.stderr and "--out" in proc.stderr and "--force" in proc.stderr
     assert county.read_bytes() == original
 
     out = tmp_path / "刷新后.xlsx"
@@ -234,7 +256,10 @@ def test_content_that_would_be_lost_refuses_then_out_and_force(county: Path, tmp
     assert proc.returncode == 0, proc.stderr
     assert county.read_bytes() == original and out.exists()
     assert "汇总" in openpyxl.load_workbook(out).sheetnames
-    assert "迷你图" in proc.stdout  # says what the new file lost
+    assert "数字签名" in proc.stdout  # says what the new file does not keep
+    with zipfile.ZipFile(out) as zf:  # unsigned rather than carrying a signature that no longer verifies
+        assert not any(n.startswith("_xmlsignatures/") for n in zf.namelist())
+        assert b"digital-signature" not in zf.read("_rels/.rels")
     assert sorted(p.name for p in county.parent.iterdir()) == [  # nothing written beside the original
         "county_fushun_2023.xlsx", "刷新后.keyproject.sqlite", "刷新后.xlsx"]
 
@@ -244,10 +269,33 @@ def test_content_that_would_be_lost_refuses_then_out_and_force(county: Path, tmp
     assert len(list((county.parent / "backups").iterdir())) == 1
 
 
-def test_refusal_in_python(county: Path) -> None:
+def test_content_it_does_not_touch_is_never_a_reason_to_refuse(county: Path) -> None:
+    """Sparklines, which the openpyxl round trip lost, stay byte for byte and the refresh runs."""
     with_sheet_extra(county, SPARKLINES)
-    with pytest.raises(RefreshRefused, match="迷你图"):
+    result = refresh_workbook(county, now=NOW)
+    assert result.losses == [] and not any("丢失" in w for w in result.warnings)
+    assert SPARKLINES in sheet_xml(county, result.sheet).encode()
+
+
+def test_refusal_in_python(county: Path) -> None:
+    with_signature(county)
+    with pytest.raises(RefreshRefused, match="数字签名"):
         refresh_workbook(county, now=NOW)
+
+
+@pytest.mark.parametrize("suffix", [".xls", ".et"])
+def test_legacy_formats_are_refused_with_the_way_out(tmp_path: Path, suffix: str) -> None:
+    path = tmp_path / f"台账{suffix}"
+    path.write_bytes(bytes.fromhex("D0CF11E0A1B11AE1") + bytes(504))
+    for extra in ([], ["--out", str(tmp_path / "新.xlsx")]):
+        proc = kp("refresh", str(path), "--quiet", *extra)
+        assert proc.returncode == 2 and "另存为 .xlsx" in proc.stderr and "Traceback" not in proc.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == [path.name]
+
+
+def test_output_keeps_the_sources_format(county: Path, tmp_path: Path) -> None:
+    proc = kp("refresh", str(county), "--quiet", "--out", str(tmp_path / "新.xlsm"))
+    assert proc.returncode == 2 and "扩展名" in proc.stderr
 
 
 def test_bad_input_exits_2(tmp_path: Path) -> None:
@@ -292,8 +340,8 @@ def big_ledger(path: Path, n: int) -> Path:
 
 
 def test_killed_while_writing_leaves_original(tmp_path: Path) -> None:
-    """SIGKILL as soon as the temporary file appears, while openpyxl is still writing it."""
-    path = big_ledger(tmp_path / "big.xlsx", 8000)
+    """SIGKILL as soon as the temporary file appears, while the new package is still being written."""
+    path = big_ledger(tmp_path / "big.xlsx", 30000)
     original = path.read_bytes()
     proc = subprocess.Popen([sys.executable, "-m", "keyproject", "refresh", str(path), "--quiet",
                              "--as-of", "2023-07-31"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -394,6 +442,10 @@ def test_submissions_are_consolidated_into_the_users_cells(county: Path) -> None
         else:
             assert cell.value == pytest.approx(float(new))
         assert cell.number_format == old[coord].number_format  # the user's format stays
+    # the period moved to August: the title's and the header's 1-7月 follow, each cell listed
+    assert [(e.cell, e.new) for e in result.period_edits] == [
+        ("A1", "2023年富顺县重大项目推进情况表（1-8月）"), ("O5", "1-8月完成投资")]
+    updated |= {f"{e.sheet}!{e.cell}" for e in result.period_edits}
     owned = {result.sheet: result.columns.values()}
     diffs = differences(result.backup, county, result.sheets.values(), owned)
     changed = {d.split(" ")[0] for d in diffs}
@@ -427,30 +479,34 @@ def test_submitted_figures_respect_the_users_cells(county: Path) -> None:
     """Amounts keep the cell's format, dates get one, text stays text, formulas are never overwritten."""
     import pandas as pd
 
-    from keyproject.workbook.refresh import _write_updates
+    from keyproject.workbook.updates import CellEdit, submitted_edits
 
-    ledger = read_ledger(county)
     wb = openpyxl.load_workbook(county)
-    ws = wb[ledger.sheet]
-    ws["O9"] = "=SUM(R9:X9)"  # the user computes this ytd with a formula
-    fmt = ws["O8"].number_format
-    src = {"file": "a.xlsx", "sheet": "s", "source_row": 3, "old": None}
-    updates = pd.DataFrame([
-        {**src, "row": 8, "field": "ytd_completed", "new": 40000.0},
-        {**src, "row": 9, "field": "ytd_completed", "new": 123.0},
-        {**src, "row": 8, "field": "actual_start", "new": pd.Timestamp("2023-08-02")},
-        {**src, "row": 8, "field": "problems", "new": "=1+1"},
-        {**src, "row": 8, "field": "m08", "new": 5.0},
-    ])
+    wb["项目台账"]["O9"] = "=SUM(R9:X9)"  # the user computes this ytd with a formula
+    wb.save(county)
+    fmt = openpyxl.load_workbook(county)["项目台账"]["O8"].number_format
+    ledger = read_ledger(county)
+    label = ledger.projects.index[ledger.projects["row"] == 8][0]
+    src = {"file": "a.xlsx", "sheet": "s", "source_row": 3, "old": None, "project": label, "row": 8}
+    updates = pd.DataFrame([{**src, "field": "m08", "new": 5.0}], index=[label])
     warnings: list[str] = []
-    written = _write_updates(ws, ledger, updates, warnings)
-    assert sorted(written["column"]) == ["AB", "AF", "O"]
+    edits, _ = submitted_edits(ledger, updates, warnings)
+    assert edits == [] and any("8月完成投资" in w for w in warnings)  # no such column: only for the report
+    cell_edits = [CellEdit("项目台账", 8, 15, 40000.0, "amount"),
+                  CellEdit("项目台账", 9, 15, 123.0, "amount"),
+                  CellEdit("项目台账", 8, 28, pd.Timestamp("2023-08-02"), "date"),
+                  CellEdit("项目台账", 8, 32, "=1+1")]
+    result = refresh_workbook(county, now=NOW, cell_edits=cell_edits)
+    assert sorted(e.ref for e in result.edits) == ["AB8", "AF8", "O8"]
+    assert any("O9" in w and "公式" in w for w in result.warnings)
+    ws = openpyxl.load_workbook(county)["项目台账"]
     assert ws["O8"].value == 40000.0 and ws["O8"].number_format == fmt
     assert ws["O9"].value == "=SUM(R9:X9)" and ws["O9"].data_type == "f"
     assert ws["AB8"].value == dt.datetime(2023, 8, 2) and ws["AB8"].is_date
-    assert ws["AF8"].value == "=1+1" and ws["AF8"].data_type == "s"
-    assert any("O9" in w and "公式" in w for w in warnings)
-    assert any("8月完成投资" in w for w in warnings)
+    assert ws["AF8"].value == "=1+1" and ws["AF8"].data_type == "s" and ws["AF8"].quotePrefix
+    owned = {result.sheet: result.columns.values()}
+    changed = {d.split(" ")[0] for d in differences(result.backup, county, result.sheets.values(), owned)}
+    assert changed == {"项目台账!O8", "项目台账!AB8", "项目台账!AF8"}
 
 
 def test_history_goes_where_asked(county: Path, tmp_path: Path) -> None:

@@ -90,3 +90,20 @@ def test_zhaoqing_names_reach_the_ranking_headers() -> None:
     report = build_report(read_ledger(ROOT / "county_fushun_2023.xlsx"), rules=Rules.preset("zhaoqing"))
     table = sheet_views(report, [])[2].block("ranking.unit")
     assert isinstance(table, Table) and [c.label for c in table.columns[-3:]] == ["红灯", "黄灯", "蓝灯"]
+
+
+def test_rules_decimals_reach_every_number_cell_of_the_views() -> None:
+    import dataclasses
+
+    ledger = read_ledger(ROOT / "county_fushun_2023.xlsx")
+    rules = dataclasses.replace(Rules(), rate_decimals=3, points_decimals=0)
+    report = build_report(ledger, rules=rules)
+    for view in sheet_views(report, []):
+        for block in view.blocks:
+            cells = (block.columns if isinstance(block, Table)
+                     else block.items if isinstance(block, Facts) else ())
+            for c in cells:
+                if c.kind == "rate":
+                    assert c.decimals == 3, (view.name, block.key, c.key)
+                elif c.kind == "points":
+                    assert c.decimals == 0, (view.name, block.key, c.key)

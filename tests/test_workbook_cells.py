@@ -1,4 +1,4 @@
-"""Safe text cells, backups and the atomic write."""
+"""Safe values and keyproject's formats, backups and the atomic write."""
 
 from __future__ import annotations
 
@@ -12,37 +12,39 @@ import pandas as pd
 import pytest
 
 from keyproject.workbook.backup import atomic_write, backup_copy
-from keyproject.workbook.cells import put, put_light
+from keyproject.workbook.cells import combine, light_style, text_style, to_value
 
 
 @pytest.mark.parametrize("text", ['=HYPERLINK("http://x","点我")', "+1", "-2+3", "@SUM(A1)"])
-def test_formula_like_text_is_saved_as_text(tmp_path: Path, text: str) -> None:
-    wb = openpyxl.Workbook()
-    put(wb.active["A1"], text)
-    wb.save(tmp_path / "a.xlsx")
-    xml = zipfile.ZipFile(tmp_path / "a.xlsx").read("xl/worksheets/sheet1.xml").decode()
+def test_formula_like_text_is_written_as_text(tmp_path: Path, text: str) -> None:
+    from keyproject.package import Cell, Package, Row, Sheet, worksheet_xml
+
+    path = tmp_path / "a.xlsx"
+    openpyxl.Workbook().save(path)
+    with Package(path) as pkg:
+        style = pkg.styles.derive(0, text_style(text))  # type: ignore[arg-type]
+        pkg.replace_worksheet(pkg.sheets()[0], worksheet_xml(Sheet([Row(1, [(1, Cell(text, style))])])))
+        pkg.save(tmp_path / "b.xlsx")
+    xml = zipfile.ZipFile(tmp_path / "b.xlsx").read("xl/worksheets/sheet1.xml").decode()
     assert "<f>" not in xml
-    cell = openpyxl.load_workbook(tmp_path / "a.xlsx").active["A1"]
+    cell = openpyxl.load_workbook(tmp_path / "b.xlsx").active["A1"]
     assert cell.value == text and cell.data_type == "s" and cell.quotePrefix
 
 
 def test_values_are_converted() -> None:
-    ws = openpyxl.Workbook().active
-    assert put(ws["A1"], np.float64("nan")).value is None
-    assert put(ws["A2"], pd.Timestamp("2023-07-31")).value == dt.datetime(2023, 7, 31)
-    assert put(ws["A3"], np.int64(3)).value == 3
-    assert put(ws["A4"], ["甲", "乙"]).value == "甲；乙"
-    assert put(ws["A5"], "普通文字").data_type == "s"
+    assert to_value(np.float64("nan")) is None and to_value(pd.NA) is None and to_value(pd.NaT) is None
+    assert to_value(pd.Timestamp("2023-07-31")) == dt.datetime(2023, 7, 31)
+    assert to_value(np.int64(3)) == 3 and type(to_value(np.int64(3))) is int
+    assert to_value(["甲", "乙"]) == "甲；乙"
+    assert to_value(float("inf")) is None
+    assert text_style("普通文字") is None
 
 
-def test_light_cells() -> None:
-    ws = openpyxl.Workbook().active
-    put_light(ws["A1"], "red")
-    put_light(ws["A2"], "green", "蓝")
-    put_light(ws["A3"], None)
-    assert ws["A1"].value == "红" and ws["A1"].fill.fgColor.rgb == "FFFFC7CE"
-    assert ws["A2"].value == "蓝" and ws["A2"].fill.fgColor.rgb == "FFBDD7EE"
-    assert ws["A3"].value is None and ws["A3"].fill.fill_type is None
+def test_light_formats() -> None:
+    red = light_style("red")
+    assert red.fill.color == "FFFFC7CE" and red.font.bold and red.font.color == "FF9C0006"  # type: ignore[union-attr]
+    assert light_style("green", "蓝").fill.color == "FFBDD7EE"  # type: ignore[union-attr]  # Zhaoqing's blue
+    assert combine(red, text_style("=x")).quote_prefix and combine(red, None) == red  # type: ignore[union-attr]
 
 
 def test_backup_names_do_not_clash(tmp_path: Path) -> None:

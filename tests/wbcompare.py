@@ -170,3 +170,194 @@ def workbook_content(path: Path) -> dict[str, list[tuple]]:
 
 
 __all__ = ["cell_grid", "differences", "get_column_letter", "workbook_content"]
+
+
+# -- the package, part by part -------------------------------------------------------------------------
+MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+_KP_PROPERTIES = {"keyproject.sheets", "keyproject.columns", "keyproject.period"}
+
+
+def zip_parts(path: Path) -> dict[str, bytes]:
+    import zipfile
+
+    with zipfile.ZipFile(path) as zf:
+        assert zf.testzip() is None, f"{path}: a zip entry fails its CRC"
+        return {i.filename: zf.read(i) for i in zf.infolist()}
+
+
+def _xml(data: bytes):
+    from lxml import etree
+
+    return etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True))
+
+
+def _c14n(el) -> bytes:
+    from lxml import etree
+
+    return etree.tostring(el, method="c14n")
+
+
+def _local(tag: object) -> str:
+    return tag.rpartition("}")[2] if isinstance(tag, str) else ""
+
+
+def _sheet_parts(parts: dict[str, bytes]) -> dict[str, str]:
+    """{sheet name: zip entry of its part}."""
+    import posixpath
+
+    wb = _xml(parts["xl/workbook.xml"])
+    rels = _xml(parts["xl/_rels/workbook.xml.rels"])
+    targets = {}
+    for rel in rels:
+        t = rel.get("Target") or ""
+        targets[rel.get("Id")] = t.lstrip("/") if t.startswith("/") else posixpath.normpath("xl/" + t)
+    return {s.get("name"): targets.get(s.get(_R_ID)) for s in wb.iter() if _local(s.tag) == "sheet"}
+
+
+def _strip_owned_cells(root, owned: set[int]) -> None:
+    """Remove keyproject's columns from a worksheet tree: cells, merges, col widths, spans, dimension."""
+    from keyproject.package.cells import parse_range, split_ref
+
+    for el in list(root.iter()):
+        name = _local(el.tag)
+        if name == "c" and el.get("r") and split_ref(el.get("r"))[1] in owned:
+            el.getparent().remove(el)
+        elif name == "mergeCell":
+            _, c0, _, c1 = parse_range(el.get("ref"))
+            if all(c in owned for c in range(c0, c1 + 1)):
+                el.getparent().remove(el)
+        elif name in ("dimension", "cols"):
+            el.getparent().remove(el)
+        elif name == "row" and "spans" in el.attrib:
+            del el.attrib["spans"]
+        elif name == "mergeCells":
+            el.attrib.pop("count", None)
+    for el in list(root.iter()):
+        if _local(el.tag) == "mergeCells" and len(el) == 0:
+            el.getparent().remove(el)
+
+
+def _columns(root, owned: set[int]) -> dict[int, tuple]:
+    """Each user column's width/style/hidden/outline from <cols>, column by column."""
+    out: dict[int, tuple] = {}
+    for el in root.iter():
+        if _local(el.tag) == "col":
+            for c in range(int(el.get("min")), min(int(el.get("max")), 16384) + 1):
+                if c not in owned:
+                    out[c] = tuple(sorted((k, v) for k, v in el.attrib.items() if k not in ("min", "max")))
+    return out
+
+
+def _sheet_xml_differences(name: str, a: bytes, b: bytes, owned: set[int]) -> list[str]:
+    ta, tb = _xml(a), _xml(b)
+    diffs = []
+    if _columns(ta, owned) != _columns(tb, owned):
+        diffs.append(f"{name}: user column widths/styles changed")
+    _strip_owned_cells(ta, owned)
+    _strip_owned_cells(tb, owned)
+    if _c14n(ta) != _c14n(tb):
+        xa, xb = _c14n(ta), _c14n(tb)
+        i = next(i for i in range(min(len(xa), len(xb))) if xa[i] != xb[i]) if xa[:len(xb)] != xb[:len(xa)] \
+            else min(len(xa), len(xb))
+        diffs.append(f"{name}: sheet XML differs outside keyproject's columns near "
+                     f"{xa[max(0, i - 80):i + 80]!r} / {xb[max(0, i - 80):i + 80]!r}")
+    return diffs
+
+
+def _workbook_differences(a: bytes, b: bytes, ours: set[str]) -> list[str]:
+    ta, tb = _xml(a), _xml(b)
+    sheets_b = [s for s in tb.iter() if _local(s.tag) == "sheet"]
+    ours_index = {str(i) for i, s in enumerate(sheets_b) if s.get("name") in ours}
+    for s in sheets_b:
+        if s.get("name") in ours:
+            s.getparent().remove(s)
+    for dn in [d for d in tb.iter() if _local(d.tag) == "definedName"]:
+        if dn.get("localSheetId") in ours_index:
+            dn.getparent().remove(dn)
+    had_calc = any(_local(c.tag) == "calcPr" for c in ta)
+    for t in (ta, tb):
+        for c in list(t):
+            if _local(c.tag) == "calcPr":
+                c.attrib.pop("fullCalcOnLoad", None)
+                if t is tb and not had_calc:
+                    t.remove(c)
+            if _local(c.tag) == "definedNames" and len(c) == 0:
+                t.remove(c)
+    return [] if _c14n(ta) == _c14n(tb) else ["xl/workbook.xml differs beyond keyproject's sheets, names "
+                                              "and fullCalcOnLoad"]
+
+
+def _entries(data: bytes, tag: str, key: tuple[str, ...]) -> set[tuple]:
+    return {tuple(el.get(k) for k in key) for el in _xml(data).iter() if _local(el.tag) == tag}
+
+
+def _styles_differences(a: bytes, b: bytes) -> list[str]:
+    ta, tb = _xml(a), _xml(b)
+    diffs = []
+    for ca in ta:
+        name = _local(ca.tag)
+        cb = next((c for c in tb if _local(c.tag) == name), None)
+        if cb is None:
+            diffs.append(f"styles.xml: {name} gone")
+            continue
+        items_a, items_b = [_c14n(x) for x in ca], [_c14n(x) for x in cb]
+        if items_b[:len(items_a)] != items_a:
+            diffs.append(f"styles.xml: existing {name} entries renumbered or changed")
+    return diffs
+
+
+def package_differences(before: Path, after: Path, result) -> list[str]:
+    """Everything keyproject changed that is not its own, part by part (empty: nothing).
+
+    Every zip entry of ``before`` is in ``after`` byte for byte, except: the project sheets (only
+    keyproject's columns and the dimension may differ), ``xl/workbook.xml`` (keyproject's sheets,
+    their print titles, full recalculation), the relationship and content-type parts (entries only
+    added), ``docProps/custom.xml`` (keyproject's properties only), ``xl/styles.xml`` (entries
+    only appended) and ``xl/calcChain.xml``. New entries are keyproject's sheets (and
+    ``docProps/custom.xml``)."""
+    a, b = zip_parts(before), zip_parts(after)
+    ours = set(result.sheets.values())
+    sheets_a, sheets_b = _sheet_parts(a), _sheet_parts(b)
+    own_parts = {sheets_b[s] for s in ours if s in sheets_b}
+    project_parts = {sheets_a[s]: s for s in result.sheet_columns if s in sheets_a}
+    diffs: list[str] = []
+    for name, data in a.items():
+        if name not in b:
+            if name not in own_parts:
+                diffs.append(f"{name}: gone")
+            continue
+        if b[name] == data or name in own_parts:
+            continue
+        if name in project_parts:
+            from keyproject.package.cells import column_index
+
+            owned = {column_index(x) for x in result.sheet_columns[project_parts[name]].values()}
+            diffs += _sheet_xml_differences(name, data, b[name], owned)
+        elif name == "xl/workbook.xml":
+            diffs += _workbook_differences(data, b[name], ours)
+        elif name.endswith(".rels"):
+            if not _entries(data, "Relationship", ("Id", "Type", "Target")) <= \
+                    _entries(b[name], "Relationship", ("Id", "Type", "Target")):
+                diffs.append(f"{name}: relationships removed or changed")
+        elif name == "[Content_Types].xml":
+            for tag, key in (("Override", ("PartName", "ContentType")),
+                             ("Default", ("Extension", "ContentType"))):
+                if not _entries(data, tag, key) <= _entries(b[name], tag, key):
+                    diffs.append(f"{name}: {tag} entries removed or changed")
+        elif name == "docProps/custom.xml":
+            def props(d: bytes) -> dict[str, bytes]:
+                return {p.get("name"): _c14n(p) for p in _xml(d) if p.get("name") not in _KP_PROPERTIES}
+
+            if props(data) != props(b[name]):
+                diffs.append(f"{name}: the user's custom properties changed")
+        elif name == "xl/styles.xml":
+            diffs += _styles_differences(data, b[name])
+        elif name == "xl/calcChain.xml":
+            continue
+        else:
+            diffs.append(f"{name}: changed")
+    for name in b:
+        if name not in a and name not in own_parts and name != "docProps/custom.xml":
+            diffs.append(f"{name}: new part that is not keyproject's")
+    return diffs

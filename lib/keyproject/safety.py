@@ -47,22 +47,20 @@ cross-sheet formulas is not a project sheet) is noted by the BIFF walk, and read
 from __future__ import annotations
 
 import datetime as dt
-import json
-import posixpath
 import re
 import zipfile
 import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NamedTuple
 
 from defusedxml import ElementTree as SafeET
 from openpyxl.utils import column_index_from_string, get_column_letter
 
 from keyproject import biff
 from keyproject.errors import FileReason, LedgerFileError
-from keyproject.schema import OWNED_COLUMNS_PROPERTY, OWNED_SHEETS_PROPERTY, PERIOD_PROPERTY
+from keyproject.package.marks import read_marks
+from keyproject.package.relationships import resolve
 
 # the extensions of the files read_ledger reads (the content decides; these are what to look for in a
 # folder of submissions): OOXML workbooks and BIFF ones (.xls, WPS .et)
@@ -123,14 +121,6 @@ class SheetInfo:
     @property
     def too_large(self) -> bool:
         return self.far_cell is not None
-
-
-class Marks(NamedTuple):
-    """What an earlier refresh recorded in the workbook's custom document properties."""
-
-    sheets: list[str]  # OWNED_SHEETS_PROPERTY: the sheets keyproject wrote
-    columns: dict[str, dict[str, str]]  # OWNED_COLUMNS_PROPERTY: per ledger sheet, header → letter
-    period: dt.date | None  # PERIOD_PROPERTY: the as_of that refresh was made for
 
 
 @dataclass(frozen=True)
@@ -221,48 +211,10 @@ def check_workbook(path: str | Path, limits: Limits | None = None) -> WorkbookIn
                 sheets.append(_measure(path, zf, name, part, state, pos, limits, repairs))
             else:
                 others.append(SheetInfo(name, part, state, None, 0, 0, True, kind=kind, position=pos))
-        marks = read_keyproject_marks(zf)
+        marks = read_marks(zf)  # keyproject.package.marks: the one parser of keyproject's marks
     return WorkbookInfo(path=path, sheets=sheets, limits=limits, owned_sheets=frozenset(marks.sheets),
                         others=others, repairs={k: frozenset(v) for k, v in repairs.items()},
                         owned_columns=marks.columns, recorded_as_of=marks.period, strict=strict)
-
-
-def read_keyproject_marks(zf: zipfile.ZipFile) -> Marks:
-    """What an earlier refresh recorded as keyproject's in the custom document properties: its sheets
-    (``OWNED_SHEETS_PROPERTY``), per ledger sheet its columns (``OWNED_COLUMNS_PROPERTY``, header →
-    letter) and the as_of it was made for (``PERIOD_PROPERTY``, an ISO date). Empty ``Marks`` for a
-    workbook never refreshed or with unreadable properties."""
-    try:
-        root = SafeET.fromstring(zf.read("docProps/custom.xml"))
-    except Exception:  # absent or unreadable custom properties only mean nothing is known to be ours
-        return Marks([], {}, None)
-    values: dict[str, object] = {}
-    for prop in root:
-        name = prop.get("name")
-        text = "".join(prop.itertext()).strip()
-        if name in (OWNED_SHEETS_PROPERTY, OWNED_COLUMNS_PROPERTY):
-            try:
-                values[name] = json.loads(text)
-            except ValueError:
-                continue
-        elif name == PERIOD_PROPERTY:
-            try:
-                values[name] = dt.date.fromisoformat(text[:10])
-            except ValueError:
-                continue
-    sheets = values.get(OWNED_SHEETS_PROPERTY)
-    columns = values.get(OWNED_COLUMNS_PROPERTY)
-    period = values.get(PERIOD_PROPERTY)
-    return Marks([str(n) for n in sheets] if isinstance(sheets, list) else [],
-                 {str(k): dict(v) for k, v in columns.items() if isinstance(v, dict)}
-                 if isinstance(columns, dict) else {},
-                 period if isinstance(period, dt.date) else None)
-
-
-def read_marks(zf: zipfile.ZipFile) -> tuple[list[str], dict[str, dict[str, str]]]:
-    """(owned sheets, owned columns) of ``read_keyproject_marks``, as the writer has always used them."""
-    marks = read_keyproject_marks(zf)
-    return marks.sheets, marks.columns
 
 
 # -- what a file that is not an xlsx zip is ------------------------------------------------------
@@ -460,9 +412,7 @@ def _sheet_entries(path: Path, zf: zipfile.ZipFile, repairs: dict[str, set[str]]
             kind = _SHEET_KINDS.get(rel.get("Type", "").rsplit("/", 1)[-1])
             if kind is None:
                 continue
-            target = rel.get("Target", "")
-            part = target.lstrip("/") if target.startswith("/") else posixpath.normpath(f"xl/{target}")
-            targets[rel.get("Id", "")] = (part, kind)
+            targets[rel.get("Id", "")] = (resolve("xl/workbook.xml", rel.get("Target", "")), kind)
     names = set(zf.namelist())
     out = []
     needs = False

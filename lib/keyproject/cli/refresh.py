@@ -17,14 +17,19 @@ def register(subparsers: Any) -> None:
         "refresh",
         help="刷新台账工作簿：汇总报送、计算灯号、写回汇总表（原样保留用户内容）",
         description="刷新台账工作簿：汇总各单位报送，计算序时进度和红黄绿灯，在原工作簿中写入灯号列和"
-        "汇总、红黄绿灯、排名、问题清单、通报工作表；先备份，原子替换，用户的单元格、格式和工作表原样保留。"
+        "汇总、红黄绿灯、排名、问题清单、通报工作表；先备份，原子替换；只改动 keyproject 自己的列和工作表，"
+        "用户的单元格、格式、图片、图表、透视表、宏等其余内容逐字节保留。报告期前移时，标题和表头中的期间文字"
+        "（如“1-7月”“截至7月31日”）随之改写，逐处列出（--keep-headers 保留原文字）。"
         "退出码：0 成功；1 已刷新，但有报送文件未能使用（逐个列出原因）；2 输入有误或拒绝刷新。",
     )
     add_ledger_arguments(p)
     p.add_argument("--submissions", nargs="+", default=[], metavar="路径",
                    help="各单位报送的工作簿或所在文件夹（可多个）")
     p.add_argument("--out", metavar="路径", help="写入另一个文件，原文件不动")
-    p.add_argument("--force", action="store_true", help="即使会丢失 openpyxl 无法保留的内容也在原文件上写入")
+    p.add_argument("--keep-headers", action="store_true",
+                   help="报告期前移时不改写标题和表头中的期间文字（如“1-7月”“截至7月31日”）；报告期仍记录在工作簿中")
+    p.add_argument("--force", action="store_true",
+                   help="工作簿含有刷新无法原样保留的内容（数字签名、共享工作簿修订记录）时也在原文件上写入")
     add_history_argument(p)
     p.add_argument("--quiet", action="store_true", help="不显示进度条")
     p.set_defaults(handler=run)
@@ -56,6 +61,7 @@ def run(args: argparse.Namespace) -> int:
             Path(args.ledger), as_of=args.as_of, submissions=args.submissions, rules=args.rules,
             out=args.out, force=args.force, sheet=args.sheet, history_url=args.history, progress=callback,
             history_scope=history_scope(args, Path(args.ledger)), any_date=args.any_date,
+            keep_headers=args.keep_headers,
         )
     finally:
         stop()
@@ -76,6 +82,10 @@ def print_summary(result: Any) -> None:
                       if key in result.lights)
     if lights:
         out.write(f"  灯号：{lights}\n")
+    if result.period_edits:
+        out.write(f"  期间文字：改写 {len(result.period_edits)} 处（原文字在备份中）：\n")
+        for e in result.period_edits:
+            out.write(f"    {e}\n")
     if result.submitted_files:
         used = [f for f in result.submitted_files if f.used]
         out.write(f"  报送文件：共 {len(result.submitted_files)} 个，已汇总 {len(used)} 个\n")

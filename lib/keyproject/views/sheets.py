@@ -10,14 +10,16 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 
+from keyproject.formats import Decimals
 from keyproject.labels import NO_LIGHT, group_label, label, light_name
 from keyproject.report import Report
 from keyproject.rules import LIGHTS
-from keyproject.views import Column, Fact, Facts, Light, Paragraphs, SheetView, Table, Value
+from keyproject.views import Block, Column, Fact, Facts, Light, Paragraphs, SheetView, Table, Value
 
 SUMMARY, LIGHTS_SHEET, RANKING, PROBLEMS, BULLETIN = "汇总", "红黄绿灯", "排名", "问题清单", "通报"
 SHEETS: tuple[str, ...] = (SUMMARY, LIGHTS_SHEET, RANKING, PROBLEMS, BULLETIN)
@@ -272,10 +274,28 @@ def bulletin_view(report: Report, lines: Sequence[str]) -> SheetView:
     return SheetView(BULLETIN, _title(BULLETIN, report), (Paragraphs("text", None, paras),), portrait=True)
 
 
+def with_decimals(view: SheetView, decimals: Decimals) -> SheetView:
+    """``view`` with every number cell that does not say its decimals given the report's
+    (``Report.decimals``: the 设置 sheet's or ``keyproject.formats``' defaults), so every renderer
+    shows rates, points and amounts alike."""
+    def fill(kind: str, have: int | None) -> int | None:
+        return have if have is not None else decimals.of_kind(kind)
+
+    blocks: list[Block] = []
+    for b in view.blocks:
+        if isinstance(b, Table):
+            b = replace(b, columns=tuple(replace(c, decimals=fill(c.kind, c.decimals)) for c in b.columns))
+        elif isinstance(b, Facts):
+            b = replace(b, items=tuple(replace(f, decimals=fill(f.kind, f.decimals)) for f in b.items))
+        blocks.append(b)
+    return replace(view, blocks=tuple(blocks))
+
+
 def sheet_views(report: Report, bulletin_lines: Sequence[str]) -> tuple[SheetView, ...]:
     """keyproject's five sheets, in the order they are written."""
-    return (summary_view(report), lights_view(report), ranking_view(report), problems_view(report),
-            bulletin_view(report, bulletin_lines))
+    views = (summary_view(report), lights_view(report), ranking_view(report), problems_view(report),
+             bulletin_view(report, bulletin_lines))
+    return tuple(with_decimals(v, report.decimals) for v in views)
 
 
 def view_rows(view: SheetView) -> list[list[Value]]:

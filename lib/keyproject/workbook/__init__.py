@@ -1,8 +1,10 @@
 """Writing back into the user's workbook: in place, safely, losing nothing.
 
 ``refresh_workbook`` is the main job; the modules below it hold the pieces: ``guard`` (lock files,
-what openpyxl would lose), ``backup`` (backups, atomic replace), ``cells`` (safe text, styles),
-``columns`` (keyproject's columns in the ledger sheet), ``sheets`` (keyproject's sheets).
+what an edit cannot keep), ``backup`` (backups, atomic replace), ``cells`` (safe values, keyproject's
+formats), ``columns`` (keyproject's columns in the project sheets), ``updates`` (new values for the
+user's cells), ``sheets`` (keyproject's sheets rendered from the views). The package itself is edited
+through ``keyproject.package``.
 """
 
 from keyproject.workbook.guard import Loss, find_losses, lock_files

@@ -1,108 +1,70 @@
-"""Writing values into cells safely, and the few styles keyproject uses (created once, reused).
+"""What keyproject writes into cells: values made safe, and the few formats it uses.
 
-Text from any workbook is data: a string that starts with ``=``, ``+``, ``-`` or ``@`` would be
-taken as a formula by Excel (formula injection); it is written as a text cell with a quote prefix.
+Text from any workbook is data. A string that starts with ``=``, ``+``, ``-`` or ``@`` would be
+taken as a formula by Excel if typed; keyproject writes every string as a string cell (never a
+formula) and gives formula-like text the quote prefix, so editing the cell in Excel or WPS keeps it
+text too.
+
+The formats are ``package.styles.Style`` changes applied over a base format: the user's own cell
+format for keyproject's columns in a ledger, the workbook's default format for keyproject's sheets.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Callable, Hashable
-from copy import copy
 from typing import Any
-from weakref import WeakKeyDictionary
 
 import numpy as np
 import pandas as pd
-from openpyxl.cell.cell import Cell
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+
+from keyproject.formats import excel_format
+from keyproject.package.cells import CellValue
+from keyproject.package.styles import Alignment, Border, Fill, Font, Style
 
 _FORMULA_START = ("=", "+", "-", "@")
 
-LIGHT_LABELS = {"green": "绿", "yellow": "黄", "red": "红", "blue": "蓝"}
+# numbers' formats are keyproject.formats.excel_format's; a date written into a user's cell formatted
+# General gets the date format that rule gives
+FMT_DATE = excel_format("date") or "yyyy-mm-dd"
+
 # soft fills that print legibly in black and white too
-LIGHT_FILLS = {
-    "green": PatternFill("solid", fgColor="FFC6EFCE"),
-    "yellow": PatternFill("solid", fgColor="FFFFEB9C"),
-    "red": PatternFill("solid", fgColor="FFFFC7CE"),
-    "blue": PatternFill("solid", fgColor="FFBDD7EE"),
-}
-LIGHT_FONTS = {
-    "green": Font(color="FF006100", bold=True),
-    "yellow": Font(color="FF9C5700", bold=True),
-    "red": Font(color="FF9C0006", bold=True),
-    "blue": Font(color="FF1F4E79", bold=True),
-}
-NO_FILL = PatternFill(fill_type=None)
+LIGHT_FILLS = {"green": "FFC6EFCE", "yellow": "FFFFEB9C", "red": "FFFFC7CE", "blue": "FFBDD7EE"}
+LIGHT_FONTS = {"green": "FF006100", "yellow": "FF9C5700", "red": "FF9C0006", "blue": "FF1F4E79"}
 
-THIN = Side(style="thin", color="FF808080")
-BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
-HEADER_FILL = PatternFill("solid", fgColor="FFD9E1F2")
-HEADER_FONT = Font(bold=True)
-TITLE_FONT = Font(bold=True, size=14)
-HEADER_ALIGN = Alignment(horizontal="center", vertical="center", wrap_text=True)
-WRAP_ALIGN = Alignment(vertical="top", wrap_text=True)
 CENTER = Alignment(horizontal="center", vertical="center")
+HEADER_ALIGN = Alignment(horizontal="center", vertical="center", wrap=True)
+WRAP_ALIGN = Alignment(vertical="top", wrap=True)
+THIN = Border("FF808080")
 
-FMT_AMOUNT = "#,##0.00"
-FMT_POINTS = "0.00"
-FMT_RATE = "0.00%"
-FMT_DATE = "yyyy-mm-dd"
-
-
-# (style before, change) -> style after, per workbook (style ids index that workbook's style lists)
-_RESTYLED: WeakKeyDictionary[Any, dict[tuple[Any, Hashable], Any]] = WeakKeyDictionary()
-
-
-def restyle(cell: Cell, change: Hashable, apply: Callable[[Cell], None]) -> Cell:
-    """Apply a style change (``apply``, named by ``change``) through a per-workbook cache.
-
-    openpyxl's style setters hash the whole Font/Fill/Border on every assignment: profiling a
-    3,000-project refresh showed most of the sheet writing spent there. The same change from the same
-    starting style always gives the same style ids, so it is computed once and copied after that
-    (copying ``_style`` is openpyxl's own idiom, as in its worksheet copier)."""
-    cache = _RESTYLED.get(cell.parent.parent)
-    if cache is None:
-        cache = _RESTYLED[cell.parent.parent] = {}
-    before = cell._style  # None on a cell never styled
-    key = (None if before is None else tuple(before), change)
-    after = cache.get(key)
-    if after is None:
-        apply(cell)
-        cache[key] = copy(cell._style)
-    else:
-        cell._style = copy(after)
-    return cell
+TITLE = Style(font=Font(bold=True, size=14))
+HEADING = Style(font=Font(bold=True))
+HEADER = Style(font=Font(bold=True), fill=Fill("FFD9E1F2"), border=THIN, alignment=HEADER_ALIGN)
+OWNED_HEADER = Style(alignment=HEADER_ALIGN)  # over the user's own header format
+NO_FILL = Style(fill=Fill(None))
+QUOTED = Style(quote_prefix=True)
 
 
-def _light_style(kind: str) -> Callable[[Cell], None]:
-    def apply(cell: Cell) -> None:
-        cell.fill = LIGHT_FILLS[kind]
-        cell.font = LIGHT_FONTS[kind]
-        cell.alignment = CENTER
-
-    return apply
-
-
-def _no_fill(cell: Cell) -> None:
-    cell.fill = NO_FILL
+def light_style(key: str, label: str | None = None) -> Style:
+    """A 灯号 cell's format: the light's fill and font, centred. The Zhaoqing preset calls green 蓝:
+    such a cell is blue."""
+    kind = "blue" if label == "蓝" else key
+    font = Font(bold=True, color=LIGHT_FONTS[kind])
+    return Style(fill=Fill(LIGHT_FILLS[kind]), font=font, alignment=CENTER)
 
 
 def is_formula_like(text: str) -> bool:
     return text.startswith(_FORMULA_START)
 
 
-def to_excel(value: Any) -> Any:
-    """A Python/numpy/pandas value as something openpyxl writes (missing → None)."""
+def to_value(value: Any) -> CellValue:
+    """A Python/numpy/pandas value as a cell value (missing → None, lists joined with "；")."""
     if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, float) and math.isnan(value):
         return None
     if isinstance(value, np.generic):
         value = value.item()
-        if isinstance(value, float) and math.isnan(value):
-            return None
+    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
+        return None
     if isinstance(value, pd.Timestamp):
         return value.to_pydatetime()
     if isinstance(value, (list, tuple)):
@@ -112,28 +74,26 @@ def to_excel(value: Any) -> Any:
     return str(value)
 
 
-def put(cell: Cell, value: Any) -> Cell:
-    """Write ``value`` into ``cell``; strings are always text, never formulas."""
-    value = to_excel(value)
-    if isinstance(value, str):
-        cell.value = value
-        if is_formula_like(value):
-            cell.data_type = "s"
-            cell.quotePrefix = True
-        elif cell.quotePrefix:
-            cell.quotePrefix = False
-    else:
-        cell.value = value
-    return cell
+def text_style(value: CellValue) -> Style | None:
+    """The quote prefix for text that looks like a formula; None otherwise."""
+    return QUOTED if isinstance(value, str) and is_formula_like(value) else None
 
 
-def put_light(cell: Cell, light: str | None, label: str | None = None) -> None:
-    """A 灯号 cell: the Chinese label with its fill and font, or an empty unfilled cell."""
-    if light is None or (isinstance(light, float) and math.isnan(light)) or light not in LIGHT_FILLS:
-        cell.value = None
-        restyle(cell, "no_fill", _no_fill)
-        return
-    text = label or LIGHT_LABELS[light]
-    kind = "blue" if text == "蓝" else light  # the Zhaoqing preset names green 蓝
-    cell.value = text
-    restyle(cell, ("light", kind), _light_style(kind))
+def combine(*styles: Style | None) -> Style | None:
+    """Several format changes as one (later ones win field by field)."""
+    out: Style | None = None
+    for s in styles:
+        if s is None:
+            continue
+        if out is None:
+            out = s
+            continue
+        out = Style(
+            number_format=s.number_format if s.number_format is not None else out.number_format,
+            font=s.font if s.font is not None else out.font,
+            fill=s.fill if s.fill is not None else out.fill,
+            border=s.border if s.border is not None else out.border,
+            alignment=s.alignment if s.alignment is not None else out.alignment,
+            quote_prefix=s.quote_prefix if s.quote_prefix is not None else out.quote_prefix,
+        )
+    return out

@@ -1,183 +1,193 @@
-"""keyproject's own columns at the right end of the ledger table: 差距(百分点), 灯号, 三类项目.
+"""keyproject's own columns in each project sheet: 差距(百分点), 灯号, 三类项目 — and any other a feature
+adds (``OwnedColumn``: a header, one value per project, a format).
 
-On the first refresh they are appended after the table's last column (skipping any column that
-holds anything); on later refreshes they are found again (the reader's ``owned_columns``, or the
-columns recorded in the workbook's custom property) and rewritten in place. A user's column is
-never written to.
+Placement (``locate``): on the first refresh the columns go right of the table's last column,
+skipping any column that holds anything, is part of a merged block over the header or the projects'
+rows, or lies in an Excel table; on later refreshes they are found again through the columns recorded
+in the workbook (``keyproject.columns``) while their header cells still read their headers. A
+column with one of keyproject's headers that keyproject did not record is the user's: it is left
+alone and keyproject's own goes further right. A recorded column no refresh writes any more (a feature
+turned off) is retired: its cells go, header and all.
+
+Content (``column_edits``): the header (merged down the header rows, in the user's header format,
+centred and wrapped), then a cell per project in the user's format of the table's last column (so
+borders and fonts match), with the column's number format or the light's fill. Cells of keyproject's
+columns in other rows below the header are removed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from copy import copy
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
-from openpyxl.utils import column_index_from_string, get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
 
-from keyproject.ledger import Ledger
+from keyproject.formats import decimals, excel_format
+from keyproject.ledger import SheetLayout
+from keyproject.package.cells import CellValue, column_index, column_letter
+from keyproject.package.sheet_edit import Derived, SheetEdits
+from keyproject.package.styles import Style
+from keyproject.rules import Rules
 from keyproject.schema import OWNED_COLUMNS
+from keyproject.views import Light
 from keyproject.workbook.cells import (
-    FMT_POINTS,
-    HEADER_ALIGN,
-    LIGHT_LABELS,
     NO_FILL,
-    put,
-    put_light,
+    OWNED_HEADER,
+    combine,
+    light_style,
+    text_style,
+    to_value,
 )
+from keyproject.xlsx import SheetGrid
 
 GAP, LIGHT, THREE = OWNED_COLUMNS[:3]
 _WIDTHS = {GAP: 10.0, LIGHT: 7.0, THREE: 14.0}
+_GENERAL = Style(number_format="General")
 
 
 @dataclass(frozen=True)
-class OwnedColumns:
-    """Where keyproject's columns are in the ledger sheet (header → 1-based column index)."""
+class OwnedColumn:
+    """One of keyproject's columns: ``values[i]`` goes into the row ``rows[i]`` of the sheet's projects
+    (a ``Light`` shows its label with its fill). With ``formulas``, each cell is that formula
+    (without "=") and its value is the formula's cached result."""
+
+    header: str
+    values: Sequence[CellValue | Light]
+    number_format: str | None = None
+    width: float = 10.0
+    formulas: Sequence[str | None] | None = None
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where keyproject's columns are in one sheet (header → 1-based column)."""
 
     positions: dict[str, int]
+    fresh: frozenset[int]  # columns taken this time (they held nothing)
+    retired: dict[str, int] = field(default_factory=dict)  # keyproject's columns no longer written
 
     def letters(self) -> dict[str, str]:
-        return {h: get_column_letter(i) for h, i in self.positions.items()}
+        return {h: column_letter(i) for h, i in self.positions.items()}
 
 
 def _header_text(header: str) -> str:
     return header.split("/")[-1].strip()
 
 
-def _is_empty_column(ws: Worksheet, col: int, rows: Iterable[int]) -> bool:
-    cells = ws._cells  # look without creating cells (ws.cell would add empty ones)
-    for r in rows:
-        cell = cells.get((r, col))
-        if cell is not None and cell.value not in (None, ""):
-            return False
-    return True
+def _grid_value(grid: SheetGrid | None, row: int, col: int) -> object:
+    if grid is None:
+        return ""
+    values = grid.values
+    if row - 1 >= values.shape[0] or col - 1 >= values.shape[1] or row < 1 or col < 1:
+        return ""
+    return values[row - 1, col - 1]
 
 
-def locate(ws: Worksheet, ledger: Ledger, want: list[str], recorded: dict[str, str] | None = None,
-           warnings: list[str] | None = None) -> OwnedColumns:
-    """Find or allocate the column of each wanted header.
+def _empty_column(grid: SheetGrid | None, col: int, top: int) -> bool:
+    if grid is None or col - 1 >= grid.values.shape[1]:
+        return True
+    column = grid.values[top - 1:, col - 1]
+    return bool(np.all(column == ""))
 
-    ``recorded`` maps headers to letters from an earlier refresh (the workbook's custom property);
-    a recorded column counts only while its header cell still reads that header. A column with
-    one of keyproject's headers that keyproject did not record is the user's: it is left alone and
-    keyproject's own goes further right.
-    """
-    header_rows = ledger.header_rows or [1]
+
+def locate(grid: SheetGrid | None, layout: SheetLayout, project_rows: Sequence[int], want: Sequence[str],
+           recorded: Mapping[str, str] | None = None, blocked: Iterable[int] = (),
+           warnings: list[str] | None = None) -> Placement:
+    """Find or allocate the column of each wanted header (see the module docstring). ``blocked``:
+    columns that must not be taken (Excel tables, columns found occupied while writing)."""
+    header_rows = layout.header_rows or [1]
     top = min(header_rows)
     found: dict[str, int] = {}
     for h, letter in (recorded or {}).items():
-        if h in OWNED_COLUMNS:
-            idx = column_index_from_string(letter)
-            if any(ws.cell(row=r, column=idx).value == h for r in header_rows):
-                found[h] = idx
-    theirs = [c for c in ledger.owned_columns if c.index + 1 not in found.values()]
+        try:
+            idx = column_index(letter)
+        except ValueError:
+            continue
+        if any(_grid_value(grid, r, idx) == h for r in header_rows):
+            found[h] = idx
+    theirs = [c for c in layout.owned_columns if c.index + 1 not in found.values()]
     for c in theirs:
         if warnings is not None:
-            warnings.append(f"工作表“{ws.title}”已有用户自己的“{_header_text(c.header)}”列（{c.letter}列），"
+            warnings.append(f"工作表“{layout.sheet}”已有用户自己的“{_header_text(c.header)}”列（{c.letter}列），"
                             "未改动；keyproject 的列写在表格右侧")
-    positions = {h: found[h] for h in OWNED_COLUMNS if h in found}
-    used = set(positions.values())
-    # a merged range over the header or the projects' rows (a user's group header, a note) blocks
-    # its columns: writing into it would break the merge
-    rows = ledger.projects["row"].dropna()
-    last_project = int(rows.max()) if len(rows) else top
-    blocked = {col for rng in ws.merged_cells.ranges
-               if rng.min_row <= last_project and rng.max_row >= top and rng.min_col != rng.max_col
-               for col in range(rng.min_col, rng.max_col + 1)}
-    nxt = max([ledger.last_column, *used, *(c.index + 1 for c in theirs)]) + 1
-    last_row = max(ws.max_row, top)
+    positions = {h: c for h, c in found.items() if h in want}
+    retired = {h: c for h, c in found.items() if h not in want}
+    used = set(found.values())
+    last_project = max(project_rows, default=top)
+    # a merged range over the header or the projects' rows (a user's group header, a note) blocks its
+    # columns: writing into it would break the merge
+    stop = set(blocked)
+    for r0, c0, r1, c1 in (grid.merged if grid is not None else []):
+        if r0 + 1 <= last_project and r1 + 1 >= top and c0 != c1:
+            stop.update(range(c0 + 1, c1 + 2))
+    nxt = max([layout.last_column, *used, *(c.index + 1 for c in theirs)]) + 1
+    fresh: set[int] = set()
     for h in want:
         if h in positions:
             continue
-        while nxt in used or nxt in blocked or not _is_empty_column(ws, nxt, range(top, last_row + 1)):
+        while nxt in used or nxt in stop or not _empty_column(grid, nxt, top):
             nxt += 1
         positions[h] = nxt
         used.add(nxt)
+        fresh.add(nxt)
         nxt += 1
-    return OwnedColumns(positions)
+    return Placement(positions, frozenset(fresh), retired)
 
 
-def write_owned_columns(
-    ws: Worksheet,
-    ledger: Ledger,
-    projects: pd.DataFrame,
-    *,
-    three_class: bool,
-    recorded: dict[str, str] | None = None,
-    light_label: Callable[[str], str] | None = None,
-    warnings: list[str] | None = None,
-) -> OwnedColumns:
-    """Write 差距(百分点), 灯号 (and 三类项目) for every project row; return where they went."""
-    want = [GAP, LIGHT] + ([THREE] if three_class else [])
-    owned = locate(ws, ledger, want, recorded, warnings)
-    header_rows = sorted(ledger.header_rows or [1])
+def standard_columns(projects: pd.DataFrame, rules: Rules, three_class: bool) -> list[OwnedColumn]:
+    """差距(百分点), 灯号 and (when wanted) 三类项目 for ``projects`` (one sheet's, in sheet order)."""
+    def column(key: str) -> list[object]:
+        if key not in projects.columns:
+            return [None] * len(projects)
+        return [None if v is pd.NA or v is pd.NaT else v for v in projects[key].astype(object).tolist()]
+
+    gaps = [to_value(v) for v in column("gap_points")]
+    named = {k: Light(k, rules.light_label(k)) for k in ("red", "yellow", "green")}  # one object per light
+    lights: list[CellValue | Light] = [named.get(v) if isinstance(v, str) else None for v in column("light")]
+    points = excel_format("points", None, decimals(rules))  # the gap as the 通报 and the sheets show it
+    out = [OwnedColumn(GAP, gaps, points, _WIDTHS[GAP]), OwnedColumn(LIGHT, lights, None, _WIDTHS[LIGHT])]
+    if three_class:
+        classes = [v if isinstance(v, str) and v else None for v in column("three_class")]
+        out.append(OwnedColumn(THREE, classes, "General", _WIDTHS[THREE]))
+    return out
+
+
+def column_edits(edits: SheetEdits, layout: SheetLayout, placement: Placement, columns: Sequence[OwnedColumn],
+                 rows: Sequence[int]) -> None:
+    """Add the owned columns' cells to ``edits`` (see the module docstring)."""
+    header_rows = sorted(layout.header_rows or [1])
     top, bottom = header_rows[0], header_rows[-1]
-    # styles come from the user's last column (never from keyproject's own, found again on a rerun)
-    user_cols = [c.index + 1 for c in ledger.columns if c.index + 1 not in owned.positions.values()]
-    ref_col = max(user_cols) if user_cols else max(ledger.last_column, 1)
-
-    # headers: the style of the user's last header cell, merged down the header rows
-    merged = {str(r) for r in ws.merged_cells.ranges}
-    for h, col in owned.positions.items():
-        letter = get_column_letter(col)
-        for r in header_rows:
-            cell = ws.cell(row=r, column=col)
-            cell._style = copy(ws.cell(row=r, column=ref_col)._style)
-        head = ws.cell(row=top, column=col)
-        put(head, h)
-        head.alignment = HEADER_ALIGN
+    mine = set(placement.positions.values()) | set(placement.retired.values())
+    user_cols = [c.index + 1 for c in layout.columns if c.index + 1 not in mine]
+    edits.style_source = max(user_cols) if user_cols else max(layout.last_column, 1)
+    edits.own_columns = frozenset(placement.positions.values()) | frozenset(placement.retired.values())
+    edits.fresh_columns = placement.fresh
+    edits.retired = frozenset(placement.retired.values())
+    edits.clear_from = bottom + 1
+    for column in columns:
+        col = placement.positions[column.header]
+        edits.put_cell(top, col, Derived(column.header, OWNED_HEADER))
         for r in header_rows[1:]:
-            if (r, col) != (top, col) and ws.cell(row=r, column=col).value == h:
-                ws.cell(row=r, column=col).value = None
-        span = f"{letter}{top}:{letter}{bottom}"
-        if bottom > top and span not in merged:
-            ws.merge_cells(span)
-        dim = ws.column_dimensions[letter]
-        if not dim.width or dim.width < _WIDTHS[h]:
-            dim.width = _WIDTHS[h]
+            edits.put_cell(r, col, Derived(None))
+        if bottom > top:
+            edits.merges.append(f"{column_letter(col)}{top}:{column_letter(col)}{bottom}")
+        edits.widths[col] = column.width
+        base = Style(number_format=column.number_format) if column.number_format else None
+        formulas = column.formulas or [None] * len(rows)
+        light_styles: dict[tuple[str, str], Style] = {}
+        for r, value, formula in zip(rows, column.values, formulas, strict=True):
+            if isinstance(value, Light):
+                style = light_styles.get((value.key, value.label))
+                if style is None:
+                    style = light_styles[(value.key, value.label)] = light_style(value.key, value.label)
+                edits.put_cell(r, col, Derived(value.label, style, formula))
+            elif value is None and column.header == LIGHT:
+                edits.put_cell(r, col, Derived(None, NO_FILL, formula))
+            else:
+                change = combine(base, text_style(value)) if isinstance(value, str) else base
+                edits.put_cell(r, col, Derived(value, change, formula))
 
-    # data: clear our columns below the header, then fill project rows
-    first = bottom + 1
-    last = max(ws.max_row, first)
-    project_rows = set(int(r) for r in projects["row"].dropna())
-    for col in owned.positions.values():
-        for r in range(first, last + 1):
-            if r in project_rows:
-                continue
-            cell = ws._cells.get((r, col))
-            if cell is not None and cell.value is not None:
-                cell.value = None
-                cell.fill = NO_FILL
 
-    label = light_label or (lambda k: LIGHT_LABELS.get(k, k))
-    rows = projects["row"].astype("Int64").to_numpy(dtype=object, na_value=None)
-    gaps = projects["gap_points"].to_numpy(dtype=object, na_value=None) if "gap_points" in projects else None
-    lights = projects["light"].to_numpy(dtype=object, na_value=None) if "light" in projects else None
-    classes = (projects["three_class"].to_numpy(dtype=object, na_value=None)
-               if THREE in owned.positions and "three_class" in projects else None)
-    gcol = owned.positions[GAP]
-    lcol = owned.positions[LIGHT]
-    tcol = owned.positions.get(THREE)
-    style_cache: dict[int, object] = {}
-    for i, r in enumerate(rows):
-        if r is None:
-            continue
-        src = ws.cell(row=r, column=ref_col)
-        base = style_cache.get(src.style_id)
-        if base is None:
-            base = style_cache[src.style_id] = src._style
-        g = ws.cell(row=r, column=gcol)
-        g._style = copy(base)
-        put(g, None if gaps is None else gaps[i])
-        g.number_format = FMT_POINTS
-        lc = ws.cell(row=r, column=lcol)
-        lc._style = copy(base)
-        light = None if lights is None else lights[i]
-        put_light(lc, light, label(light) if isinstance(light, str) else None)
-        if tcol is not None:
-            t = ws.cell(row=r, column=tcol)
-            t._style = copy(base)
-            put(t, None if classes is None else classes[i])
-            t.number_format = "General"
-    return owned
+def recorded_for(columns: Mapping[str, Mapping[str, str]], sheet: str) -> dict[str, str]:
+    return dict(columns.get(sheet, {}))
