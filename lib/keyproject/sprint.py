@@ -218,7 +218,7 @@ def _group_rows(groups: pd.DataFrame, days: int, elapsed: int, days_left: int,
         "per_day": pace["per_day"], "per_week": pace["per_week"],
         "per_working_day": pace["per_working_day"], "on_track": done >= expected,
     })
-    records = frame.to_dict("records")
+    records: list[dict[str, Any]] = [{str(k): v for k, v in r.items()} for r in frame.to_dict("records")]
     for r in records:
         for k in ("per_day", "per_week", "per_working_day"):
             if isinstance(r[k], float) and math.isnan(r[k]):

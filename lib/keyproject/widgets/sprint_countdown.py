@@ -72,13 +72,18 @@ def leaderboard_html(groups: list[dict[str, Any]]) -> str:
     frame["rate"] = (frame["done"].astype("float64") / target).where(target > 0)
     frame = frame.sort_values(["rate", "done"], ascending=[False, False], na_position="last", kind="stable")
     rows = []
-    for rank, r in enumerate(frame.itertuples(index=False), start=1):
-        rate = "—" if pd.isna(r.rate) else f"{r.rate:.1%}"
-        state = "✔ 达到序时" if r.on_track else "✘ 落后"
+    def amount(v: object) -> float | None:
+        if not isinstance(v, (int, float)) or isinstance(v, bool) or v != v:  # None, NaN
+            return None
+        return float(v)
+
+    for rank, r in enumerate(frame.to_dict("records"), start=1):
+        rate = amount(r["rate"])
+        state = "✔ 达到序时" if r["on_track"] else "✘ 落后"
         rows.append(
-            f"<tr><td>{rank}</td><td>{html.escape(str(r.group))}</td><td>{_wan(r.target)}</td>"
-            f"<td>{_wan(r.done)}</td><td>{rate}</td><td>{_wan(r.remaining)}</td>"
-            f"<td>{_wan(r.per_day)}</td><td>{state}</td></tr>"
+            f"<tr><td>{rank}</td><td>{html.escape(str(r['group']))}</td><td>{_wan(amount(r['target']))}</td>"
+            f"<td>{_wan(amount(r['done']))}</td><td>{'—' if rate is None else f'{rate:.1%}'}</td>"
+            f"<td>{_wan(amount(r['remaining']))}</td><td>{_wan(amount(r['per_day']))}</td><td>{state}</td></tr>"
         )
     return (
         "<table class='kp-leaderboard' style='border-collapse:collapse' border='1' cellpadding='3'>"
