@@ -139,7 +139,7 @@ def test_a_calendar_saved_as_xls_is_read(tmp_path: Path) -> None:
 
 def test_the_cli_refuses_a_bomb_as_calendar_or_steps(bomb: Path) -> None:
     env = {**os.environ, "KP_DEBUG": ""}
-    for argv in (["sprint", "--start", "2023-06-01", "--calendar", str(bomb)],
+    for argv in (["sprint", "--start", "2023-06-01", "--target", "1000", "--calendar", str(bomb)],
                  ["backplan", "--target", "2024-05-01", "--steps", str(bomb)]):
         proc = subprocess.run([sys.executable, "-m", "keyproject", *argv], capture_output=True, text=True,
                               env=env, timeout=120)
