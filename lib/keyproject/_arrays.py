@@ -60,9 +60,17 @@ def to_dates(values: Any) -> pd.Series:
         num = s.astype("float64")
         num = num.where(num > 0)
         return (EXCEL_EPOCH + pd.to_timedelta(num, unit="D")).astype("datetime64[us]")
-    # mixed object/str: numbers as serials, the rest parsed as text
+    # mixed object/str: numbers as serials, the rest read as the reader reads a date cell
+    # (keyproject.values.parse_date: one reading of date text everywhere), once per distinct text
+    from keyproject.values import parse_date as parse_cell
+
     num = pd.to_numeric(s, errors="coerce")
-    out = pd.to_datetime(s.where(num.isna()).replace("", None), errors="coerce", format="mixed")
+    rest = s.where(num.isna())
+    read: dict[object, object] = {}
+    for v in rest.dropna().unique():
+        parsed = parse_cell(v)
+        read[v] = parsed.value if parsed.value is not None and not parsed.error else None
+    out = pd.Series(pd.to_datetime([read.get(v) for v in rest.tolist()], errors="coerce"), index=s.index)
     out = out.astype("datetime64[us]")
     serial = EXCEL_EPOCH + pd.to_timedelta(num.where(num > 0), unit="D")
     return out.fillna(serial.astype("datetime64[us]"))

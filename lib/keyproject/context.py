@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -207,15 +208,29 @@ def backwards_error(as_of: dt.date, source: AsOfSource, latest: dt.date,
         file=ledger.path if ledger is not None else None)
 
 
+def clock_today() -> dt.date:
+    """Today, for a door whose date is left out (a formula's, a widget's, ``kp sprint``'s): the one
+    place keyproject reads the clock; the engine takes the date as an argument."""
+    return dt.date.today()
+
+
 # -- rules and calendar --------------------------------------------------------------------------
 
 def resolve_rules(ledger: Ledger | None, rules: Rules | str | Path | None = None,
-                  warnings: list[str] | None = None) -> tuple[Rules, RulesSource]:
-    """Explicit rules > a TOML file > the workbook's 设置 sheet > the defaults."""
+                  warnings: list[str] | None = None,
+                  settings: Mapping[str, object] | None = None) -> tuple[Rules, RulesSource]:
+    """Explicit rules > a TOML file > the workbook's 设置 sheet > the defaults.
+
+    ``settings`` stands for the 设置 sheet where there is no ``Ledger`` (a formula's 设置 range)."""
     if isinstance(rules, Rules):
         return rules, "explicit"
     if rules is not None:
         return Rules.from_toml(rules), "file"
+    if settings:
+        unknown = [k for k in Rules.unknown_settings(settings) if any(w in k for w in _RULE_WORDS)]
+        if unknown and warnings is not None:
+            warnings.append(f"设置表中以下项目不是可识别的进度规则，已忽略：{'、'.join(unknown)}")
+        return Rules.from_settings(settings, strict=False), "settings"
     if ledger is not None and ledger.settings:
         # the 设置 sheet also holds other tools' settings (百日冲刺开始 …): warn only about keys
         # that look like a mistyped rule

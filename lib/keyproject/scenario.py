@@ -15,12 +15,17 @@ import math
 import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
 
 from keyproject.errors import KPError
+
+if TYPE_CHECKING:
+    from keyproject.dates import DateLike
+    from keyproject.ledger import Ledger
+    from keyproject.rules import Rules
 
 MONTH_KEYS: tuple[str, ...] = tuple(f"m{m:02d}" for m in range(1, 13))
 
@@ -244,9 +249,9 @@ def baseline_from_projects(
 
 
 def baseline_from_ledger(
-    ledger: Any,
-    as_of: dt.date | None = None,
-    rules: Any = None,
+    ledger: Ledger,
+    as_of: DateLike | None = None,
+    rules: Rules | str | Path | None = None,
     *,
     last_year: np.ndarray | None = None,
     staged: tuple[tuple[int, float], ...] | None = None,
@@ -261,6 +266,7 @@ def baseline_from_ledger(
     targets from the rules when they carry them, else 75% by the end of September.
     """
     from keyproject.context import resolve_as_of
+    from keyproject.dates import parse_date
 
     if as_of is None:  # the ledger's own date, as every door takes it (recorded period, report month)
         try:
@@ -270,18 +276,19 @@ def baseline_from_ledger(
                           sheet=ledger.sheet) from None
         year, months = as_of.year, as_of.month
     else:
+        as_of = parse_date(as_of, "截止日期（as_of）")  # the one strict parser of typed dates
         year = ledger.report_year or as_of.year
         months = ledger.report_month or as_of.month
+    from keyproject.context import resolve_rules
+
+    chosen = resolve_rules(ledger, rules)[0]  # the rules every door uses (keyproject.context)
     lights = None
     if len(ledger.projects):
         from keyproject import lights as lights_mod
-        from keyproject.context import resolve_rules
 
-        if rules is None:  # the rules every door uses (keyproject.context)
-            rules = resolve_rules(ledger)[0]
-        lights = lights_mod.evaluate(ledger.projects, as_of, rules)["light"]
+        lights = lights_mod.evaluate(ledger.projects, as_of, chosen)["light"]
     if staged is None:
-        staged = tuple(getattr(rules, "staged_targets", None) or DEFAULT_STAGED)
+        staged = tuple(chosen.staged_targets or DEFAULT_STAGED)
     path = ledger.path
     if last_year is None and path is not None and Path(path).suffix.lower() in (".xlsx", ".xlsm"):
         last_year = read_last_year(ledger.path)

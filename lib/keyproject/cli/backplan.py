@@ -17,9 +17,9 @@ from keyproject.backplan import (
     milestone_counts,
     milestone_status,
 )
-from keyproject.calendar import WorkCalendar, load_calendar_file
 from keyproject.cli._common import parse_date_arg, print_json
 from keyproject.cli.sprint import format_table
+from keyproject.context import clock_today, resolve_calendar
 from keyproject.dates import parse_date
 from keyproject.errors import KPError
 
@@ -55,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
     text: list[str] = []
     if args.target is not None:
         target = parse_date(args.target, "--target")
-        calendar = load_calendar_file(args.calendar) if args.calendar else WorkCalendar()
+        calendar = resolve_calendar(args.calendar)
         steps = load_steps(args.steps) if args.steps else None
         plan = backward_plan(target, steps, calendar=calendar)
         out.update(plan_to_dict(plan, target))
@@ -67,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
     if args.milestones is not None:
         if args.due_within < 0:
             raise KPError(f"参数 --due-within 应为非负整数，而不是 {args.due_within}")
-        as_of = parse_date_arg(args.as_of, "--as-of") or dt.date.today()  # the door may read the clock
+        as_of = parse_date_arg(args.as_of, "--as-of") or clock_today()
         statuses = _milestones(args.milestones, args.sheet, as_of, args.due_within)
         out["as_of"] = as_of.isoformat()
         out["milestone_counts"] = milestone_counts(statuses)

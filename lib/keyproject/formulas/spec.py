@@ -43,11 +43,32 @@ class Param:
 
 @dataclass(frozen=True)
 class Context:
-    """What a formula needs besides its arguments, supplied by the door: the rules and today's date
-    (the library never reads the clock)."""
+    """What a formula needs besides its arguments, supplied by the door: the rules the door was
+    given (``kp serve --rules``; None: the workbook's own) and today's date (the library never
+    reads the clock; ``door_context`` does, for the doors).
 
-    rules: Rules
-    today: dt.date
+    A formula's rules are decided as ``kp report`` decides a ledger's (``keyproject.context``):
+    the door's rules > the workbook's 设置 range passed as the formula's last argument > the
+    defaults; so =KP_LIGHT(…, 设置!A:B) lights a row as ``kp report`` lights that project."""
+
+    rules: Rules | None = None
+    today: dt.date = dt.date(1970, 1, 1)
+
+    def rules_for(self, settings_range: Any = None) -> Rules:
+        """The rules of a call whose 设置 range is ``settings_range`` (None: not given)."""
+        from keyproject import excel_shapes as xs
+        from keyproject.context import resolve_rules
+        from keyproject.reader.settings import settings_from_rows
+
+        settings = settings_from_rows(xs.grid(settings_range)) if settings_range is not None else None
+        return resolve_rules(None, self.rules, settings=settings)[0]
+
+
+def door_context(rules: Rules | None = None, today: dt.date | None = None) -> Context:
+    """The context a door calls the formulas with: its rules, and today from the one clock."""
+    from keyproject.context import clock_today
+
+    return Context(rules=rules, today=today or clock_today())
 
 
 FormulaFunction = Callable[..., Grid]  # (Context, *arguments) -> 2-D result

@@ -26,7 +26,7 @@ import datetime as dt
 import json
 import threading
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -40,8 +40,9 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from keyproject.context import clock_today
 from keyproject.errors import DateError, KPError, RefreshRefused
-from keyproject.formulas import FORMULAS, Context, call, formula
+from keyproject.formulas import FORMULAS, call, door_context, formula
 from keyproject.rules import Rules
 from keyproject.serve.cells import check_argument, json_grid
 from keyproject.serve.guard import LoopbackGuard, token_matches
@@ -54,10 +55,10 @@ class ServeConfig:
     host: str
     port: int
     token: str
-    rules: Rules = field(default_factory=Rules)
+    rules: Rules | None = None  # --rules; None: each workbook's 设置 sheet (or 设置 range), else the defaults
     allowed_origins: tuple[str, ...] = ()
     wps_dir: Path | None = None  # the WPS add-in's files, served at the root
-    today: Callable[[], dt.date] = dt.date.today  # the door reads the clock, once per request
+    today: Callable[[], dt.date] = clock_today  # the door reads the clock, once per request
 
 
 class BadRequest(KPError):
@@ -167,7 +168,7 @@ def create_app(config: ServeConfig) -> Starlette:
             raise BadRequest("“args”应为参数列表，如 {\"args\": [[[600]], [[1000]], 45138]}")
         for i, a in enumerate(args):
             check_argument(a, i)
-        context = Context(rules=config.rules, today=config.today())
+        context = door_context(config.rules, config.today())
         result = await run_in_threadpool(call, f, args, context)
         return JSONResponse({"result": json_grid(result)})
 
@@ -185,8 +186,8 @@ def create_app(config: ServeConfig) -> Starlette:
             from keyproject.workbook import refresh_workbook
 
             with refresh_lock:
-                return refresh_workbook(path, as_of=as_of, submissions=submissions, out=out,
-                                        force=bool(data.get("force", False)))
+                return refresh_workbook(path, as_of=as_of, submissions=submissions, rules=config.rules,
+                                        out=out, force=bool(data.get("force", False)))
 
         result = await run_in_threadpool(work)
         return JSONResponse({
@@ -213,10 +214,10 @@ def create_app(config: ServeConfig) -> Starlette:
             changes = None
             history = History.existing_for(path)
             if history is None:
-                report = report_with_history(ledger)
+                report = report_with_history(ledger, rules=config.rules)
             else:  # as kp bulletin: never before the newest snapshot, 环比 against it
                 with history:
-                    report = report_with_history(ledger, history)
+                    report = report_with_history(ledger, history, rules=config.rules)
                     changes = history.changes(report)
             paragraphs = bulletin_paragraphs(report, changes=changes, region=region)
             answer: dict[str, Any] = {"paragraphs": paragraphs}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from pathlib import Path
 from typing import Any
 
 import ipywidgets as widgets
@@ -17,6 +18,9 @@ from matplotlib.transforms import blended_transform_factory
 
 from keyproject import battlemap
 from keyproject.battlemap import GROUP_FIELDS, LIGHT_COLORS, LIGHT_LABELS, LIGHT_ORDER
+from keyproject.dates import DateLike
+from keyproject.ledger import Ledger
+from keyproject.rules import Rules
 from keyproject.widgets._chart import chinese_text, new_figure, to_png
 
 _STYLE = {"description_width": "5em"}
@@ -79,14 +83,14 @@ class BattleMap(widgets.VBox):
 
     shown = traitlets.Int(0)  # projects on the chart after filtering
 
-    def __init__(self, ledger: Any, as_of: dt.date | None = None, *, rules: Any = None,
-                 group_by: str | None = None, **kwargs: Any) -> None:
-        from keyproject.context import ledger_period, resolve
+    def __init__(self, ledger: Ledger, as_of: DateLike | None = None, *,
+                 rules: Rules | str | Path | None = None, group_by: str | None = None, **kwargs: Any) -> None:
+        from keyproject.context import clock_today, ledger_period, resolve
 
         # the date and rules every door uses (keyproject.context); a ledger without any period
         # is shown as of today (a door may read the clock; the engine never does)
         undated = as_of is None and ledger_period(ledger) is None and ledger.recorded_as_of is None
-        context = resolve(ledger, as_of=dt.date.today() if undated else as_of, rules=rules, any_date=undated)
+        context = resolve(ledger, as_of=clock_today() if undated else as_of, rules=rules, any_date=undated)
         self.as_of = context.as_of
         self.rules = context.rules
         self.projects = ledger.projects

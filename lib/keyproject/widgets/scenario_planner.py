@@ -9,8 +9,8 @@ in Jupyter or Voilà; without one, e.g. in tests, it is redrawn at once).
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import html
+from pathlib import Path
 from typing import Any
 
 import ipywidgets as widgets
@@ -20,6 +20,9 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.ticker import FuncFormatter
 
 from keyproject import scenario
+from keyproject.dates import DateLike
+from keyproject.ledger import Ledger
+from keyproject.rules import Rules
 from keyproject.scenario import Baseline, Projection, ScenarioParams
 from keyproject.widgets._chart import chinese_text, cjk_font, encode_png, new_figure
 
@@ -173,10 +176,10 @@ class ScenarioPlanner(widgets.VBox):
 
     def __init__(
         self,
-        ledger: Any,
-        as_of: dt.date | None = None,
+        ledger: Ledger,
+        as_of: DateLike | None = None,
         *,
-        rules: Any = None,
+        rules: Rules | str | Path | None = None,
         last_year: np.ndarray | None = None,
         debounce: float = 0.15,
         sims: int = 2000,

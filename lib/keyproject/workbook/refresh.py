@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 from lxml import etree
 
-from keyproject.context import resolve
+from keyproject.context import resolve, resolve_rules
 from keyproject.dates import cn_date
 from keyproject.errors import KPError, LedgerFileError, RefreshRefused
 from keyproject.history import History, Recorded
@@ -124,9 +124,8 @@ def _step(progress: Progress | None, text: str, fraction: float) -> None:
 
 
 def _load_rules(rules: Rules | str | Path | None) -> Rules | None:
-    if rules is None or isinstance(rules, Rules):
-        return rules
-    return Rules.from_toml(rules)
+    """A rules file read now (before anything is written), as keyproject.context reads one."""
+    return None if rules is None else resolve_rules(None, rules)[0]
 
 
 def _check_paths(source: Path, target: Path) -> None:

@@ -1,0 +1,134 @@
+"""Issue 14: one context behind every door. A workbook whose 设置 sheet sets 红灯差距 to −8 (and
+黄灯差距 to −4) gets the same red projects from ``kp report``, the formulas (=KP_LIGHT with the 设置
+range), the Excel button's refresh, the battle map and ``kp serve`` (its formula route and its
+refresh): all of them decide the rules through ``keyproject.context``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+from pathlib import Path
+
+import httpx
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+import serve_helpers as sh
+from memory_book import MemoryBook
+
+from keyproject.cli import main
+from keyproject.formulas import call, door_context
+from keyproject.reader import read_ledger
+from keyproject.rules import Rules
+
+SAMPLE = Path(__file__).resolve().parents[1] / "sample_workbooks" / "county_fushun_2023.xlsx"
+EPOCH = dt.datetime(1899, 12, 30)
+
+
+@pytest.fixture(scope="module")
+def strict_book(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = Path(shutil.copy(SAMPLE, tmp_path_factory.mktemp("ctx") / "台账.xlsx"))
+    wb = openpyxl.load_workbook(path)
+    for key, cell in ((r[0].value, r[1]) for r in wb["设置"].iter_rows(min_col=1, max_col=2)):
+        if key in ("红灯差距", "黄灯差距"):
+            cell.value = -8 if key == "红灯差距" else -4
+    wb.save(path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def report_red(strict_book: Path) -> set[str]:
+    """The red projects ``kp report`` shows."""
+    import contextlib
+    import io
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert main(["report", str(strict_book), "--json"]) == 0
+    red = {p["name"] for p in json.loads(out.getvalue())["projects"] if p["light"] == "red"}
+    default = read_ledger(strict_book)
+    from keyproject.report import build_report
+
+    # the 设置 sheet matters: the defaults (−30) give fewer red projects
+    assert len(red) > (build_report(default, rules=Rules()).lights.get("red", 0)) > 0
+    return red
+
+
+def _columns(strict_book: Path) -> tuple[list[str], list[list[object]], dt.date]:
+    """The ledger's columns as Excel hands them to a formula (numbers, datetimes, blanks)."""
+    from keyproject.context import resolve
+
+    ledger = read_ledger(strict_book)
+    p = ledger.projects
+    as_of = resolve(ledger).as_of
+
+    def col(key: str) -> list[list[object]]:
+        values = p[key].astype(object).tolist()
+        return [[None if v is None or v is pd.NaT or (isinstance(v, float) and np.isnan(v))
+                 else (v.to_pydatetime() if isinstance(v, pd.Timestamp) else v)] for v in values]
+
+    args = [col("ytd_completed"), col("annual_plan"), as_of, col("planned_start"), col("actual_start")]
+    return list(p["name"]), args, as_of
+
+
+def _settings(strict_book: Path) -> list[list[object]]:
+    sheet = MemoryBook.from_file(strict_book).sheets["设置"]
+    return sheet.used_range.options(ndim=2).value
+
+
+def test_the_formula_with_the_settings_range_lights_as_kp_report(strict_book: Path,
+                                                                  report_red: set[str]) -> None:
+    names, args, _ = _columns(strict_book)
+    lit = call("KP_LIGHT", [*args, _settings(strict_book)], door_context())
+    assert {n for n, (v,) in zip(names, lit, strict=True) if v == "红"} == report_red
+    # without the 设置 range the formula keeps the defaults, as documented
+    plain = call("KP_LIGHT", args, door_context())
+    assert {n for n, (v,) in zip(names, plain, strict=True) if v == "红"} < report_red
+
+
+def test_the_excel_buttons_refresh_lights_as_kp_report(strict_book: Path, report_red: set[str]) -> None:
+    from keyproject.open_book import refresh_open_book
+
+    book = MemoryBook.from_file(strict_book)
+    result = refresh_open_book(book)
+    ledger = read_ledger(strict_book)
+    sheet = book.sheets[result.sheet]
+    col = result.columns["灯号"]
+    red = {name for name, row in zip(ledger.projects["name"], ledger.projects["row"], strict=True)
+           if sheet.cells.get((int(row), col)) == "红"}
+    assert red == report_red
+
+
+def test_the_battle_map_lights_as_kp_report(strict_book: Path, report_red: set[str]) -> None:
+    from keyproject.widgets import BattleMap
+
+    ledger = read_ledger(strict_book)
+    widget = BattleMap(ledger)
+    assert set(ledger.projects.loc[widget.lights == "red", "name"]) == report_red
+
+
+def _serial(v: object) -> object:
+    if isinstance(v, dt.datetime):
+        return (v - EPOCH).days
+    if isinstance(v, dt.date):
+        return (dt.datetime.combine(v, dt.time()) - EPOCH).days
+    if isinstance(v, list):
+        return [_serial(x) for x in v]
+    return v
+
+
+def test_kp_serve_lights_as_kp_report(strict_book: Path, report_red: set[str], tmp_path: Path) -> None:
+    names, args, _ = _columns(strict_book)
+    copy = Path(shutil.copy(strict_book, tmp_path / "台账.xlsx"))
+    with sh.running(tmp_path) as service:
+        r = httpx.post(f"{service.base}/api/formulas/KP_LIGHT",
+                       json={"args": _serial([*args, _settings(strict_book)])}, timeout=120)
+        assert r.status_code == 200, r.text
+        lit = r.json()["result"]
+        assert {n for n, (v,) in zip(names, lit, strict=True) if v == "红"} == report_red
+        r = httpx.post(f"{service.base}/api/refresh", json={"path": str(copy)},
+                       headers={"Authorization": f"Bearer {service.token}"}, timeout=300)
+        assert r.status_code == 200, r.text
+        assert r.json()["lights"]["red"] == len(report_red)
