@@ -17,12 +17,13 @@ import pandas as pd
 from keyproject import excel_shapes as xs
 from keyproject.errors import KPError
 from keyproject.labels import label, light_name
+from keyproject.ledger import Ledger
 from keyproject.lights import evaluate, light_counts
 from keyproject.progress import totals
 from keyproject.ranking import rank
 from keyproject.report import Report
 from keyproject.rules import LIGHTS, Rules
-from keyproject.schema import LEDGER, OWNED_COLUMNS, Schema
+from keyproject.schema import LEDGER, Schema
 from keyproject.views import Light
 from keyproject.views.sheets import SHEETS, TITLES
 
@@ -85,12 +86,9 @@ def rank_rows(groups: Sequence[Any] | np.ndarray, done: np.ndarray, plan: np.nda
 SHEET_NAMES: tuple[str, ...] = SHEETS
 # the first cell of each sheet keyproject writes: how a later refresh knows the sheet is its own
 SHEET_TITLES: dict[str, str] = TITLES
-LIGHT_COLORS: dict[str, tuple[int, int, int]] = {  # the refresh's soft fills, as RGB
-    "green": (0xC6, 0xEF, 0xCE), "yellow": (0xFF, 0xEB, 0x9C), "red": (0xFF, 0xC7, 0xCE),
-}
 
 
-def ledger_from_values(sheets: dict[str, Any], file: str | None = None, sheet: str | None = None) -> Any:
+def ledger_from_values(sheets: dict[str, Any], file: str | None = None, sheet: str | None = None) -> Ledger:
     """A ``Ledger`` from sheets given as values from A1 (``{sheet name: 2-D list}``), read exactly as
     ``reader.read_ledger`` reads a file: header detection, units, subtotal rows, the 问题清单 and 设置
     sheets, keyproject's own sheets skipped. Merged cells are not known from values alone; the reader
@@ -111,24 +109,6 @@ def _is_own(name: str, values: Any) -> bool:
 def is_own_sheet(name: str, first_cell: Any) -> bool:
     """Whether a sheet called ``name`` whose A1 holds ``first_cell`` was written by keyproject."""
     return _is_own(name, [[first_cell]])
-
-
-def owned_column_values(report: Any) -> pd.DataFrame:
-    """Per project: its Excel ``row``, 差距(百分点), 灯号 (Chinese label), 三类项目, 本期报送 (empty
-    while the period's reporting is unknown) and ``light`` (code)."""
-    p = report.projects
-    label = report.rules.light_label
-    light = p["light"] if "light" in p.columns else pd.Series([None] * len(p), index=p.index)
-    three = p["three_class"] if "three_class" in p.columns else pd.Series([None] * len(p), index=p.index)
-    return pd.DataFrame({
-        "row": p["row"].astype("Int64"),
-        OWNED_COLUMNS[0]: p["gap_points"].astype(float) if "gap_points" in p.columns else np.nan,
-        OWNED_COLUMNS[1]: [label(v) if isinstance(v, str) else None for v in light],
-        OWNED_COLUMNS[2]: [v if isinstance(v, str) and v else None for v in three],
-        OWNED_COLUMNS[3]: (report.reporting.labels().reindex(p.index).tolist() if report.reporting is not None
-                           else [None] * len(p)),
-        "light": [v if isinstance(v, str) else None for v in light],
-    })
 
 
 def sheet_tables(report: Report, bulletin: str) -> dict[str, list[list[Any]]]:

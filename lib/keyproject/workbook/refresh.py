@@ -39,7 +39,7 @@ from keyproject.context import resolve, resolve_rules
 from keyproject.dates import cn_date
 from keyproject.errors import KPError, LedgerFileError, RefreshRefused
 from keyproject.history import History, Recorded
-from keyproject.ledger import Issue, Ledger, SheetLayout
+from keyproject.ledger import Issue, Ledger, SheetLayout, layout_projects
 from keyproject.package.cells import column_letter, split_ref
 from keyproject.package.marks import Marks
 from keyproject.package.package import Package
@@ -167,14 +167,7 @@ def _read(wb: Workbook, sheet: str | None, marks: Marks) -> Ledger:
     return ledger
 
 
-def _sheet_projects(projects: pd.DataFrame, layout: SheetLayout, first: bool) -> pd.DataFrame:
-    """The projects read from ``layout``'s sheet, in sheet order."""
-    if "sheet" in projects.columns and projects["sheet"].notna().any():
-        sel = projects[projects["sheet"] == layout.sheet]
-    else:
-        sel = projects if first else projects.iloc[0:0]
-    sel = sel[sel["row"].notna()]
-    return sel.sort_values("row", kind="stable")
+_sheet_projects = layout_projects  # the projects read from a layout's sheet, in sheet order
 
 
 def _want_three_class(layout: SheetLayout, projects: pd.DataFrame, recorded: dict[str, str]) -> bool:
