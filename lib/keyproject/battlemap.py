@@ -13,13 +13,13 @@ from typing import Any
 import pandas as pd
 
 from keyproject.errors import KPError
+from keyproject.labels import LIGHT_ORDER, group_label, light_names
 from keyproject.rules import Rules
 
-GROUP_FIELDS: dict[str, str] = {
-    "command_post": "指挥部", "unit": "责任单位", "town": "乡镇", "leader": "包保领导",
-}
-LIGHT_ORDER: tuple[str, ...] = ("red", "yellow", "green", "none")
-LIGHT_LABELS: dict[str, str] = {"red": "红灯", "yellow": "黄灯", "green": "绿灯", "none": "无灯号"}
+# the groups a map is drawn by, under the schema's words (keyproject.labels)
+GROUP_FIELDS: dict[str, str] = {k: group_label(k) for k in ("command_post", "unit", "town", "leader")}
+# the lights' words under the default rules; a map drawn under other rules names them by those
+LIGHT_LABELS: dict[str, str] = light_names(Rules())
 LIGHT_COLORS: dict[str, str] = {"red": "#d62728", "yellow": "#f2b600", "green": "#2ca02c", "none": "#9e9e9e"}
 NO_GROUP = "未分组"
 
