@@ -70,10 +70,10 @@ def to_dates(values: Any) -> pd.Series:
     for v in rest.dropna().unique():
         parsed = parse_cell(v)
         read[v] = parsed.value if parsed.value is not None and not parsed.error else None
-    out = pd.Series(pd.to_datetime([read.get(v) for v in rest.tolist()], errors="coerce"), index=s.index)
-    out = out.astype("datetime64[us]")
-    serial = EXCEL_EPOCH + pd.to_timedelta(num.where(num > 0), unit="D")
-    return out.fillna(serial.astype("datetime64[us]"))
+    days = pd.Series([read.get(v) for v in rest.tolist()], index=s.index, dtype=object)
+    out: pd.Series = pd.to_datetime(days, errors="coerce").astype("datetime64[us]")
+    serial: pd.Series = (EXCEL_EPOCH + pd.to_timedelta(num.where(num > 0), unit="D")).astype("datetime64[us]")
+    return out.fillna(serial)
 
 
 def dates(frame: pd.DataFrame, key: str) -> np.ndarray:

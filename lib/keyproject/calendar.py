@@ -102,8 +102,10 @@ def _day(d: Any) -> int:
         d = d.date()
     if isinstance(d, dt.date):
         return (d - _EPOCH).days
-    if isinstance(d, (pd.Timestamp, np.datetime64)):
-        return int(np.datetime64(d, "D").astype(np.int64))
+    if isinstance(d, pd.Timestamp):
+        return (d.date() - _EPOCH).days
+    if isinstance(d, np.datetime64):
+        return int(d.astype("datetime64[D]").astype(np.int64))
     raise TypeError(f"expected a date, got {type(d).__name__}")
 
 
@@ -267,7 +269,7 @@ class WorkCalendar:
         self.check_years(y0, y1)
         base, mask, _cum = self._table(y0, y1)
         idx = np.flatnonzero(mask[s - base:e - base + 1]) + s
-        return [_date(i) for i in idx]
+        return [_date(int(i)) for i in idx]
 
     def add_workdays(self, d: dt.date | pd.Timestamp, n: int) -> dt.date:
         """The ``n``-th working day after ``d`` (``d`` itself not counted; n=0 gives ``d``)."""
@@ -359,7 +361,7 @@ def _overrides_from_rows(rows: Any, source: str | None) -> dict[int, YearOverrid
     workdays: dict[int, set[dt.date]] = {}
     seen_data = False
     for i, row in enumerate(body, start=1):
-        cells = list(row) if not isinstance(row, (str, bytes)) else [row]
+        cells: list[object] = list(row) if not isinstance(row, (str, bytes)) else [row]
         cells += [None] * (2 - len(cells))
         raw_date, raw_label = cells[0], cells[1]
         label = "" if raw_label is None or (isinstance(raw_label, float) and np.isnan(raw_label)) \

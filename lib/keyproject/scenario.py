@@ -291,7 +291,7 @@ def baseline_from_ledger(
         staged = tuple(chosen.staged_targets or DEFAULT_STAGED)
     path = ledger.path
     if last_year is None and path is not None and Path(path).suffix.lower() in (".xlsx", ".xlsm"):
-        last_year = read_last_year(ledger.path)
+        last_year = read_last_year(path)
     return baseline_from_projects(
         ledger.projects, year=year, months_done=months, lights=lights, last_year=last_year, staged=staged
     )

@@ -61,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
         out.update(plan_to_dict(plan, target))
         text.append(f"倒排工期：目标日期 {target.isoformat()}，共 {int(plan['days'].sum())} 个工作日，"
                     f"最晚须于 {_d(plan['latest_start'].iloc[0])} 启动")
-        rows = [[str(i), r.step, str(r.days), _d(r.latest_start), _d(r.latest_finish)]
+        rows = [[str(i), str(r.step), str(r.days), _d(r.latest_start), _d(r.latest_finish)]
                 for i, r in enumerate(plan.itertuples(index=False), start=1)]
         text.append(format_table(["序号", "步骤", "工作日", "最晚开始", "最晚完成"], rows, right={0, 2}))
     if args.milestones is not None:
@@ -99,7 +99,7 @@ def milestones_to_list(statuses: pd.DataFrame) -> list[dict[str, Any]]:
             "effective_deadline", "days_to_deadline", "status", "status_label", "done_late"]
     out = []
     for rec in statuses.reindex(columns=keys).to_dict("records"):
-        out.append({k: _plain(v) for k, v in rec.items()})
+        out.append({str(k): _plain(v) for k, v in rec.items()})
     return out
 
 
@@ -141,6 +141,8 @@ def plan_to_dict(plan: pd.DataFrame, target: Any) -> dict[str, Any]:
         "start": _d(plan["latest_start"].iloc[0]),
         "finish": _d(plan["latest_finish"].iloc[-1]),
         "working_days": int(plan["days"].sum()),
-        "steps": [{"step": r.step, "days": int(r.days), "latest_start": _d(r.latest_start),
-                   "latest_finish": _d(r.latest_finish)} for r in plan.itertuples(index=False)],
+        "steps": [{"step": r.step, "days": days, "latest_start": _d(r.latest_start),
+                   "latest_finish": _d(r.latest_finish)}
+                  for r, days in zip(plan.itertuples(index=False), plan["days"].astype(int).tolist(),
+                                     strict=True)],
     }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +36,7 @@ def register(subparsers: Any) -> None:
     p.set_defaults(handler=run)
 
 
-def _progress(quiet: bool):  # -> (callback, stop)
+def _progress(quiet: bool) -> tuple[Callable[[str, float], None] | None, Callable[[], None]]:
     if quiet:
         return None, lambda: None
     from rich.console import Console
