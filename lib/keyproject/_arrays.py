@@ -14,13 +14,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from keyproject.dates import parse_date
+from keyproject.dates import DateLike, parse_date
 from keyproject.errors import KPError
 
 EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 
 
-def as_of_timestamp(as_of: Any) -> pd.Timestamp:
+def as_of_timestamp(as_of: DateLike) -> pd.Timestamp:
     """A report date as a midnight Timestamp (a date, datetime, Excel serial or date text, read by
     the strict ``keyproject.dates.parse_date``)."""
     if as_of is None or (isinstance(as_of, float) and np.isnan(as_of)):
@@ -28,11 +28,11 @@ def as_of_timestamp(as_of: Any) -> pd.Timestamp:
     return pd.Timestamp(parse_date(as_of, "统计截止日期")).as_unit("us")
 
 
-def as_of_date(as_of: Any) -> dt.date:
+def as_of_date(as_of: DateLike) -> dt.date:
     return as_of_timestamp(as_of).date()
 
 
-def as_of_datetime64(as_of: Any) -> np.datetime64:
+def as_of_datetime64(as_of: DateLike) -> np.datetime64:
     """A report date as numpy's ``datetime64[us]``, to compare with date columns."""
     return as_of_timestamp(as_of).to_datetime64().astype("datetime64[us]")
 

@@ -80,7 +80,7 @@ class Context:
 def resolve(
     ledger: Ledger | None = None,
     *,
-    as_of: Any = None,
+    as_of: object = None,  # anything a door hands over, read by the strict parser
     rules: Rules | str | Path | None = None,
     basis: str | None = None,
     calendar: WorkCalendar | str | Path | None = None,
@@ -122,7 +122,7 @@ def ledger_period(ledger: Ledger | None, period: tuple[int, int] | None = None) 
 
 def resolve_as_of(
     ledger: Ledger | None,
-    as_of: Any = None,
+    as_of: object = None,  # anything a door hands over, read by the strict parser
     *,
     any_date: bool = False,
     latest: dt.date | None = None,

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from keyproject import excel_shapes as xs
+from keyproject.dates import DateLike
 from keyproject.errors import KPError
 from keyproject.labels import label, light_name
 from keyproject.ledger import Ledger
@@ -44,7 +45,8 @@ def projects_from_range(value: Any, schema: Schema = LEDGER) -> pd.DataFrame:
     return ledger.projects
 
 
-def summary_rows(projects: pd.DataFrame, as_of: Any, rules: Rules | None = None) -> list[tuple[str, Any]]:
+def summary_rows(projects: pd.DataFrame, as_of: DateLike,
+                 rules: Rules | None = None) -> list[tuple[str, Any]]:
     """(指标, 数值) rows: projects, plan, completed, rate, time progress, gap, lights, 双过半, under the
     labels every sheet uses (``keyproject.labels``)."""
     rules = rules or Rules()
@@ -65,7 +67,7 @@ RANK_KEYS: tuple[str, ...] = ("rank", "group", "projects", "annual_plan", "ytd_c
                               "gap_points", "red", "yellow", "green")
 
 
-def rank_rows(groups: Sequence[Any] | np.ndarray, done: np.ndarray, plan: np.ndarray, as_of: Any,
+def rank_rows(groups: Sequence[Any] | np.ndarray, done: np.ndarray, plan: np.ndarray, as_of: DateLike,
               rules: Rules | None = None) -> list[tuple[Any, ...]]:
     """A ranking table (header row first) of groups by completion rate, via ``ranking.rank``."""
     rules = rules or Rules()

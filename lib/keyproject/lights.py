@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import pandas as pd
 
 from keyproject import formats
 from keyproject._arrays import amounts, as_of_timestamp, dates, month_index
+from keyproject.dates import DateLike
 from keyproject.progress import completion_rate, gap_points, row_time_progress
 from keyproject.rules import LIGHTS, Rules
 from keyproject.stages import milestones
@@ -60,7 +59,7 @@ def _reasons(gap: np.ndarray, bad_inv: np.ndarray, planned: np.ndarray, late: np
     return pd.Series(list(map(list, tuples[row_id.ravel()])), dtype=object)
 
 
-def evaluate(frame: pd.DataFrame, as_of: Any, rules: Rules | None = None) -> pd.DataFrame:
+def evaluate(frame: pd.DataFrame, as_of: DateLike, rules: Rules | None = None) -> pd.DataFrame:
     """Lights of every project as of ``as_of``; same index as ``frame``.
 
     ``frame`` needs only ytd_completed, annual_plan, planned_start, actual_start (absent columns

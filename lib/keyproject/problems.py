@@ -10,6 +10,7 @@ import pandas as pd
 
 from keyproject._arrays import as_of_datetime64, as_of_timestamp, dates, texts, texts_match
 from keyproject._records import records
+from keyproject.dates import DateLike
 from keyproject.rules import Rules
 
 # status words that close a problem, unless negated (未销号, 待办结, 尚未解决 …)
@@ -61,7 +62,7 @@ def is_closed(status: pd.Series, closed_date: np.ndarray, as_of: pd.Timestamp) -
     return said | (~np.isnat(closed_date) & (closed_date <= as_of64))
 
 
-def summarize(problems_df: pd.DataFrame | None, as_of: Any, rules: Rules | None = None,
+def summarize(problems_df: pd.DataFrame | None, as_of: DateLike, rules: Rules | None = None,
               source: str = "sheet") -> ProblemSummary:
     """Summarise a 问题清单 frame (``schema.PROBLEMS`` columns: project, problem, unit, deadline,
     status, closed_date…). Overdue = open and deadline before ``as_of`` (the deadline day itself is

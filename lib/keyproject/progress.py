@@ -24,12 +24,13 @@ import numpy as np
 import pandas as pd
 
 from keyproject._arrays import amounts, as_of_timestamp
+from keyproject.dates import DateLike
 from keyproject.errors import KPError
 from keyproject.rules import BASES, Rules
 from keyproject.schema import MONTH_PLAN_KEYS
 
 
-def time_progress(as_of: Any, basis: str = "month") -> float:
+def time_progress(as_of: DateLike, basis: str = "month") -> float:
     """Share of the year gone by ``as_of``: month/12, or day of year / days in year (``plan``: the
     month share, which the plan basis falls back to for projects without monthly plans)."""
     ts = as_of_timestamp(as_of)
@@ -55,7 +56,7 @@ def plan_to_date(frame: pd.DataFrame, month: int) -> np.ndarray:
     return np.where(~np.isnan(given), given, summed)
 
 
-def row_time_progress(frame: pd.DataFrame, as_of: Any, rules: Rules | None = None
+def row_time_progress(frame: pd.DataFrame, as_of: DateLike, rules: Rules | None = None
                       ) -> tuple[np.ndarray, np.ndarray]:
     """(time progress per project, True where the plan basis fell back to the month basis)."""
     rules = rules or Rules()
@@ -72,7 +73,7 @@ def row_time_progress(frame: pd.DataFrame, as_of: Any, rules: Rules | None = Non
     return tp, ~ok
 
 
-def time_progress_of(frame: pd.DataFrame, as_of: Any, rules: Rules | None = None) -> float:
+def time_progress_of(frame: pd.DataFrame, as_of: DateLike, rules: Rules | None = None) -> float:
     """The time progress of a set of projects: the calendar share for month/day; for ``plan``,
     Σ (annual plan × the project's time progress) / Σ annual plan (the month share without plans)."""
     rules = rules or Rules()
@@ -87,7 +88,7 @@ def time_progress_of(frame: pd.DataFrame, as_of: Any, rules: Rules | None = None
     return float(np.nansum(plan[has] * tp[has]) / total)
 
 
-def plan_basis_warning(frame: pd.DataFrame, as_of: Any, rules: Rules) -> str | None:
+def plan_basis_warning(frame: pd.DataFrame, as_of: DateLike, rules: Rules) -> str | None:
     """Chinese note when the plan basis fell back to the month basis for some projects."""
     if rules.basis != "plan" or frame.empty:
         return None
@@ -138,7 +139,7 @@ def gap_points(rate: np.ndarray | float, tp: np.ndarray | float) -> np.ndarray:
     return spreadsheet_round((np.asarray(rate, dtype="float64") - np.asarray(tp, dtype="float64")) * 100, 2)
 
 
-def progress_frame(frame: pd.DataFrame, as_of: Any, rules: Rules | None = None) -> pd.DataFrame:
+def progress_frame(frame: pd.DataFrame, as_of: DateLike, rules: Rules | None = None) -> pd.DataFrame:
     """Per project: completion_rate, gap_points, pv, ev, spi, double_half (same index as frame).
 
     ``double_half`` is null before the 双过半 month and for projects without a plan.
@@ -164,7 +165,7 @@ def progress_frame(frame: pd.DataFrame, as_of: Any, rules: Rules | None = None) 
     )
 
 
-def totals(frame: pd.DataFrame, as_of: Any, rules: Rules | None = None) -> dict[str, Any]:
+def totals(frame: pd.DataFrame, as_of: DateLike, rules: Rules | None = None) -> dict[str, Any]:
     """Sums and the overall rate, gap, SPI and 双过半 of all projects (projects without a plan
     count in the sums of what they report, and not in the plan)."""
     rules = rules or Rules()

@@ -11,13 +11,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from keyproject import progress
 from keyproject._arrays import amounts, as_of_timestamp, groups
+from keyproject.dates import DateLike
 from keyproject.errors import KPError
 from keyproject.lights import GREEN, RED, YELLOW, evaluate, light_code
 from keyproject.progress import gap_points, time_progress
@@ -27,7 +27,7 @@ RANK_COLUMNS: tuple[str, ...] = ("group", "projects", "annual_plan", "ytd_comple
                                  "gap_points", "red", "yellow", "green", "rank")
 
 
-def rank(projects: pd.DataFrame, by: str, as_of: Any, rules: Rules | None = None, *,
+def rank(projects: pd.DataFrame, by: str, as_of: DateLike, rules: Rules | None = None, *,
          min_projects: int = 1) -> pd.DataFrame:
     """One row per value of column ``by`` (blank values are left out), best first.
 
@@ -129,7 +129,7 @@ class UnitBoard:
     exempt: tuple[str, ...] = field(default=())  # groups with a rate but too few projects to be ranked
 
 
-def unit_boards(projects: pd.DataFrame, by: str, as_of: Any, rules: Rules | None = None, *,
+def unit_boards(projects: pd.DataFrame, by: str, as_of: DateLike, rules: Rules | None = None, *,
                 time_progress: float | None = None,
                 regap: Callable[[pd.DataFrame, pd.DataFrame], pd.DataFrame] | None = None,
                 ) -> dict[str, UnitBoard]:

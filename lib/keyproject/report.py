@@ -21,6 +21,7 @@ from keyproject import reporting as reporting_mod
 from keyproject._arrays import amounts
 from keyproject._records import records, round_dict
 from keyproject.context import Context, resolve
+from keyproject.dates import DateLike
 from keyproject.ledger import Ledger
 from keyproject.reporting import Reporting
 from keyproject.rules import Rules
@@ -134,7 +135,7 @@ def _plan_gaps(table: pd.DataFrame, projects: pd.DataFrame, key: str, as_of: dt.
     return table.assign(gap_points=progress.gap_points(rate, group_tp))
 
 
-def build_report(ledger: Ledger, as_of: Any = None, rules: Rules | None = None,
+def build_report(ledger: Ledger, as_of: DateLike | None = None, rules: Rules | None = None,
                  basis: str | None = None, *, context: Context | None = None, any_date: bool = False,
                  reporting: Reporting | None = None) -> Report:
     """Everything ``kp report`` shows for ``ledger``.
@@ -225,7 +226,7 @@ def build_report(ledger: Ledger, as_of: Any = None, rules: Rules | None = None,
     )
 
 
-def report_with_history(ledger: Ledger, history: History | None = None, *, as_of: Any = None,
+def report_with_history(ledger: Ledger, history: History | None = None, *, as_of: DateLike | None = None,
                         rules: Rules | str | Path | None = None, basis: str | None = None,
                         any_date: bool = False, as_of_name: str = "统计截止日期") -> Report:
     """``build_report`` as every door runs it against a history: a date earlier than the newest

@@ -17,6 +17,7 @@ from keyproject._arrays import (
     texts_match,
     to_dates,
 )
+from keyproject.dates import DateLike
 from keyproject.rules import Rules
 from keyproject.schema import DONE_COLUMNS
 
@@ -67,7 +68,7 @@ def stage_step(stage_text: pd.Series) -> np.ndarray:
     return steps[codes]
 
 
-def milestones(frame: pd.DataFrame, as_of: Any) -> pd.DataFrame:
+def milestones(frame: pd.DataFrame, as_of: DateLike) -> pd.DataFrame:
     """Booleans signed, land, started, completed, producing as of ``as_of``.
 
     A milestone counts when its date is on or before ``as_of``, or when the stage column says the
@@ -99,7 +100,7 @@ def milestones(frame: pd.DataFrame, as_of: Any) -> pd.DataFrame:
                          "producing": producing}, index=frame.index)
 
 
-def derive_stage(frame: pd.DataFrame, as_of: Any, m: pd.DataFrame | None = None) -> pd.Series:
+def derive_stage(frame: pd.DataFrame, as_of: DateLike, m: pd.DataFrame | None = None) -> pd.Series:
     """The stage each project is at: the stage column's text when filled, else from the dates.
 
     From dates: 投产 / 竣工 / 在建 / 供地 / 签约; with none of them, 前期 when a planned start is
@@ -140,7 +141,8 @@ def _present(values: Any, as_of: pd.Timestamp | None) -> np.ndarray:
     return ok
 
 
-def three_class(signed: Any, land: Any, started: Any, completed: Any, as_of: Any = None) -> np.ndarray:
+def three_class(signed: Any, land: Any, started: Any, completed: Any,
+                as_of: DateLike | None = None) -> np.ndarray:
     """三类项目 for arrays of milestone dates (or booleans): 已签约未供地 / 已供地未动工 /
     已动工未竣工, None otherwise. With ``as_of``, dates after it do not count yet."""
     ts = as_of_timestamp(as_of) if as_of is not None else None
@@ -153,24 +155,24 @@ def three_class(signed: Any, land: Any, started: Any, completed: Any, as_of: Any
     return result
 
 
-def three_class_frame(frame: pd.DataFrame, as_of: Any, m: pd.DataFrame | None = None) -> np.ndarray:
+def three_class_frame(frame: pd.DataFrame, as_of: DateLike, m: pd.DataFrame | None = None) -> np.ndarray:
     """三类项目 of each project, from its dates and stage text."""
     m = milestones(frame, as_of) if m is None else m
     return three_class(m["signed"], m["land"], m["started"], m["completed"])
 
 
-def start_rate(frame: pd.DataFrame, as_of: Any, m: pd.DataFrame | None = None) -> dict[str, Any]:
+def start_rate(frame: pd.DataFrame, as_of: DateLike, m: pd.DataFrame | None = None) -> dict[str, Any]:
     """开工率: of the projects planned to start by ``as_of``, how many have started."""
     return _rate(frame, as_of, "planned_start", "started", m)
 
 
-def completion_rate_projects(frame: pd.DataFrame, as_of: Any,
+def completion_rate_projects(frame: pd.DataFrame, as_of: DateLike,
                              m: pd.DataFrame | None = None) -> dict[str, Any]:
     """竣工率: of the projects planned to be completed by ``as_of``, how many are."""
     return _rate(frame, as_of, "planned_completion", "completed", m)
 
 
-def _rate(frame: pd.DataFrame, as_of: Any, planned_key: str, done_key: str,
+def _rate(frame: pd.DataFrame, as_of: DateLike, planned_key: str, done_key: str,
           m: pd.DataFrame | None) -> dict[str, Any]:
     ts = as_of_datetime64(as_of)
     planned = dates(frame, planned_key)

@@ -137,7 +137,7 @@ def _names(values: Sequence[Any], limit: int | None = None, note: str = "") -> s
 
 
 def _d(report: Report) -> fmt.Decimals:
-    return getattr(report, "decimals", None) or fmt.decimals(report.rules)
+    return report.decimals
 
 
 def _rules(report: Report, rules: Rules | None, region: str | None) -> Rules:
@@ -238,7 +238,7 @@ def structure_paragraph(report: Report, region: str | None = None) -> str:
     text = (f"{region}纳入调度的重点项目{n}个，总投资{_yi(report, _num(t.get('total_investment')))}亿元，"
             f"年度计划投资{_yi(report, _num(t.get('annual_plan')))}亿元。")
     parts = []
-    counts = getattr(report, "counts", {}) or {}
+    counts = report.counts
     for key, word in (("nature", "项目"), ("level", "项目"), ("category", "类项目")):
         frame = counts.get(key)
         if frame is None or frame.empty:
@@ -251,7 +251,7 @@ def structure_paragraph(report: Report, region: str | None = None) -> str:
                                                      frame["annual_plan"], strict=True)))
     if parts:
         text += "其中，" + "；".join(parts) + "。"
-    bands = getattr(report, "size_bands", None)
+    bands = report.size_bands
     if bands is not None and len(bands):
         text += "按投资规模分：" + "、".join(f"{_band_words(b)}{int(c)}个" for b, c in
                                           zip(bands["min"], bands["count"], strict=True)) + "。"
@@ -269,12 +269,12 @@ def _band_words(lower: float) -> str:
 
 
 def stage_paragraph(report: Report) -> str:
-    counts = (getattr(report, "counts", {}) or {}).get("stage")
+    counts = report.counts.get("stage")
     parts = []
     if counts is not None and len(counts):
         parts.append("按建设阶段分：" + "、".join(f"{g}{int(c)}个" for g, c in
                                              zip(counts["group"], counts["count"], strict=True)) + "。")
-    three = getattr(report, "three_classes", None) or {}
+    three = report.three_classes
     if any(three.values()):
         parts.append("三类项目中，" + "、".join(f"{k}{v}个" for k, v in three.items()) + "。")
     return "".join(parts)
@@ -522,7 +522,7 @@ def compose(report: Report, changes: Changes | None = None, *, region: str | Non
         ("项目进度", stage_paragraph(report) + start_completion_paragraph(report)),
     ])
     labels = rules.unit_class_labels
-    boards = getattr(report, "boards", None) or {}
+    boards = report.boards
     board_items: list[tuple[str, str]] = [(labels[k], board_paragraph(report, boards[k], rules))
                                           for k in (TOWN, DEPARTMENT) if k in boards]
     if not boards:

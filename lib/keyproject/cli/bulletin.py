@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from keyproject.cli._common import (
     add_history_argument,
@@ -15,6 +15,12 @@ from keyproject.cli._common import (
     parse_date_arg,
 )
 from keyproject.errors import KPError
+
+if TYPE_CHECKING:
+    from keyproject.comparison import Comparison
+    from keyproject.history import History
+    from keyproject.ledger import Ledger
+    from keyproject.report import Report
 
 HELP = """\
 按台账生成重点项目推进情况通报（公文格式，GB/T 9704：A4，版头、标题、主送、正文、附件、落款和日期）：
@@ -62,12 +68,12 @@ def _outputs(args: argparse.Namespace) -> tuple[Path | None, Path | None]:
     return out, pdf
 
 
-def _comparison(report: Any, ledger: Any, history: Any) -> Any:
+def _comparison(report: Report, ledger: Ledger, history: History | None) -> Comparison:
     """环比 and 同比 for the 通报, from the comparison engine ``kp history`` uses."""
     from keyproject.comparison import compare_report
     from keyproject.scenario import read_last_year
 
-    path = getattr(ledger, "path", None)
+    path = ledger.path
     last_year = None
     if path is not None and Path(path).suffix.lower() in (".xlsx", ".xlsm"):
         values = read_last_year(path)
