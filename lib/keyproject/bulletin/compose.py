@@ -370,7 +370,9 @@ def reporting_paragraph(report: Report) -> str:
         return f"{month}月各责任单位均已按时报送。"
     none = late[late["status"] == "未报送"]["unit"].tolist()
     partly = late[late["status"] != "未报送"]["unit"].tolist()
-    text = f"{month}月应报送责任单位{units}个，已全部报送{units - len(late)}个。"
+    text = f"{month}月应报送责任单位{units}个，已报送{units - len(late)}个"
+    text += f"、部分报送{len(partly)}个" if partly else ""
+    text += f"、未报送{len(none)}个。" if none else "。"
     if none:
         text += f"未报送的有：{_names(none)}，请督促抓紧报送。"
     if partly:
