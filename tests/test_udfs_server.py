@@ -268,8 +268,8 @@ def test_refresh_writes_columns_with_the_engines_lights(refresh_actions):
     sets = [a for a in refresh_actions if a["func"] == "setValues" and a["sheet_position"] == 0]
     header = {a["values"][0][0]: a for a in sets if a["row_count"] == 1 and a["column_count"] == 1}
     assert {"差距(百分点)", "灯号"} <= set(header)
-    for name in header:  # Office.js rows and columns are 0-based
-        assert header[name]["start_row"] == max(ledger.header_rows) - 1
+    for name in header:  # Office.js rows and columns are 0-based; the header's first row, as in the file
+        assert header[name]["start_row"] == min(ledger.header_rows) - 1
         assert header[name]["start_column"] >= ledger.last_column
     light_col = header["灯号"]["start_column"]
     block = next(a for a in sets if a["start_column"] == light_col and a["row_count"] > 1)

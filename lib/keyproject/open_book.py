@@ -93,7 +93,7 @@ def _cell(value: CellValue | Light) -> Any:
 
 
 def _write_column(ws: SheetLike, layout: SheetLayout, col: int, column: OwnedColumn, rows: list[int],
-                  last_row: int) -> None:
+                  grid: SheetGrid) -> None:
     """One of keyproject's columns as values: its header in the header's first row (the rows under
     it empty, as the file refresh merges them), a value per project, every other cell below the
     header emptied (a subtotal row, rows of removed projects)."""
@@ -101,8 +101,9 @@ def _write_column(ws: SheetLike, layout: SheetLayout, col: int, column: OwnedCol
     header_rows = sorted(layout.header_rows or [1])
     ws.range((header_rows[0], col)).value = column.header
     for r in header_rows[1:]:
-        ws.range((r, col)).value = None
-    last = max(last_row, *rows)
+        if r <= grid.shape[0] and col <= grid.shape[1] and grid.values[r - 1, col - 1] != "":
+            ws.range((r, col)).value = None
+    last = max(grid.shape[0], *rows)
     block: list[Any] = [None] * (last - first + 1)
     for row, value in zip(rows, column.values, strict=True):
         block[row - first] = _cell(value)
@@ -146,7 +147,7 @@ def refresh_open_book(book: BookLike) -> OpenBookResult:
         placement = locate(grid, layout, rows, [c.header for c in wanted], recorded)
         ws = book.sheets[layout.sheet]
         for column in wanted:
-            _write_column(ws, layout, placement.positions[column.header], column, rows, grid.shape[0])
+            _write_column(ws, layout, placement.positions[column.header], column, rows, grid)
         sheet_columns[layout.sheet] = dict(placement.positions)
 
     names = [sh.name for sh in book.sheets]
