@@ -10,7 +10,7 @@ One module serves three runtimes through the same decorators:
 
 Each function is one call of ``keyproject.formulas.call``: the formulas are declared once in
 ``keyproject.formulas.catalog`` and their logic lives in ``keyproject.formulas.functions``. The
-rules are the workbook's when its 设置 range is passed as the last argument (=KP_LIGHT(…, 设置!A:B)),
+rules are the workbook's when its 设置 range is passed as the last argument (=KP_LIGHT(…, 设置!$A$1:$B$30)),
 decided as ``kp report`` decides them (``keyproject.context``); a date left out is today.
 Arguments are positional (xlwings has no keyword arguments); each takes whole columns as well as
 single cells, so one formula serves 10,000 rows. A cell that cannot be read gets a short Chinese
@@ -47,7 +47,7 @@ __all__ = [
 @func
 @arg("as_of", ndim=2, doc="统计截止日期（可选一列）")
 @arg("basis", doc="序时口径：按月（默认）或按日")
-@arg("settings_range", ndim=2, doc="设置表（可选）：设置项、值两列，如 设置!A:B；省略时用默认规则")
+@arg("settings_range", ndim=2, doc="设置表（可选）：设置项、值两列，如 设置!$A$1:$B$30；省略时用默认规则")
 def KP_TIMEPROGRESS(as_of, basis=None, settings_range=None):
     """序时进度：1-7月报表（2023-07-31）为 7/12 = 0.5833。"""
     return call("KP_TIMEPROGRESS", [as_of, basis, settings_range], door_context())
@@ -65,7 +65,7 @@ def KP_RATE(done, plan):
 @arg("done", ndim=2, doc="累计完成投资（万元）")
 @arg("plan", ndim=2, doc="年度计划投资（万元）")
 @arg("as_of", ndim=2, doc="统计截止日期")
-@arg("settings_range", ndim=2, doc="设置表（可选）：设置项、值两列，如 设置!A:B；省略时用默认规则")
+@arg("settings_range", ndim=2, doc="设置表（可选）：设置项、值两列，如 设置!$A$1:$B$30；省略时用默认规则")
 def KP_GAP(done, plan, as_of, settings_range=None):
     """与序时进度的差距（百分点，保留2位小数）：完成率 − 序时进度。"""
     return call("KP_GAP", [done, plan, as_of, settings_range], door_context())
@@ -77,7 +77,7 @@ def KP_GAP(done, plan, as_of, settings_range=None):
 @arg("as_of", ndim=2, doc="统计截止日期")
 @arg("planned_start", ndim=2, doc="计划开工时间（可选）")
 @arg("actual_start", ndim=2, doc="实际开工时间（可选）")
-@arg("settings_range", ndim=2, doc="设置表（可选）：设置项、值两列，如 设置!A:B；省略时用默认规则")
+@arg("settings_range", ndim=2, doc="设置表（可选）：设置项、值两列，如 设置!$A$1:$B$30；省略时用默认规则")
 def KP_LIGHT(done, plan, as_of, planned_start=None, actual_start=None, settings_range=None):
     """红黄绿灯：投资进度灯与开工灯取最差者，返回“绿”“黄”“红”，无规则适用时为空。"""
     return call("KP_LIGHT", [done, plan, as_of, planned_start, actual_start, settings_range], door_context())
@@ -126,7 +126,7 @@ def KP_BACKPLAN(target_date, steps_range=None, calendar_range=None):
 @func
 @arg("ledger_range", ndim=2, doc="台账区域（含标题行）")
 @arg("as_of", doc="统计截止日期")
-@arg("settings_range", ndim=2, doc="设置表（可选）：设置项、值两列，如 设置!A:B；省略时用默认规则")
+@arg("settings_range", ndim=2, doc="设置表（可选）：设置项、值两列，如 设置!$A$1:$B$30；省略时用默认规则")
 def KP_SUMMARY(ledger_range, as_of, settings_range=None):
     """台账汇总：项目数、计划投资、完成投资、完成率、序时进度、差距、红黄绿灯个数、双过半。"""
     return call("KP_SUMMARY", [ledger_range, as_of, settings_range], door_context())
@@ -137,7 +137,7 @@ def KP_SUMMARY(ledger_range, as_of, settings_range=None):
 @arg("done_range", ndim=2, doc="累计完成投资列")
 @arg("plan_range", ndim=2, doc="年度计划投资列")
 @arg("as_of", doc="统计截止日期（可选，用于差距；默认今天）")
-@arg("settings_range", ndim=2, doc="设置表（可选）：设置项、值两列，如 设置!A:B；省略时用默认规则")
+@arg("settings_range", ndim=2, doc="设置表（可选）：设置项、值两列，如 设置!$A$1:$B$30；省略时用默认规则")
 def KP_RANK(group_range, done_range, plan_range, as_of=None, settings_range=None):
     """比学赶超排名：按分组汇总计划和完成投资，按完成率排名。"""
     return call("KP_RANK", [group_range, done_range, plan_range, as_of, settings_range], door_context())

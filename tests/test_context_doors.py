@@ -132,3 +132,63 @@ def test_kp_serve_lights_as_kp_report(strict_book: Path, report_red: set[str], t
                        headers={"Authorization": f"Bearer {service.token}"}, timeout=300)
         assert r.status_code == 200, r.text
         assert r.json()["lights"]["red"] == len(report_red)
+
+
+LIB = Path(__file__).resolve().parents[1] / "lib" / "keyproject"
+DOORS = ("cli", "formulas", "serve", "widgets")
+
+
+def _calls(path: Path) -> list[str]:
+    import ast
+
+    out = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            out.append(ast.unparse(node.func))
+    return out
+
+
+def test_one_clock() -> None:
+    """Today is read in one place (context.clock_today); the other clocks are timestamps of what
+    happened (a snapshot recorded, a file refreshed) and the countdown's ticking seconds."""
+    allowed = {"context.py": {"dt.date.today"}, "history.py": {"dt.datetime.now"},
+               "workbook/refresh.py": {"dt.datetime.now"}, "widgets/sprint_countdown.py": {"dt.datetime.now"}}
+    found: dict[str, set[str]] = {}
+    for path in LIB.rglob("*.py"):
+        clocks = {c for c in _calls(path) if c.endswith(("date.today", "datetime.now", "datetime.today",
+                                                          "datetime.utcnow", "time.time"))}
+        if clocks:
+            found[str(path.relative_to(LIB))] = clocks
+    assert found == allowed
+    notebooks = (LIB.parents[1] / "notebooks" / "make_notebooks.py").read_text(encoding="utf-8")
+    assert "date.today()" not in notebooks and "clock_today()" in notebooks
+
+
+def test_rules_files_and_presets_are_loaded_by_the_context_alone() -> None:
+    """A rules file, a 设置 sheet or a preset becomes Rules in keyproject.context (and in the rules
+    module itself); every door goes through it."""
+    offenders = []
+    for path in LIB.rglob("*.py"):
+        rel = str(path.relative_to(LIB))
+        if rel in ("context.py", "rules.py", "docs.py") or rel.startswith("formulas/live"):
+            continue  # docs lists the presets; the live formulas read the 设置 cells' own defaults
+        for c in _calls(path):
+            if c in ("Rules.from_toml", "Rules.from_settings", "Rules.preset"):
+                offenders.append(f"{rel}: {c}")
+    assert offenders == []
+
+
+def test_domain_code_never_imports_a_door() -> None:
+    import ast
+
+    offenders = []
+    for path in LIB.rglob("*.py"):
+        rel = path.relative_to(LIB)
+        if rel.parts[0] in DOORS or rel.name in ("__main__.py", "docs.py"):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                parts = node.module.split(".")
+                if parts[0] == "keyproject" and len(parts) > 1 and parts[1] in DOORS:
+                    offenders.append(f"{rel}: {node.module}")
+    assert offenders == []

@@ -49,7 +49,7 @@ class Context:
 
     A formula's rules are decided as ``kp report`` decides a ledger's (``keyproject.context``):
     the door's rules > the workbook's 设置 range passed as the formula's last argument > the
-    defaults; so =KP_LIGHT(…, 设置!A:B) lights a row as ``kp report`` lights that project."""
+    defaults; so =KP_LIGHT(…, 设置!$A$1:$B$30) lights a row as ``kp report`` lights that project."""
 
     rules: Rules | None = None
     today: dt.date = dt.date(1970, 1, 1)
