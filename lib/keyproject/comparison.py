@@ -85,7 +85,8 @@ class Comparison:
 
 def _figures(s: Snapshot) -> tuple[float | None, float | None, float | None]:
     t = s.totals
-    return finite_number(t.get("ytd_completed")), finite_number(t.get("completion_rate")), finite_number(t.get("gap_points"))
+    return (finite_number(t.get("ytd_completed")), finite_number(t.get("completion_rate")),
+            finite_number(t.get("gap_points")))
 
 
 def _closes_month_before(previous: Snapshot, as_of: dt.date) -> bool:
