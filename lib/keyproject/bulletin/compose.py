@@ -21,6 +21,7 @@ from keyproject.formats import cn_date
 from keyproject.labels import group_label
 from keyproject.ranking import DEPARTMENT, TOWN
 from keyproject.rules import Rules
+from keyproject.values import finite_number as _num
 from keyproject.views import Table
 
 if TYPE_CHECKING:
@@ -119,14 +120,6 @@ class Comparison(Protocol):
 
 # -- helpers ---------------------------------------------------------------------------------------
 
-def _num(v: Any) -> float | None:
-    if v is None or isinstance(v, bool):
-        return None
-    try:
-        f = float(v)
-    except (TypeError, ValueError):
-        return None
-    return None if f != f else f
 
 
 def _names(values: Sequence[Any], limit: int | None = None, note: str = "") -> str:
