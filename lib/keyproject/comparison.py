@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from keyproject.history import Snapshot, snapshot_of
@@ -145,6 +146,15 @@ def compare_all(snapshots: Sequence[Snapshot], last_year: Sequence[float] | None
     ordered = sorted(snapshots, key=lambda s: s.as_of)
     return [compare(s, ordered[i - 1] if i >= 1 else None, ordered[i - 2] if i >= 2 else None, last_year)
             for i, s in enumerate(ordered)]
+
+
+def comparison_for(report: Report, history: History | None, workbook: str | Path | None) -> Comparison:
+    """The 通报's 环比 and 同比 for a report of the ledger in ``workbook``: against the history and the
+    workbook's 上年月度 sheet. ``kp bulletin`` and ``kp serve``'s bulletin both ask here."""
+    from keyproject.scenario import last_year_of
+
+    values = last_year_of(workbook)
+    return compare_report(report, history, None if values is None else [float(v) for v in values])
 
 
 def compare_report(report: Report, history: History | None = None,

@@ -289,15 +289,26 @@ def baseline_from_ledger(
         lights = lights_mod.evaluate(ledger.projects, as_of, chosen)["light"]
     if staged is None:
         staged = tuple(chosen.staged_targets or DEFAULT_STAGED)
-    path = ledger.path
-    if last_year is None and path is not None and Path(path).suffix.lower() in (".xlsx", ".xlsm"):
-        last_year = read_last_year(path)
+    if last_year is None:
+        last_year = last_year_of(ledger.path)
     return baseline_from_projects(
         ledger.projects, year=year, months_done=months, lights=lights, last_year=last_year, staged=staged
     )
 
 
 _MONTH_LABEL = re.compile(r"^\s*(\d{1,2})\s*月")
+
+
+def last_year_of(workbook: str | Path | None) -> np.ndarray | None:
+    """Last year's monthly totals of a ledger's workbook (its 上年月度 sheet), or None: no workbook, a
+    format without such sheets (.xls/.et, values in memory), or no sheet. Every door that shows 同比
+    or last year's shape asks here."""
+    if workbook is None:
+        return None
+    path = Path(workbook)
+    if path.suffix.lower() not in (".xlsx", ".xlsm") or not path.is_file():
+        return None
+    return read_last_year(path)
 
 
 def read_last_year(path: str | Path, sheet: str = "上年月度") -> np.ndarray | None:
@@ -483,6 +494,7 @@ __all__ = [
     "TierResult",
     "baseline_from_ledger",
     "baseline_from_projects",
+    "last_year_of",
     "month_end",
     "monthly_actuals",
     "normal_probability",

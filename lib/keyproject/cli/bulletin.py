@@ -17,10 +17,7 @@ from keyproject.cli._common import (
 from keyproject.errors import KPError
 
 if TYPE_CHECKING:
-    from keyproject.comparison import Comparison
-    from keyproject.history import History
-    from keyproject.ledger import Ledger
-    from keyproject.report import Report
+    pass
 
 HELP = """\
 按台账生成重点项目推进情况通报（公文格式，GB/T 9704：A4，版头、标题、主送、正文、附件、落款和日期）：
@@ -68,21 +65,9 @@ def _outputs(args: argparse.Namespace) -> tuple[Path | None, Path | None]:
     return out, pdf
 
 
-def _comparison(report: Report, ledger: Ledger, history: History | None) -> Comparison:
-    """环比 and 同比 for the 通报, from the comparison engine ``kp history`` uses."""
-    from keyproject.comparison import compare_report
-    from keyproject.scenario import read_last_year
-
-    path = ledger.path
-    last_year = None
-    if path is not None and Path(path).suffix.lower() in (".xlsx", ".xlsm"):
-        values = read_last_year(path)
-        last_year = None if values is None else [float(v) for v in values]
-    return compare_report(report, history, last_year)
-
-
 def run(args: argparse.Namespace) -> int:
     from keyproject.bulletin import bulletin_text, write_docx, write_pdf
+    from keyproject.comparison import comparison_for
 
     out, pdf = _outputs(args)
     date = parse_date_arg(args.date, "--date")
@@ -92,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
         ledger, report = ledger_report(args, history=history)  # never before the newest snapshot
         if history is not None:
             changes = history.changes(report)
-        comparison = _comparison(report, ledger, history)
+        comparison = comparison_for(report, history, ledger.path)
     finally:
         if history is not None:
             history.close()

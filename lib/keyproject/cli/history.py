@@ -40,11 +40,9 @@ def register(subparsers: Any) -> None:
 
 
 def _last_year(path: Path) -> list[float] | None:
-    from keyproject.scenario import read_last_year
+    from keyproject.scenario import last_year_of
 
-    if path.suffix.lower() not in (".xlsx", ".xlsm") or not path.is_file():
-        return None
-    values = read_last_year(path)
+    values = last_year_of(path)
     return None if values is None else [float(v) for v in values]
 
 

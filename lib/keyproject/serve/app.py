@@ -200,12 +200,13 @@ def create_app(config: ServeConfig) -> Starlette:
         _require_token(request, config)
         data = await _json_body(request)
         path = _path_field(data)
-        region = data.get("region") or "全县"
-        if not isinstance(region, str):
+        region = data.get("region") or None  # None: the 设置 sheet's 地区称谓, else 全县 (as kp bulletin)
+        if region is not None and not isinstance(region, str):
             raise BadRequest("“region”应为文字，如“全县”")
 
         def work() -> dict[str, Any]:
             from keyproject.bulletin import bulletin_paragraphs, write_docx
+            from keyproject.comparison import comparison_for
             from keyproject.history import History
             from keyproject.reader import read_ledger
             from keyproject.report import report_with_history
@@ -215,15 +216,17 @@ def create_app(config: ServeConfig) -> Starlette:
             history = History.existing_for(path)
             if history is None:
                 report = report_with_history(ledger, rules=config.rules)
+                comparison = comparison_for(report, None, path)
             else:  # as kp bulletin: never before the newest snapshot, 环比 against it
                 with history:
                     report = report_with_history(ledger, history, rules=config.rules)
                     changes = history.changes(report)
-            paragraphs = bulletin_paragraphs(report, changes=changes, region=region)
+                    comparison = comparison_for(report, history, path)
+            paragraphs = bulletin_paragraphs(report, changes=changes, region=region, comparison=comparison)
             answer: dict[str, Any] = {"paragraphs": paragraphs}
             if data.get("docx"):
                 docx = path.with_name(f"{path.stem}_通报.docx")
-                write_docx(report, docx, changes=changes, region=region)
+                write_docx(report, docx, changes=changes, region=region, comparison=comparison)
                 answer["docx"] = str(docx)
             return answer
 
