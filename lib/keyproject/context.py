@@ -31,7 +31,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 from keyproject.calendar import WorkCalendar, load_calendar_file
 from keyproject.dates import cn_date, month_end, month_start, parse_date
@@ -267,7 +267,7 @@ SPRINT_START_KEYS: tuple[str, ...] = ("百日冲刺开始", "冲刺开始", "冲
 SPRINT_DAYS_KEYS: tuple[str, ...] = ("冲刺天数", "百日冲刺天数")
 
 
-def resolve_sprint(ledger: Ledger | None, start: Any = None, days: int | None = None,
+def resolve_sprint(ledger: Ledger | None, start: object = None, days: int | None = None,
                    start_name: str = "--start") -> tuple[dt.date, int]:
     """(start, days) of the sprint: explicit values > the 设置 sheet (百日冲刺开始, 冲刺天数) > 100 days."""
     settings = (ledger.settings or {}) if ledger is not None else {}

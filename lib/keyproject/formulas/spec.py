@@ -51,8 +51,8 @@ class Context:
     the door's rules > the workbook's 设置 range passed as the formula's last argument > the
     defaults; so =KP_LIGHT(…, 设置!$A$1:$B$30) lights a row as ``kp report`` lights that project."""
 
-    rules: Rules | None = None
-    today: dt.date = dt.date(1970, 1, 1)
+    rules: Rules | None  # None: the 设置 range's rules, else the defaults
+    today: dt.date
 
     def rules_for(self, settings_range: Any = None) -> Rules:
         """The rules of a call whose 设置 range is ``settings_range`` (None: not given)."""

@@ -24,6 +24,7 @@ import traitlets
 from keyproject import sprint
 from keyproject.calendar import WorkCalendar
 from keyproject.context import resolve_calendar, resolve_sprint
+from keyproject.dates import DateLike
 from keyproject.errors import CalendarError
 from keyproject.ledger import Ledger
 
@@ -153,8 +154,8 @@ class SprintCountdown(widgets.VBox):
             self.start()
 
     @classmethod
-    def from_ledger(cls, ledger: Ledger, start: Any = None, days: int | None = None, *, by: str = "unit",
-                    history: History | None = None, baseline: Ledger | None = None,
+    def from_ledger(cls, ledger: Ledger, start: DateLike | None = None, days: int | None = None, *,
+                    by: str = "unit", history: History | None = None, baseline: Ledger | None = None,
                     **kwargs: Any) -> SprintCountdown:
         """The sprint measured from its start (``sprint.sprint_targets``: the work left when it
         started, what is done since), groups by ``by``; ``start`` and ``days`` default to the
