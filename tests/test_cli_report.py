@@ -139,3 +139,24 @@ def test_the_text_is_the_sheets_views(tmp_path: Path, kp) -> None:
     names = [str(n)[:5] for n in lights.values("name")]
     positions = [out.find(n) for n in names]
     assert all(p >= 0 for p in positions) and positions == sorted(positions)
+
+
+def test_a_workbooks_text_is_never_markup() -> None:
+    """A project called "[a1]厂房" or a note "[/b]" prints as typed (rich would take it as markup)."""
+    import io
+
+    from rich.console import Console
+
+    from keyproject.views import Column, Fact, Facts, SheetView, Table
+    from keyproject.views.text import print_views
+
+    view = SheetView("红黄绿灯", "红黄灯项目[b]", (
+        Facts("f", "总体情况", (Fact("n", "项目[i]", "[a1]", "text"),)),
+        Table("t", "清单", (Column("name", "项目名称"), Column("note", "存在问题", "wrap")),
+              (("[a1]厂房", "[/b]用地"),)),
+    ))
+    out = io.StringIO()
+    print_views([view], Console(file=out, width=120, highlight=False))
+    text = out.getvalue()
+    for typed in ("红黄灯项目[b]", "项目[i] [a1]", "[a1]厂房", "[/b]用地"):
+        assert typed in text

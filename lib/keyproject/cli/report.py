@@ -58,6 +58,7 @@ def print_table(report: Report, ledger: Ledger) -> None:
     rankings and problem sections as the workbook's 汇总, 红黄绿灯, 排名, 问题清单), then the
     reader's notes."""
     from rich.console import Console
+    from rich.markup import escape
 
     from keyproject.views.sheets import BULLETIN, sheet_views
     from keyproject.views.text import print_views
@@ -67,9 +68,9 @@ def print_table(report: Report, ledger: Ledger) -> None:
         console = Console(highlight=False, width=240)
     name = ledger.title or (ledger.path.name if ledger.path else "")
     if name:
-        console.print(f"[bold]{name}[/bold]")
+        console.print(f"[bold]{escape(name)}[/bold]")
     print_views((v for v in sheet_views(report, ()) if v.name != BULLETIN), console)
     for w in report.warnings:
-        console.print(f"[yellow]提示：{w}[/yellow]")
+        console.print(f"[yellow]提示：{escape(w)}[/yellow]")
     for issue in ledger.errors:
-        console.print(f"[red]{issue}[/red]")
+        console.print(f"[red]{escape(str(issue))}[/red]")

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table as RichTable
 
 from keyproject.formats import MISSING, text
@@ -19,21 +20,22 @@ _RIGHT = frozenset({"count", "amount", "rate", "points", "ratio"})
 
 
 def cell_text(value: Value, kind: str, decimals: int | None) -> str:
-    """One cell as the terminal shows it ("—" for a number that is missing)."""
+    """One cell as the terminal shows it ("—" for a number that is missing); a workbook's text is
+    data, never ``rich`` markup ("[二期]" stays as typed)."""
     shown = text(value, kind, decimals)
-    return shown if shown else (MISSING if kind in _RIGHT or kind == "flag" else "")
+    return escape(shown) if shown else (MISSING if kind in _RIGHT or kind == "flag" else "")
 
 
 def facts_line(block: Facts) -> str:
-    items = "，".join(f"{f.label} {cell_text(f.value, f.kind, f.decimals)}" for f in block.items)
+    items = "，".join(f"{escape(f.label)} {cell_text(f.value, f.kind, f.decimals)}" for f in block.items)
     body = items or block.empty
-    return f"{block.title}：{body}" if block.title else body
+    return f"{escape(block.title)}：{body}" if block.title else body
 
 
 def rich_table(block: Table) -> RichTable:
-    table = RichTable(title=block.title, title_justify="left")
+    table = RichTable(title=escape(block.title) if block.title else None, title_justify="left")
     for c in block.columns:
-        table.add_column(c.label, justify="right" if c.kind in _RIGHT else "left",
+        table.add_column(escape(c.label), justify="right" if c.kind in _RIGHT else "left",
                          overflow="fold")
     for row in block.rows:
         table.add_row(*(cell_text(v, c.kind, c.decimals) for v, c in zip(row, block.columns, strict=True)))
@@ -44,7 +46,7 @@ def print_views(views: Iterable[SheetView], console: Console) -> None:
     """Each view's title, then its blocks in order."""
     for view in views:
         console.print()
-        console.print(f"[bold]{view.title}[/bold]")
+        console.print(f"[bold]{escape(view.title)}[/bold]")
         for block in view.blocks:
             if isinstance(block, Facts):
                 console.print(facts_line(block))
@@ -52,12 +54,12 @@ def print_views(views: Iterable[SheetView], console: Console) -> None:
                 if block.rows:
                     console.print(rich_table(block))
                 else:
-                    console.print(f"{block.title}：{block.empty}" if block.title else block.empty)
+                    console.print(escape(f"{block.title}：{block.empty}" if block.title else block.empty))
             elif isinstance(block, Paragraphs):
                 if block.title:
-                    console.print(block.title)
+                    console.print(escape(block.title))
                 for line in block.lines:
-                    console.print(line)
+                    console.print(escape(line))
 
 
 __all__ = ["cell_text", "facts_line", "print_views", "rich_table"]
