@@ -318,11 +318,13 @@ def _staged(v: Any) -> tuple[tuple[int, float], ...]:
     return tuple(sorted(pairs))
 
 
-def _basis(v: Any) -> str:
+def parse_basis(v: Any) -> str:
+    """A 序时口径 as a user writes it (按月, 按日, 按月度计划, month …) → ``BASES``; ValueError otherwise.
+    The 设置 sheet, TOML files and the formulas' 口径 argument all read it here."""
     t = _text(v).lower()
     found = {"month": "month", "按月": "month", "月": "month", "day": "day", "按日": "day", "日": "day",
-             "按天": "day", "plan": "plan", "按计划": "plan", "计划": "plan", "按月度计划": "plan",
-             "月度计划": "plan", "累计计划": "plan", "按累计计划": "plan"}.get(t)
+             "按天": "day", "天": "day", "plan": "plan", "按计划": "plan", "计划": "plan",
+             "按月度计划": "plan", "月度计划": "plan", "累计计划": "plan", "按累计计划": "plan"}.get(t)
     if found is None:
         raise ValueError("应为 按月、按日 或 按月度计划（month / day / plan）")
     return found
@@ -396,7 +398,7 @@ class Setting:
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("basis", "序时口径", _basis,
+    Setting("basis", "序时口径", parse_basis,
             "序时进度的算法：按月（月份÷12）、按日（年内第几天÷全年天数）或按月度计划（各项目1-N月计划÷年度计划，"
             "即“完成1-N月投资计划的X%”；没有月度计划的项目按月计算并提示）", ("序时进度口径",)),
     Setting("green_gap", "黄灯差距", _points, "完成率低于序时进度超过此数（百分点，负数）亮黄灯；默认 -10",

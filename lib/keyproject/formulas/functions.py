@@ -25,11 +25,10 @@ from keyproject.calendar import WorkCalendar
 from keyproject.errors import KPError
 from keyproject.formulas.spec import Context
 from keyproject.progress import completion_rate, gap_points, time_progress
+from keyproject.rules import parse_basis
 
 Grid = xs.Grid
 
-_BASIS = {"month": "month", "day": "day", "月": "month", "按月": "month", "日": "day", "按日": "day",
-          "天": "day", "按天": "day"}
 NO_AS_OF = "缺少统计截止日期"
 
 
@@ -55,11 +54,12 @@ def timeprogress(ctx: Context, as_of: Any, basis: Any = None, settings_range: An
     """序时进度 of each date (``progress.time_progress``); a blank basis is the rules'."""
     text = xs.scalar(basis)
     if xs.is_blank(text):
-        key: str | None = ctx.rules_for(settings_range).basis
+        key = ctx.rules_for(settings_range).basis
     else:
-        key = _BASIS.get(str(text).strip().lower())
-    if key is None:
-        raise KPError(f"序时口径“{text}”无效，应为“按月”或“按日”")
+        try:
+            key = parse_basis(text)  # the 设置 sheet's words (按月, 按日, 按月度计划)
+        except ValueError:
+            raise KPError(f"序时口径“{text}”无效，应为“按月”或“按日”") from None
     d = xs.dates(as_of, "统计截止日期")
     tp = _unique_map(d.values, lambda ts: time_progress(ts, key))
     return xs.column_out(tp, d.errors, d.shape)
