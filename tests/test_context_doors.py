@@ -179,6 +179,8 @@ def test_rules_files_and_presets_are_loaded_by_the_context_alone() -> None:
 
 
 def test_domain_code_never_imports_a_door() -> None:
+    """The engine, the reader and the writers import no door. ``formulas.live``/``live_cells`` are
+    not a door but the native formula texts the writer puts into a workbook (``kp refresh --live``)."""
     import ast
 
     offenders = []
@@ -189,6 +191,7 @@ def test_domain_code_never_imports_a_door() -> None:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.ImportFrom) and node.module:
                 parts = node.module.split(".")
-                if parts[0] == "keyproject" and len(parts) > 1 and parts[1] in DOORS:
+                if parts[0] == "keyproject" and len(parts) > 1 and parts[1] in DOORS and \
+                        not (parts[1] == "formulas" and len(parts) > 2 and parts[2].startswith("live")):
                     offenders.append(f"{rel}: {node.module}")
     assert offenders == []
