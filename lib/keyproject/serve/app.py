@@ -200,8 +200,8 @@ def create_app(config: ServeConfig) -> Starlette:
         _require_token(request, config)
         data = await _json_body(request)
         path = _path_field(data)
-        region = data.get("region") or "全县"
-        if not isinstance(region, str):
+        region = data.get("region") or None  # none given: the 设置 sheet's 地区称谓 (else 全县)
+        if region is not None and not isinstance(region, str):
             raise BadRequest("“region”应为文字，如“全县”")
 
         def work() -> dict[str, Any]:
