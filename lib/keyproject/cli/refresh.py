@@ -26,6 +26,10 @@ def register(subparsers: Any) -> None:
     p.add_argument("--out", metavar="路径", help="写入另一个文件，原文件不动")
     p.add_argument("--force", action="store_true",
                    help="工作簿含有刷新无法原样保留的内容（数字签名、共享工作簿修订记录）时也在原文件上写入")
+    p.add_argument("--live", action="store_true",
+                   help="把“差距(百分点)”和“灯号”写成公式（附计算结果）：引用本行的计划、完成、日期、阶段、"
+                   "建设性质单元格和“设置”表的阈值，在 WPS、Excel、LibreOffice 中改数即自动重算，无需加载项；"
+                   "灯号颜色用条件格式，随公式结果变化。报告日期和序时进度按本次刷新固定，下一期请再刷新；不加本项则写入数值")
     add_history_argument(p)
     p.add_argument("--quiet", action="store_true", help="不显示进度条")
     p.set_defaults(handler=run)
@@ -57,6 +61,7 @@ def run(args: argparse.Namespace) -> int:
         result = refresh_workbook(
             Path(args.ledger), as_of=as_of, submissions=args.submissions, rules=args.rules,
             out=args.out, force=args.force, sheet=args.sheet, history_url=args.history, progress=callback,
+            live=args.live,
         )
     finally:
         stop()
@@ -77,6 +82,8 @@ def print_summary(result: Any) -> None:
                       if key in result.lights)
     if lights:
         out.write(f"  灯号：{lights}\n")
+    if result.live is not None:
+        _live_summary(out, result)
     if len(result.updates):
         files = result.updates["file"].nunique() if "file" in result.updates else 0
         out.write(f"  报送数据：更新 {len(result.updates)} 个单元格（来自 {files} 个文件）\n")
@@ -88,3 +95,21 @@ def print_summary(result: Any) -> None:
         out.write(f"  注意：{w}\n")
     if result.history:
         out.write(f"  历史记录：{result.history}\n")
+
+
+def _live_summary(out: Any, result: Any) -> None:
+    live = result.live
+    out.write(f"  实时灯号：{live.rows}个项目行的差距、灯号为公式（已附计算结果），"
+              f"修改完成投资、开工日期等后自动重算；报告日期和序时进度固定为{result.as_of:%Y-%m-%d}，下一期请再刷新\n")
+    cells = {k: v for k, v in live.thresholds.items() if v is not None}
+    constants = {k: v for k, v in live.values.items() if live.thresholds.get(k) is None}
+    if cells:
+        refs = "、".join(f"{k}（{v}）" for k, v in cells.items())
+        out.write(f"  阈值：引用“{live.settings_sheet}”表的{refs}，改设置表即生效\n")
+    if constants:
+        why = ("规则来自 --rules 指定的文件，不是工作簿的“设置”表" if live.explicit_rules
+               else "工作簿的“设置”表没有这些项" if live.settings_sheet or cells else "工作簿没有“设置”表")
+        values = "、".join(f"{k} {v:g}" for k, v in constants.items())
+        out.write(f"  阈值为常数（{why}）：{values}；要改请修改规则后再刷新\n")
+    for sheet, ranges in live.conditional.items():
+        out.write(f"  灯号颜色：工作表“{sheet}”{'、'.join(ranges)} 的条件格式（红、黄、绿及“待刷新”）\n")

@@ -3,11 +3,14 @@
 Order of work: lock check → open the package, refuse what cannot be edited safely → read → consolidate
 submissions → report → history changes and the 通报 text → backup → for each project sheet: place
 keyproject's columns and edit the sheet's XML (its columns, the submitted figures and other cell
-edits, nothing else) → keyproject's sheets generated from the views → full recalculation on open,
-marks (sheets, columns, period) → save to a temporary file (every untouched entry copied raw) →
-atomic replace (or write to ``out``) → history snapshot.
+edits, keyproject's conditional formats, nothing else) → keyproject's sheets generated from the views
+→ full recalculation on open, marks (sheets, columns, conditional formats, period) → save to a
+temporary file (every untouched entry copied raw) → atomic replace (or write to ``out``) → history
+snapshot.
 
 No openpyxl on this path: the package is edited part by part (``keyproject.package``).
+
+``live=True`` writes 差距(百分点) and 灯号 as native formulas (``workbook.live``).
 """
 
 from __future__ import annotations
@@ -34,7 +37,15 @@ from keyproject.package.xml import parse
 from keyproject.rules import Rules
 from keyproject.views.sheets import SHEETS, sheet_views
 from keyproject.workbook.backup import atomic_write, backup_copy, leftover_temps
-from keyproject.workbook.columns import THREE, OwnedColumn, Placement, column_edits, locate, standard_columns
+from keyproject.workbook.columns import (
+    THREE,
+    ColumnsFor,
+    OwnedColumn,
+    Placement,
+    column_edits,
+    locate,
+    standard_columns,
+)
 from keyproject.workbook.guard import (
     Loss,
     check_editable,
@@ -49,11 +60,10 @@ from keyproject.workbook.updates import CellEdit, EditLog, add_edits, submitted_
 if TYPE_CHECKING:
     from keyproject.history import Changes
     from keyproject.report import Report
+    from keyproject.workbook.live import LiveInfo
     from keyproject.xlsx import Workbook
 
 Progress = Callable[[str, float], None]  # (Chinese step name, fraction done 0..1)
-# the owned columns of one project sheet: (report, that sheet's projects in sheet order) → columns
-ColumnsFor = Callable[["Report", SheetLayout, pd.DataFrame, dict[str, str]], list[OwnedColumn]]
 
 _SUFFIXES = (".xlsx", ".xlsm")
 _LEGACY = (".xls", ".et", ".ett", ".xlt")
@@ -84,6 +94,7 @@ class RefreshResult:
     sheet_columns: dict[str, dict[str, str]] = field(default_factory=dict)
     edits: list[CellEdit] = field(default_factory=list)  # other cell edits written (``cell_edits``)
     changed_parts: list[str] = field(default_factory=list)  # zip entries written anew or added
+    live: LiveInfo | None = None  # what a live refresh wrote (``live=True``)
 
     @property
     def in_place(self) -> bool:
@@ -185,11 +196,13 @@ def _table_columns(pkg: Package, part: str) -> set[int]:
 class _SheetWrite:
     placement: Placement
     formulas: bool  # the sheet holds formulas (their cached results may be stale after updates)
+    conditional: tuple[str, ...] = ()  # the ranges of keyproject's conditional formats
 
 
 def _write_sheet(pkg: Package, wb: Workbook, layout: SheetLayout, projects: pd.DataFrame,
                  columns: list[OwnedColumn], recorded: dict[str, str], cell_edits: Sequence[CellEdit],
-                 log: EditLog, warnings: list[str], engine: str) -> _SheetWrite:
+                 log: EditLog, warnings: list[str], engine: str,
+                 recorded_conditional: frozenset[str] = frozenset()) -> _SheetWrite:
     entry = pkg.workbook.sheet(layout.sheet)
     if entry is None or entry.part is None or entry.kind != "worksheet" or not pkg.exists(entry.part):
         raise LedgerFileError(f"工作簿中没有工作表“{layout.sheet}”的数据", file=pkg.path, sheet=layout.sheet)
@@ -202,7 +215,8 @@ def _write_sheet(pkg: Package, wb: Workbook, layout: SheetLayout, projects: pd.D
     for _ in range(_PLACEMENT_TRIES):
         notes: list[str] = []
         placement = locate(grid, layout, rows, want, recorded, blocked, notes)
-        edits = SheetEdits(date1904=pkg.workbook.date1904, derive=styles.derive)
+        edits = SheetEdits(date1904=pkg.workbook.date1904, derive=styles.derive, dxf=styles.dxf,
+                           own_conditional=recorded_conditional)
         column_edits(edits, layout, placement, columns, rows)
         attempt = EditLog()
         add_edits(edits, cell_edits, styles, attempt)
@@ -224,7 +238,7 @@ def _write_sheet(pkg: Package, wb: Workbook, layout: SheetLayout, projects: pd.D
             chain.add(entry.sheet_id, result.added_formulas)
     # (only asked when figures were written into the sheet: their formulas' cached results may be stale)
     has_formulas = bool(attempt.written) and (data.find(b"<f>") >= 0 or data.find(b"<f ") >= 0)
-    return _SheetWrite(placement, has_formulas)
+    return _SheetWrite(placement, has_formulas, tuple(cf.sqref for cf in edits.conditional))
 
 
 @contextlib.contextmanager
@@ -248,17 +262,27 @@ class _Written:
     sheet_columns: dict[str, dict[str, str]]
     updates: pd.DataFrame
     edits: list[CellEdit]
+    live: LiveInfo | None = None
 
 
 def _write_package(pkg: Package, wb: Workbook, ledger: Ledger, report: Report, text: str, marks: Marks,
                    updates: pd.DataFrame, cell_edits: Sequence[CellEdit], columns_for: ColumnsFor,
-                   warnings: list[str], engine: str) -> _Written:
+                   warnings: list[str], engine: str, live: bool = False, explicit_rules: bool = False
+                   ) -> _Written:
     """Every edit of the package: the project sheets, keyproject's sheets, the workbook's marks."""
     submitted, records = submitted_edits(ledger, updates, warnings)
     log = EditLog()
     sheet_columns: dict[str, dict[str, str]] = {}
+    sheet_conditional: dict[str, tuple[str, ...]] = {}
     stale_formulas = False
     all_edits = [*submitted, *cell_edits]
+    live_info = None
+    if live:
+        from keyproject.workbook.live import live_lights
+
+        lights = live_lights(ledger, report, wb, all_edits, explicit_rules)
+        columns_for = lights.columns(columns_for)
+        live_info = lights.info
     for i, layout in enumerate(ledger.layouts):
         projects = _sheet_projects(report.projects, layout, first=i == 0)
         if len(projects) == 0:
@@ -266,8 +290,10 @@ def _write_package(pkg: Package, wb: Workbook, ledger: Ledger, report: Report, t
         recorded = marks.columns_of(layout.sheet)
         owned = columns_for(report, layout, projects, recorded)
         mine = [e for e in all_edits if e.sheet == layout.sheet]
-        written = _write_sheet(pkg, wb, layout, projects, owned, recorded, mine, log, warnings, engine)
+        written = _write_sheet(pkg, wb, layout, projects, owned, recorded, mine, log, warnings, engine,
+                               marks.conditional_of(layout.sheet))
         sheet_columns[layout.sheet] = written.placement.letters()
+        sheet_conditional[layout.sheet] = written.conditional
         stale_formulas |= written.formulas and any(e.sheet == layout.sheet for e in log.written)
     for e in log.formulas:
         what = "报送数据" if id(e) in records else "新值"
@@ -278,10 +304,16 @@ def _write_package(pkg: Package, wb: Workbook, ledger: Ledger, report: Report, t
     names = write_sheets(pkg, sheet_views(report, text.splitlines()), marks.sheets, warnings)
     pkg.workbook.request_full_calculation()  # Excel and WPS recompute the user's formulas on open
     kept = {s: c for s, c in marks.columns.items() if s not in sheet_columns and s not in names.values()}
-    pkg.set_marks(Marks(tuple(names[n] for n in SHEETS), {**kept, **sheet_columns}, report.as_of))
+    kept_conditional = {s: c for s, c in marks.conditional.items()
+                        if s not in sheet_columns and s not in names.values()}
+    pkg.set_marks(Marks(tuple(names[n] for n in SHEETS), {**kept, **sheet_columns}, report.as_of,
+                        {**kept_conditional, **sheet_conditional}))
     written_updates = [records[id(e)] for e in log.written if id(e) in records]
+    if live_info is not None:
+        coloured = {s: list(c) for s, c in sheet_conditional.items() if c}
+        live_info = dataclasses.replace(live_info, conditional=coloured)
     return _Written(names, sheet_columns, pd.DataFrame(written_updates),
-                    [e for e in log.written if id(e) not in records])
+                    [e for e in log.written if id(e) not in records], live_info)
 
 
 def refresh_workbook(
@@ -299,12 +331,16 @@ def refresh_workbook(
     cell_edits: Sequence[CellEdit] = (),
     columns: ColumnsFor | None = None,
     engine: str = "auto",
+    live: bool = False,
 ) -> RefreshResult:
     """Refresh the ledger workbook at ``path`` (see the module docstring); raise ``RefreshRefused``
     when it is open elsewhere or holds what an edit cannot keep (unless ``out`` or ``force``).
 
     ``cell_edits``: further values for the user's cells (their formats kept, formulas left alone).
     ``columns``: the owned columns of a project sheet (default ``default_columns``).
+    ``live``: 差距(百分点) and 灯号 as native formulas over the row's cells and the 设置 thresholds
+    (constants when ``rules`` is given), the lights coloured by conditional formats
+    (``workbook.live``); without it they are values with fills.
     ``engine``: how the project sheets are edited (``package.sheet_edit.edit_sheet``)."""
     from keyproject.bulletin import bulletin_text
     from keyproject.history import History
@@ -346,6 +382,7 @@ def refresh_workbook(
         if len(ledger.projects) == 0:
             raise LedgerFileError("台账中没有找到项目行", file=source, sheet=ledger.sheet)
         rules = _load_rules(rules)
+        explicit_rules = rules is not None
 
         issues: list[Issue] = []
         updates = pd.DataFrame()
@@ -382,7 +419,7 @@ def refresh_workbook(
             _step(progress, "写入灯号列、报送数据和汇总表", 0.5)
             with _collector_paused():
                 written = _write_package(pkg, wb, ledger, report, text, marks, updates, cell_edits,
-                                         columns_for, warnings, engine)
+                                         columns_for, warnings, engine, live, explicit_rules)
                 _step(progress, "保存", 0.85)
                 atomic_write(target, lambda tmp: pkg.save(tmp, now))
 
@@ -401,5 +438,5 @@ def refresh_workbook(
         columns=written.sheet_columns.get(first, {}), sheets=written.names, lights=lights,
         updates=written.updates, issues=issues, warnings=warnings, losses=losses, history=where,
         report=report, changes=changes, sheet_columns=written.sheet_columns, edits=written.edits,
-        changed_parts=changed,
+        changed_parts=changed, live=written.live,
     )
