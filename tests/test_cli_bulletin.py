@@ -19,8 +19,10 @@ def test_bulletin_text_and_docx(tmp_path, capsys):
     import docx
 
     from keyproject.bulletin import compose, totals_paragraph
+    from keyproject.comparison import compare_report
     from keyproject.reader import read_ledger
     from keyproject.report import build_report
+    from keyproject.scenario import read_last_year
 
     wb = tmp_path / SAMPLE.name
     shutil.copy(SAMPLE, wb)
@@ -31,7 +33,11 @@ def test_bulletin_text_and_docx(tmp_path, capsys):
     lines = text.splitlines()
     assert lines[0] == "关于2023年1-7月全县重点项目推进情况的通报"
     assert lines[1] == "各乡镇人民政府、街道办事处，县级各部门："
-    assert any(ln.endswith(totals_paragraph(report)) for ln in lines)
+    # the totals with 同比 from the 上年月度 sheet (keyproject.comparison; no history yet: no 环比)
+    last_year = [float(v) for v in read_last_year(wb)]
+    comparison = compare_report(report, None, last_year)
+    assert comparison.yoy_growth is not None and comparison.increase is None
+    assert any(ln.endswith(totals_paragraph(report, comparison=comparison)) for ln in lines)
     assert lines[-2:] == ["县重点项目推进工作领导小组办公室", "2023年8月2日"]
     doc = docx.Document(str(out))
     texts = [p.text for p in doc.paragraphs]
@@ -55,7 +61,7 @@ def test_bulletin_uses_history_beside_the_workbook(tmp_path, capsys):
 
     wb = tmp_path / SAMPLE.name
     shutil.copy(SAMPLE, wb)
-    june = build_report(read_ledger(wb), as_of="2023-06-30")
+    june = build_report(read_ledger(wb), as_of="2023-06-30", any_date=True)
     with History.for_workbook(wb) as h:
         h.record(june, source=wb)
     assert main(["bulletin", str(wb), "--text"]) == 0

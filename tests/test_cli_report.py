@@ -64,8 +64,13 @@ def test_json_output(tmp_path: Path) -> None:
 
 def test_as_of_basis_and_rules_options(tmp_path: Path, kp) -> None:
     ledger = str(_small_ledger(tmp_path / "a.xlsx"))
-    d = json.loads(kp("report", ledger, "--json", "--as-of", "2023-06-30").stdout)
+    refused = kp("report", ledger, "--json", "--as-of", "2023-06-30")
+    assert refused.returncode == 2 and "早于台账的报告月份（2023年1-7月）" in refused.stderr
+    assert "--any-date" in refused.stderr and refused.stdout == ""
+    d = json.loads(kp("report", ledger, "--json", "--as-of", "2023-06-30", "--any-date").stdout)
     assert d["as_of"] == "2023-06-30" and d["time_progress"] == 0.5
+    d = json.loads(kp("report", ledger, "--json", "--as-of", "2023年7月31日").stdout)
+    assert d["as_of"] == "2023-07-31" and d["as_of_source"] == "explicit"
     d = json.loads(kp("report", ledger, "--json", "--basis", "day").stdout)
     assert d["time_progress"] == round(212 / 365, 4)
     rules = tmp_path / "rules.toml"

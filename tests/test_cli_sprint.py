@@ -16,7 +16,8 @@ from keyproject.cli import main
 
 D = dt.date
 SPRINT_KEYS = {"start", "end", "days", "days_elapsed", "days_left", "working_days_left", "target", "done",
-               "remaining", "per_day", "per_week", "per_working_day", "on_track", "groups"}
+               "remaining", "per_day", "per_week", "per_working_day", "on_track", "groups", "basis",
+               "basis_note"}
 
 # Tancheng (DOMAIN.md): 125 projects, 1-7月 42.8亿元 done, a hundred-day sprint from 24 August.
 N_PROJECTS = 125
@@ -111,26 +112,47 @@ def _tancheng_ledger(path: Path) -> None:
 
 
 def test_sprint_from_a_ledger(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    pytest.importorskip("keyproject.reader")
+    """A 1-7月 ledger and a sprint from 24 August: the sprint's target is what was left on 31 July
+    (the ledger's figures predate the start), nothing is done since yet — not the year's task
+    against a straight line over the sprint."""
     ledger = tmp_path / "tancheng.xlsx"
     _tancheng_ledger(ledger)
     as_of = D(2023, 8, 31)
     got = run_json(capsys, "sprint", str(ledger), "--start", "2023-08-24", "--as-of", "2023-08-31",
                    "--group-by", "unit", "--json")
-    assert_matches(got, expected_sprint(sum(PLANS), 428000.0, as_of))
+    assert_matches(got, expected_sprint(sum(PLANS) - 428000.0, 0.0, as_of))
+    assert got["basis"] == "ledger" and "7月31日" in got["basis_note"]
     groups = {g["group"]: g for g in got["groups"]}
     assert set(groups) == set(UNITS)
     for k, unit in enumerate(UNITS):
-        plan = sum(PLANS[k::len(UNITS)])
-        done = sum(YTD[k::len(UNITS)])
-        assert groups[unit]["target"] == pytest.approx(plan)
-        assert groups[unit]["done"] == pytest.approx(done)
+        left = max(0.0, sum(PLANS[k::len(UNITS)]) - sum(YTD[k::len(UNITS)]))
+        assert groups[unit]["target"] == pytest.approx(left)
+        assert groups[unit]["done"] == pytest.approx(0.0)
         assert groups[unit]["projects"] == N_PROJECTS // len(UNITS)
-        assert groups[unit]["on_track"] == (done >= plan * 8 / 100)
-    # --target overrides the ledger's total, --done keeps the ledger's
+        assert groups[unit]["on_track"] == (left == 0.0)
+    # --target overrides the measured target, --done keeps the measured done
     got = run_json(capsys, "sprint", str(ledger), "--start", "2023-08-24", "--as-of", "2023-08-31",
                    "--target", "900000", "--json")
-    assert got["target"] == 900000.0 and got["done"] == pytest.approx(428000.0)
+    assert got["target"] == 900000.0 and got["done"] == pytest.approx(0.0)
+    # a baseline ledger as it stood at the start: target = left then, done = completed since
+    later = tmp_path / "later.xlsx"
+    wb = openpyxl.load_workbook(ledger)
+    ws = wb.active
+    ws["A1"] = "2023年郯城县重点项目推进情况表（1-9月）"
+    ws["E3"] = "1-9月完成投资"
+    for r in range(4, 4 + N_PROJECTS):
+        ws.cell(r, 5).value = ws.cell(r, 5).value + 100.0
+    wb.save(later)
+    got = run_json(capsys, "sprint", str(later), "--start", "2023-08-24", "--as-of", "2023-09-30",
+                   "--baseline", str(ledger), "--json")
+    assert got["basis"] == "baseline"
+    assert got["target"] == pytest.approx(sum(PLANS) - 428000.0)
+    assert got["done"] == pytest.approx(100.0 * N_PROJECTS)
+    # the September ledger alone has no monthly columns and postdates the start: the year's task,
+    # said on stderr
+    assert main(["sprint", str(later), "--start", "2023-08-24", "--as-of", "2023-09-30"]) == 0
+    out = capsys.readouterr()
+    assert "无法取得冲刺开始时的完成情况" in out.err and "按全年任务计算" in out.out
 
 
 def test_backplan_json(capsys: pytest.CaptureFixture[str]) -> None:

@@ -20,6 +20,8 @@ class _Report:
     projects: pd.DataFrame
     time_progress: float = 0.5
     totals: dict[str, Any] = field(default_factory=dict)
+    context: Any = None
+    reporting: Any = None
 
 
 def _report(as_of: dt.date, ytd: list[float], lights: list[str | None], starts: list[str | None],

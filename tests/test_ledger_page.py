@@ -104,7 +104,8 @@ def test_a_ledger_the_page_cannot_plan_with_is_refused_in_chinese(tmp_path: Path
 
 
 def test_other_pages_and_the_countdown_stops_when_replaced() -> None:
-    bm = LedgerPage(COUNTY, lambda led: BattleMap(led, dt.date(2023, 7, 31)))
+    # each ledger as of its own period (a fixed 2023 date would be refused for the 2024 city ledger)
+    bm = LedgerPage(COUNTY, BattleMap)
     assert bm.content.shown == 60
     _pick(bm, CITY.name, CITY.read_bytes())
     assert bm.content.shown == len(read_ledger(CITY).projects)

@@ -442,6 +442,10 @@ def test_submissions_are_consolidated_into_the_users_cells(county: Path) -> None
         else:
             assert cell.value == pytest.approx(float(new))
         assert cell.number_format == old[coord].number_format  # the user's format stays
+    # the period moved to August: the title's and the header's 1-7月 follow, each cell listed
+    assert [(e.cell, e.new) for e in result.period_edits] == [
+        ("A1", "2023年富顺县重大项目推进情况表（1-8月）"), ("O5", "1-8月完成投资")]
+    updated |= {f"{e.sheet}!{e.cell}" for e in result.period_edits}
     owned = {result.sheet: result.columns.values()}
     diffs = differences(result.backup, county, result.sheets.values(), owned)
     changed = {d.split(" ")[0] for d in diffs}
@@ -556,3 +560,11 @@ def test_a_users_own_light_column_stays_the_users(county: Path) -> None:
     assert second.columns == first.columns
     owned = {first.sheet: first.columns.values()}
     assert differences(first.backup, county, first.sheets.values(), owned) == []
+
+
+def test_a_refused_refresh_leaves_no_history_behind(county: Path) -> None:
+    """A wrong date is refused before anything is written: no backup, no SQLite file."""
+    for bad in (["--as-of", "七月底"], ["--as-of", "2022-07-31"]):
+        proc = kp("refresh", str(county), "--quiet", *bad)
+        assert proc.returncode == 2, proc.stderr
+    assert sorted(p.name for p in county.parent.iterdir()) == [county.name]

@@ -57,20 +57,21 @@ def test_period_texts_are_rewritten_in_the_users_format(tmp_path: Path) -> None:
 # (b) any number of owned columns -------------------------------------------------------------------------
 def with_reported(report: Report, layout: SheetLayout, projects: pd.DataFrame,
                   recorded: dict[str, str]) -> list[OwnedColumn]:
-    """keyproject's standard columns and one more, as the monthly cycle adds 本期报送."""
-    reported = ["8月已报" if i % 2 == 0 else "未报送" for i in range(len(projects))]
-    return [*default_columns(report, layout, projects, recorded), OwnedColumn("本期报送", reported, width=10)]
+    """keyproject's standard columns and one more (本期报送 itself is now one of the standard columns,
+    kept once a ledger is in the monthly cycle: a neutral feature column stands in for it here)."""
+    reported = ["已核实" if i % 2 == 0 else "待核实" for i in range(len(projects))]
+    return [*default_columns(report, layout, projects, recorded), OwnedColumn("核实情况", reported, width=10)]
 
 
 def test_a_feature_adds_an_owned_column(tmp_path: Path) -> None:
     path = build(tmp_path / "a.xlsx")
     first = refresh_workbook(path, now=NOW, columns=with_reported)
-    assert first.columns == {"差距(百分点)": "L", "灯号": "M", "本期报送": "N"}
+    assert first.columns == {"差距(百分点)": "L", "灯号": "M", "核实情况": "N"}
     with Package(path) as pkg:
         assert pkg.marks().columns_of(SHEET) == first.columns
     ws = openpyxl.load_workbook(path)[SHEET]
-    assert ws["N4"].value == "本期报送" and ws[f"N{FIRST_PROJECT_ROW}"].value == "8月已报"
-    assert ws[f"N{FIRST_PROJECT_ROW + 1}"].value == "未报送"
+    assert ws["N4"].value == "核实情况" and ws[f"N{FIRST_PROJECT_ROW}"].value == "已核实"
+    assert ws[f"N{FIRST_PROJECT_ROW + 1}"].value == "待核实"
     assert package_differences(first.backup, path, first) == []
     parts = zip_parts(path)
     again = refresh_workbook(path, now=NOW, columns=with_reported)
@@ -209,7 +210,7 @@ def test_a_submitted_figure_goes_into_its_projects_sheet(tmp_path: Path,
                              "old": None, "file": "s.xlsx", "sheet": "s", "source_row": 2}], index=[second])
 
     consolidation = types.SimpleNamespace(issues=[], projects=ledger.projects, report_period=None,
-                                          updates=updates)
+                                          updates=updates, reporting=None, submitted_files=[])
     monkeypatch.setattr(keyproject.submissions, "consolidate", lambda *a, **k: consolidation)
     result = refresh_workbook(path, now=NOW, submissions=[tmp_path / "s.xlsx"])
     assert result.updates["column"].tolist() == ["F"]

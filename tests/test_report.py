@@ -18,7 +18,7 @@ SAMPLE = Path(__file__).resolve().parent.parent / "sample_workbooks" / "county_f
 
 JSON_KEYS = ["as_of", "time_progress", "totals", "lights", "size_bands", "three_classes", "start_rate",
              "completion_rate_projects", "projects", "rankings", "red_list", "black_list", "problems",
-             "warnings", "boards"]
+             "warnings", "boards", "as_of_source", "reporting"]
 TOTAL_KEYS = ["projects", "total_investment", "annual_plan", "ytd_completed", "completion_rate", "gap_points",
               "double_half", "spi"]
 PROJECT_KEYS = ["sheet", "row", "code", "name", "unit", "light", "light_reasons", "completion_rate",
@@ -54,7 +54,12 @@ def _ledger(projects: pd.DataFrame | None = None, month: int | None = 7, year: i
 def test_as_of_defaults_to_the_end_of_the_report_month() -> None:
     r = build_report(_ledger(month=2, year=2024))
     assert r.as_of == dt.date(2024, 2, 29) and r.time_progress == 2 / 12
-    assert build_report(_ledger(), as_of="2023-06-15").as_of == dt.date(2023, 6, 15)
+    assert build_report(_ledger(), as_of="2023-07-15").as_of == dt.date(2023, 7, 15)
+    assert build_report(_ledger(), as_of="2023年8月31日").as_of == dt.date(2023, 8, 31)
+    # a date before the report month is a mistake unless asked for on purpose
+    with pytest.raises(KPError, match="早于台账的报告月份"):
+        build_report(_ledger(), as_of="2023-06-15")
+    assert build_report(_ledger(), as_of="2023-06-15", any_date=True).as_of == dt.date(2023, 6, 15)
 
 
 def test_no_report_month_asks_for_as_of() -> None:

@@ -360,3 +360,23 @@ def test_reader_reads_county_side_tables() -> None:
             if key != "row":
                 assert _same(value, ms.loc[m["row"], key]), (m["row"], key)
     assert led.settings["百日冲刺开始"] == date(2023, 8, 24)
+
+
+# --- the September submissions ------------------------------------------------------------------
+
+def test_september_submissions_match_their_truth() -> None:
+    from keyproject.reader import read_ledger
+    from keyproject.samples.september import SILENT_UNIT
+    from keyproject.submissions import consolidate
+
+    ledger = read_ledger(COUNTY)
+    c = consolidate(ledger, [COMMITTED / "submissions_september"])
+    truth = samples.september_rows()
+    assert c.report_period == (2023, 9) and c.matched_count == len(truth) and c.unmatched.empty
+    assert all(f.used for f in c.submitted_files) and len(c.submitted_files) == 3
+    by_row = ledger.projects.reset_index().set_index("row")
+    for t in truth:
+        label = by_row.loc[t["match_row"], "index"]
+        assert c.projects.loc[label, "ytd_completed"] == pytest.approx(t["ytd_completed"]), t["name"]
+    units = set(ledger.projects.loc[c.reporting.reported, "unit"])
+    assert units == {"县交通运输局", "县住建局", "县水务局"} and SILENT_UNIT not in units

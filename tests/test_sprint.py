@@ -19,7 +19,8 @@ START = D(2023, 8, 24)
 END = D(2023, 12, 1)  # 24 August + 99 days
 
 JSON_KEYS = {"start", "end", "days", "days_elapsed", "days_left", "working_days_left", "target", "done",
-             "remaining", "per_day", "per_week", "per_working_day", "on_track", "groups"}
+             "remaining", "per_day", "per_week", "per_working_day", "on_track", "groups", "basis",
+             "basis_note"}
 
 
 def test_window_covers_start_to_start_plus_days_minus_one() -> None:
@@ -141,3 +142,63 @@ def test_time_left_to_the_end_of_the_last_day() -> None:
     assert time_left(dt.datetime(2023, 12, 2, 0, 0, 1), END) == (0, 0, 0, 0)
     tz = dt.timezone(dt.timedelta(hours=8))
     assert time_left(dt.datetime(2023, 12, 1, 12, 0, tzinfo=tz), END) == (0, 12, 0, 0)
+
+
+# -- measured from the start (sprint.ledger_targets / sprint_targets) ---------------------------
+
+def _two(ytd: list[float], months: int | None = None) -> pd.DataFrame:
+    frame = pd.DataFrame({"name": ["甲", "乙"], "unit": ["经信局", "交通局"], "annual_plan": [1000.0, 600.0],
+                          "ytd_completed": ytd})
+    if months:
+        for m in range(1, months + 1):
+            frame[f"m{m:02d}"] = [ytd[0] / months, ytd[1] / months]
+    return frame
+
+
+def test_targets_from_the_monthly_columns_before_the_start() -> None:
+    from keyproject.sprint import ledger_targets
+
+    # a 1-9月 ledger with monthly columns, sprint from 24 August: the start is 1-7月
+    t = ledger_targets(_two([900.0, 450.0], months=9), dt.date(2023, 8, 24), by="unit",
+                       figures_date=dt.date(2023, 9, 30))
+    assert t.basis == "monthly" and t.basis_date == dt.date(2023, 7, 31) and t.warning is None
+    assert t.target == pytest.approx(1600 - 7 / 9 * 1350) and t.done == pytest.approx(2 / 9 * 1350)
+    g = t.groups.set_index("group")
+    assert g.loc["经信局", "target"] == pytest.approx(1000 - 700)
+    assert g.loc["经信局", "done"] == pytest.approx(200)
+
+
+def test_targets_from_a_ledger_older_than_the_start_and_the_annual_fallback() -> None:
+    from keyproject.sprint import ledger_targets
+
+    t = ledger_targets(_two([700.0, 100.0]), dt.date(2023, 8, 24), figures_date=dt.date(2023, 7, 31))
+    assert (t.basis, t.target, t.done) == ("ledger", 800.0, 0.0)
+    t = ledger_targets(_two([900.0, 300.0]), dt.date(2023, 8, 24), figures_date=dt.date(2023, 9, 30))
+    assert (t.basis, t.target, t.done) == ("annual", 1600.0, 1200.0)
+    assert t.warning and "按全年任务计算" in t.warning
+    # the target is the total plan left (an overachiever offsets the others), never below 0
+    t = ledger_targets(_two([1200.0, 100.0]), dt.date(2023, 8, 24), by="unit",
+                       figures_date=dt.date(2023, 7, 31))
+    assert t.target == 300.0
+    assert t.groups.set_index("group").loc["经信局", "target"] == 0.0
+
+
+def test_targets_from_the_history_snapshot_at_the_start(tmp_path: Path) -> None:
+    from keyproject.history import History
+    from keyproject.ledger import Ledger
+    from keyproject.report import build_report
+    from keyproject.schema import LEDGER, conform
+    from keyproject.sprint import sprint_targets
+
+    def ledger(ytd: list[float], month: int) -> Ledger:
+        frame = conform(_two(ytd).assign(row=[5, 6]), LEDGER)
+        return Ledger(path=None, sheet="台账", header_rows=[4], columns=[], unit="万元", report_month=month,
+                      report_year=2023, projects=frame)
+
+    with History.open(f"sqlite:///{tmp_path / 'h.sqlite'}") as h:
+        h.record(build_report(ledger([600.0, 200.0], 7)))
+        h.record(build_report(ledger([650.0, 210.0], 8), as_of=dt.date(2023, 8, 20)))
+        sept = ledger([900.0, 300.0], 9)
+        t = sprint_targets(sept, dt.date(2023, 8, 24), by="unit", history=h)
+    assert t.basis == "snapshot" and t.basis_date == dt.date(2023, 8, 20) and "8月20日" in t.note
+    assert t.target == pytest.approx(1600 - 860) and t.done == pytest.approx(1200 - 860)

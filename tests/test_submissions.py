@@ -143,12 +143,15 @@ def test_ledger_without_column_keeps_value_for_computation_and_warns():
 
 def test_submission_files_expand_folders(tmp_path):
     (tmp_path / "subs").mkdir()
-    for n in ("b.xlsx", "a.xlsm", "~$a.xlsx", "notes.txt", ".hidden.xlsx"):
+    for n in ("b.xlsx", "a.xlsm", "c.xls", "d.et", "~$a.xlsx", "notes.txt", ".hidden.xlsx", "Thumbs.db",
+              "台账.keyproject.sqlite"):
         (tmp_path / "subs" / n).write_bytes(b"x")
+    (tmp_path / "subs" / "backups").mkdir()
     ledger = tmp_path / "subs" / "台账.xlsx"
     ledger.write_bytes(b"x")
     files = submission_files([tmp_path / "subs", tmp_path / "subs" / "b.xlsx"], exclude=[ledger])
-    assert [f.name for f in files] == ["a.xlsm", "b.xlsx"]
+    # every file a unit may have sent, whatever its format; not lock, hidden, system or keyproject files
+    assert [f.name for f in files] == ["a.xlsm", "b.xlsx", "c.xls", "d.et", "notes.txt"]
     from keyproject.errors import KPError
 
     with pytest.raises(KPError):
@@ -173,6 +176,9 @@ def test_consolidate_reads_files_and_lists_unreadable(tmp_path):
     assert c.projects.loc[3, "ytd_completed"] == 7100.0
     assert [i.file for i in c.errors] == [str(bad)]
     assert len(c.files) == 2
+    assert [(f.path.name, f.status) for f in c.submitted_files] == [("bad.xlsx", "unreadable"),
+                                                                    ("good.xlsx", "used")]
+    assert [f.path for f in c.unused_files] == [bad] and "不是有效的Excel文件" in str(c.unused_files[0])
 
 
 def test_loose_match_without_brackets_is_reported():

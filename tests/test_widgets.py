@@ -268,11 +268,20 @@ def test_countdown_without_event_loop_does_not_start_a_task() -> None:
     assert sc._task is None
 
 
-def test_countdown_from_ledger_uses_totals_and_groups() -> None:
+def test_countdown_from_ledger_measures_from_the_start() -> None:
+    """From 24 August: the work left after the seven closed months (1200 − 700), nothing since —
+    the same figures ``kp sprint`` gives (both call sprint.sprint_targets)."""
     sc = SprintCountdown.from_ledger(two_projects(), dt.date(2023, 8, 24), by="unit",
                                      clock=Clock(dt.datetime(2023, 9, 1)))
-    assert (sc.target, sc.done) == (1200.0, 700.0)
+    assert (sc.target, sc.done) == (500.0, 0.0)
+    assert sc.basis is not None and sc.basis.basis == "monthly"
+    assert "按1-7月各月完成投资" in sc.basis_html.value
     assert "县经信局" in sc.leaderboard.value and "县交通局" in sc.leaderboard.value
+    # the start and length from the workbook's 设置 sheet
+    led = two_projects()
+    led.settings = {"百日冲刺开始": dt.date(2023, 9, 1), "冲刺天数": 60}
+    sc = SprintCountdown.from_ledger(led, clock=Clock(dt.datetime(2023, 9, 2)))
+    assert (sc.start_date, sc.days) == (dt.date(2023, 9, 1), 60)
 
 
 # -- BattleMap --------------------------------------------------------------------------------

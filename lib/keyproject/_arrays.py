@@ -14,25 +14,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from keyproject.dates import parse_date
 from keyproject.errors import KPError
 
 EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 
 
 def as_of_timestamp(as_of: Any) -> pd.Timestamp:
-    """A report date as a midnight Timestamp (date, datetime, ISO text or an Excel serial)."""
+    """A report date as a midnight Timestamp (a date, datetime, Excel serial or date text, read by
+    the strict ``keyproject.dates.parse_date``)."""
     if as_of is None or (isinstance(as_of, float) and np.isnan(as_of)):
         raise KPError("缺少统计截止日期（as_of）")
-    if isinstance(as_of, (int, float, np.integer, np.floating)) and not isinstance(as_of, bool):
-        ts = EXCEL_EPOCH + pd.Timedelta(days=int(as_of))
-    else:
-        try:
-            ts = pd.Timestamp(as_of)
-        except (ValueError, TypeError):
-            raise KPError(f"统计截止日期“{as_of}”无法识别") from None
-    if ts is pd.NaT:
-        raise KPError(f"统计截止日期“{as_of}”无法识别")
-    return ts.normalize().as_unit("us")
+    return pd.Timestamp(parse_date(as_of, "统计截止日期")).as_unit("us")
 
 
 def as_of_date(as_of: Any) -> dt.date:

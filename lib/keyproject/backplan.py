@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from keyproject.calendar import WorkCalendar
+from keyproject.dates import parse_date
 from keyproject.errors import KPError
 from keyproject.schema import MILESTONES, conform
 
@@ -95,7 +96,7 @@ def backward_plan(target: dt.date, steps: Any = None, calendar: WorkCalendar | N
     """
     cal = calendar if calendar is not None else WorkCalendar()
     pairs = normalize_steps(steps)
-    target = pd.Timestamp(target).date()
+    target = parse_date(target, "目标日期")
     starts: list[dt.date] = []
     finishes: list[dt.date] = []
     finish = cal.workday_on_or_before(target)
@@ -177,7 +178,7 @@ def milestone_status(milestones: pd.DataFrame, as_of: dt.date, due_within_days: 
     when it has no deadline).
     """
     frame = conform(milestones, MILESTONES)
-    day = pd.Timestamp(as_of).normalize()
+    day = pd.Timestamp(parse_date(as_of, "截至日期"))
     deadline = frame["revised_deadline"].fillna(frame["deadline"]).dt.normalize()
     done_date = frame["done_date"].dt.normalize()
     to_go = (deadline - day).dt.days

@@ -25,7 +25,8 @@ import chinese_calendar
 import numpy as np
 import pandas as pd
 
-from keyproject.errors import CalendarError, KPError
+from keyproject.dates import optional_date
+from keyproject.errors import CalendarError, DateError, KPError
 
 _EPOCH = dt.date(1970, 1, 1)
 _EXCEL_EPOCH = dt.date(1899, 12, 30)  # Excel's 1900 date system (serial 1 = 1900-01-01, with the 1900 bug)
@@ -338,45 +339,13 @@ def _days_array(x: Any) -> tuple[np.ndarray, np.ndarray]:
 def to_date(value: Any) -> dt.date | None:
     """A date from an Excel cell value: date/datetime, Excel serial number, or text; None if blank.
 
-    Raises ValueError for text or numbers that are not a date.
+    Read by the strict ``keyproject.dates.parse_date``; raises ValueError for text or numbers that
+    are not one exact day.
     """
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return None
-    if isinstance(value, pd.Timestamp):
-        return None if pd.isna(value) else value.date()
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, np.datetime64):
-        return None if np.isnat(value) else pd.Timestamp(value).date()
-    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
-        serial = float(value)
-        if not (1 <= serial < 2958466):  # Excel's range: 1900-01-01 … 9999-12-31
-            raise ValueError(f"not an Excel date serial: {value}")
-        return _EXCEL_EPOCH + dt.timedelta(days=int(serial))
-    text = str(value).strip()
-    if not text:
-        return None
     try:
-        from keyproject import values  # the reader's parser, when present, knows office formats
-    except ImportError:
-        values = None  # type: ignore[assignment]
-    parse = getattr(values, "parse_date", None)
-    if parse is not None:
-        # only an exact day: a parse with a warning ("2027-02" read as 1 February) is not one
-        try:
-            parsed = parse(text)
-        except Exception:
-            parsed = None
-        value = getattr(parsed, "value", parsed)
-        if value is not None and not getattr(parsed, "warning", None) and not getattr(parsed, "error", None):
-            return to_date(value)
-    cleaned = text.replace("年", "-").replace("月", "-").replace("日", "").replace("/", "-").replace(".", "-")
-    parts = cleaned.split("-")
-    if len(parts) == 3 and all(p.strip().isdigit() for p in parts):
-        return dt.date(int(parts[0]), int(parts[1]), int(parts[2]))
-    raise ValueError(f"not a date: {text!r}")
+        return optional_date(value)
+    except DateError as exc:
+        raise ValueError(exc.message) from None
 
 
 def _overrides_from_rows(rows: Any, source: str | None) -> dict[int, YearOverride]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 
 def where(file: str | Path | None = None, sheet: str | None = None, row: int | None = None,
@@ -39,8 +40,20 @@ class KPError(Exception):
         return f"{loc}：{self.message}" if loc else self.message
 
 
+# why a file cannot be read as a ledger, as data (``LedgerFileError.reason``)
+FileReason = Literal["format", "password", "not_ledger", "empty", "damaged", "unsafe", "missing"]
+
+
 class LedgerFileError(KPError):
-    """The file cannot be read as a ledger at all (not xlsx, too large, encrypted, no name column)."""
+    """The file cannot be read as a ledger at all (not xlsx, too large, encrypted, no name column).
+
+    ``reason`` classifies it (``FileReason``: an unreadable format, a password, not a ledger, empty,
+    damaged, unsafe or over the limits, missing), None where no class fits."""
+
+    def __init__(self, message: str, *, reason: FileReason | None = None, file: str | Path | None = None,
+                 sheet: str | None = None, row: int | None = None, column: str | None = None) -> None:
+        self.reason = reason
+        super().__init__(message, file=file, sheet=sheet, row=row, column=column)
 
 
 class CalendarError(KPError):
@@ -57,6 +70,40 @@ class CalendarError(KPError):
 
 class RefreshRefused(KPError):
     """A refresh would lose data or the workbook is open elsewhere."""
+
+
+class DateError(KPError):
+    """A date typed by a user (an option, a formula argument, a settings cell) that is not one exact
+    day. ``value`` is what was given, ``what`` names it (e.g. ``--as-of``)."""
+
+    def __init__(self, message: str, *, value: object = None, what: str | None = None,
+                 file: str | Path | None = None, sheet: str | None = None, row: int | None = None,
+                 column: str | None = None) -> None:
+        self.value = value
+        self.what = what
+        super().__init__(message, file=file, sheet=sheet, row=row, column=column)
+
+
+class PeriodError(KPError):
+    """A report date that does not fit the ledger's period or its history: another year, before the
+    report month, more than a month after it, or earlier than the newest snapshot. ``as_of`` is the
+    refused date, ``period`` the ledger's (year, month), ``latest`` the newest snapshot's date."""
+
+    def __init__(self, message: str, *, as_of: object = None, period: tuple[int, int] | None = None,
+                 latest: object = None, file: str | Path | None = None, sheet: str | None = None) -> None:
+        self.as_of = as_of
+        self.period = period
+        self.latest = latest
+        super().__init__(message, file=file, sheet=sheet)
+
+
+class HistoryError(KPError):
+    """The history database cannot be used: a bad URL, a missing driver, an unreachable server or a
+    file that is not keyproject's history. ``url`` is the URL with any password hidden."""
+
+    def __init__(self, message: str, *, url: str | None = None) -> None:
+        self.url = url
+        super().__init__(message)
 
 
 class AmbiguousLedgerError(LedgerFileError):

@@ -323,9 +323,20 @@ def scalar(value: Any) -> Any:
     return g[0][0]
 
 
+def default_exact_date_parser(what: str = "日期") -> Callable[[str], Any] | None:
+    """The library's strict parser of typed dates (``keyproject.dates.parse_date``: one exact day,
+    as every door reads a date given on purpose), naming the value ``what``, when it is importable."""
+    try:
+        from keyproject.dates import parse_date
+    except ImportError:
+        return None
+    return lambda text: parse_date(text, what)
+
+
 def one_date(value: Any, what: str, parse_text: Callable[[str], Any] | None = None) -> dt.date:
-    """A single required date (ShapeError with ``what`` in the message otherwise)."""
-    c = dates(scalar(value), what, parse_text)
+    """A single required date (ShapeError with ``what`` in the message otherwise). A date typed as
+    text is read strictly (``default_exact_date_parser``): "2023-07" or "7月底" is not one day."""
+    c = dates(scalar(value), what, parse_text or default_exact_date_parser(what))
     if c.errors[0] is not None:
         raise ShapeError(c.errors[0])
     if pd.isna(c.values[0]):

@@ -118,7 +118,8 @@ def is_own_sheet(name: str, first_cell: Any) -> bool:
 
 
 def owned_column_values(report: Any) -> pd.DataFrame:
-    """Per project: its Excel ``row``, 差距(百分点), 灯号 (Chinese label), 三类项目 and ``light`` (code)."""
+    """Per project: its Excel ``row``, 差距(百分点), 灯号 (Chinese label), 三类项目, 本期报送 (empty
+    while the period's reporting is unknown) and ``light`` (code)."""
     p = report.projects
     label = report.rules.light_label
     light = p["light"] if "light" in p.columns else pd.Series([None] * len(p), index=p.index)
@@ -128,6 +129,8 @@ def owned_column_values(report: Any) -> pd.DataFrame:
         OWNED_COLUMNS[0]: p["gap_points"].astype(float) if "gap_points" in p.columns else np.nan,
         OWNED_COLUMNS[1]: [label(v) if isinstance(v, str) else None for v in light],
         OWNED_COLUMNS[2]: [v if isinstance(v, str) and v else None for v in three],
+        OWNED_COLUMNS[3]: (report.reporting.labels().reindex(p.index).tolist() if report.reporting is not None
+                           else [None] * len(p)),
         "light": [v if isinstance(v, str) else None for v in light],
     })
 

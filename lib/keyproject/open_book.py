@@ -104,8 +104,8 @@ def refresh_open_book(book: BookLike) -> OpenBookResult:
     next_col = ledger.last_column + 1
     columns: dict[str, int] = {}
     for name in OWNED_COLUMNS:
-        if name == OWNED_COLUMNS[2] and name not in existing and owned[name].isna().all():
-            continue  # no milestone dates: no 三类项目 column
+        if name in OWNED_COLUMNS[2:] and name not in existing and owned[name].isna().all():
+            continue  # no milestone dates: no 三类项目 column; no reporting known: no 本期报送
         if name in existing:
             columns[name] = existing[name]
         else:

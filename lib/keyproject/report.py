@@ -6,11 +6,10 @@
 
 from __future__ import annotations
 
-import calendar
-import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -18,11 +17,16 @@ import pandas as pd
 from keyproject import formats, progress, ranking, stages
 from keyproject import lights as lights_mod
 from keyproject import problems as problems_mod
-from keyproject._arrays import amounts, as_of_date
+from keyproject import reporting as reporting_mod
+from keyproject._arrays import amounts
 from keyproject._records import records, round_dict
-from keyproject.errors import KPError
+from keyproject.context import Context, resolve
 from keyproject.ledger import Ledger
+from keyproject.reporting import Reporting
 from keyproject.rules import Rules
+
+if TYPE_CHECKING:
+    from keyproject.history import History
 
 RANKING_GROUPS: tuple[str, ...] = ("unit", "town", "command_post", "leader")
 COUNT_GROUPS: tuple[str, ...] = ("stage", "category", "level", "command_post", "nature")
@@ -30,7 +34,7 @@ COUNT_GROUPS: tuple[str, ...] = ("stage", "category", "level", "command_post", "
 AMOUNT_KEYS: tuple[str, ...] = ("total_investment", "annual_plan", "annual_stretch", "ytd_completed",
                                 "month_completed")
 PROJECT_KEYS: tuple[str, ...] = ("sheet", "row", "code", "name", "unit", "light", "light_reasons",
-                                 "completion_rate", "gap_points", "stage", "three_class")
+                                 "completion_rate", "gap_points", "stage", "three_class", "not_updated")
 # computed columns added to the ledger's projects
 COMPUTED_COLUMNS: tuple[str, ...] = ("completion_rate", "gap_points", "pv", "ev", "spi", "double_half",
                                      "investment_light", "start_light", "months_late", "light",
@@ -60,6 +64,15 @@ class Report:
     boards: dict[str, ranking.UnitBoard] = field(default_factory=dict)
     # how many decimals each kind of figure shows (the rules, and the ledger's own 万元 amounts)
     decimals: formats.Decimals = field(default_factory=formats.Decimals)
+    # how as_of and the rules were decided (keyproject.context)
+    context: Context | None = None
+    # who reported this period, when submissions were consolidated for it (keyproject.reporting);
+    # projects then has a ``not_updated`` column and every ranking and the 红黑榜 a ``not_updated``
+    # count of the group's projects judged on figures no submission updated this period
+    reporting: Reporting | None = None
+    # the 未报送 list (催报): unit, projects, reported, missing, status; empty when reporting is None
+    unreported: pd.DataFrame = field(default_factory=lambda: reporting_mod.unreported_units(
+        pd.DataFrame(), None))
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object of ``kp report --json`` (rates as fractions to 4 decimals, gaps in points
@@ -84,34 +97,14 @@ class Report:
             "boards": {k: {"ranking": records(b.ranking), "red_list": records(b.red),
                            "black_list": records(b.black), "exempt": list(b.exempt)}
                        for k, b in self.boards.items()},
+            "as_of_source": self.context.as_of_source if self.context is not None else None,
+            "reporting": None if self.reporting is None else {
+                "period": f"{self.reporting.period[0]}-{self.reporting.period[1]:02d}",
+                "reported_projects": int(self.reporting.reported.sum()),
+                "not_reported_projects": int((~self.reporting.reported).sum()),
+                "unreported_units": records(self.unreported),
+            },
         }
-
-
-def default_as_of(ledger: Ledger) -> dt.date:
-    """The last day of the ledger's report month."""
-    if ledger.report_month and ledger.report_year:
-        y, m = int(ledger.report_year), int(ledger.report_month)
-        return dt.date(y, m, calendar.monthrange(y, m)[1])
-    raise KPError("台账中看不出报告年月（如“2023年1-7月”），请用 --as-of 指定统计截止日期",
-                  file=ledger.path, sheet=ledger.sheet)
-
-
-def resolve_rules(ledger: Ledger, rules: Rules | None, warnings: list[str]) -> Rules:
-    """Explicit rules win, then the workbook's 设置 sheet, then the defaults."""
-    if rules is not None:
-        return rules
-    if ledger.settings:
-        # the 设置 sheet also holds other tools' settings (百日冲刺开始 …): warn only about keys
-        # that look like a mistyped rule
-        unknown = [k for k in Rules.unknown_settings(ledger.settings)
-                   if any(w in k for w in ("灯", "榜", "序时", "双过半", "档次", "临期", "阶段目标", "口径"))]
-        if unknown:
-            warnings.append(f"设置表中以下项目不是可识别的进度规则，已忽略：{'、'.join(unknown)}")
-        try:
-            return Rules.from_settings(ledger.settings, strict=False)
-        except KPError as exc:
-            raise KPError(exc.message, file=ledger.path, sheet="设置") from None
-    return Rules()
 
 
 def _with_ytd(projects: pd.DataFrame, month: int, warnings: list[str]) -> pd.DataFrame:
@@ -142,16 +135,21 @@ def _plan_gaps(table: pd.DataFrame, projects: pd.DataFrame, key: str, as_of: dt.
 
 
 def build_report(ledger: Ledger, as_of: Any = None, rules: Rules | None = None,
-                 basis: str | None = None) -> Report:
-    """Compute everything of issue 3 for ``ledger`` as of ``as_of`` (default: end of report month)."""
-    warnings: list[str] = []
-    as_of = as_of_date(as_of) if as_of is not None else default_as_of(ledger)
-    rules = resolve_rules(ledger, rules, warnings)
-    if basis is not None and basis != rules.basis:
-        try:
-            rules = dataclasses.replace(rules, basis=basis)
-        except ValueError as exc:
-            raise KPError(str(exc)) from None
+                 basis: str | None = None, *, context: Context | None = None, any_date: bool = False,
+                 reporting: Reporting | None = None) -> Report:
+    """Everything ``kp report`` shows for ``ledger``.
+
+    The date and rules come from ``context`` when given (``keyproject.context.resolve``), else are
+    resolved here from ``as_of``, ``rules`` and ``basis`` the same way (an explicit ``as_of`` must
+    fit the ledger's period unless ``any_date``). ``reporting`` marks the projects and groups
+    whose figures no submission updated this period.
+    """
+    if context is None:
+        context = resolve(ledger, as_of=as_of, rules=rules, basis=basis, any_date=any_date)
+    elif as_of is not None or rules is not None or basis is not None:
+        raise TypeError("build_report: give either context or as_of/rules/basis")
+    warnings: list[str] = list(context.warnings)
+    as_of, rules = context.as_of, context.rules
     projects = _with_ytd(ledger.projects, as_of.month, warnings)
     tp = progress.time_progress_of(projects, as_of, rules)  # the plan basis: Σ plan to date / Σ plan
     if (note := progress.plan_basis_warning(projects, as_of, rules)) is not None:
@@ -175,6 +173,8 @@ def build_report(ledger: Ledger, as_of: Any = None, rules: Rules | None = None,
     }, index=projects.index)
     own = [c for c in COMPUTED_COLUMNS if c in projects.columns]
     full = pd.concat([projects.drop(columns=own), computed], axis=1)
+    if reporting is not None:
+        full["not_updated"] = reporting_mod.not_updated(full, reporting)
 
     totals = progress.totals(engine_input, as_of, rules)
     tc = pd.Series(computed["three_class"]).value_counts()
@@ -185,6 +185,9 @@ def build_report(ledger: Ledger, as_of: Any = None, rules: Rules | None = None,
         if key in full.columns and full[key].notna().any():
             table = ranking.rank(full, key, as_of, rules, min_projects=rules.rank_min_projects)
             rankings[key] = _plan_gaps(table, full, key, as_of, rules)
+            if reporting is not None:
+                stale = reporting_mod.not_updated_by_group(full, reporting, key)
+                rankings[key]["not_updated"] = rankings[key]["group"].map(stale).fillna(0).astype("int64")
     list_by = rules.list_by if rules.list_by in rankings else next(iter(rankings), None)
     boards: dict[str, ranking.UnitBoard] = {}
     if list_by is not None:
@@ -192,6 +195,11 @@ def build_report(ledger: Ledger, as_of: Any = None, rules: Rules | None = None,
         by = list_by
         boards = ranking.unit_boards(full, by, as_of, rules, time_progress=tp,
                                      regap=lambda table, part: _plan_gaps(table, part, by, as_of, rules))
+        if reporting is not None:  # the 乡镇 and 部门 boards are marked like the rankings
+            stale = reporting_mod.not_updated_by_group(full, reporting, by)
+            for board in boards.values():
+                for frame in (board.ranking, board.red, board.black):
+                    frame["not_updated"] = frame["group"].map(stale).fillna(0).astype("int64")
     else:
         red = black = pd.DataFrame(columns=list(ranking.RANK_COLUMNS))
     shown = [v for k in AMOUNT_KEYS if k in projects.columns for v in amounts(projects, k).tolist()]
@@ -213,4 +221,18 @@ def build_report(ledger: Ledger, as_of: Any = None, rules: Rules | None = None,
         completion_rate_projects=stages.completion_rate_projects(projects, as_of, m), rankings=rankings,
         list_by=list_by, red_list=red, black_list=black, problems=probs, counts=counts, warnings=warnings,
         boards=boards, decimals=formats.decimals(rules, shown),
+        context=context, reporting=reporting, unreported=reporting_mod.unreported_units(full, reporting),
     )
+
+
+def report_with_history(ledger: Ledger, history: History | None = None, *, as_of: Any = None,
+                        rules: Rules | str | Path | None = None, basis: str | None = None,
+                        any_date: bool = False, as_of_name: str = "统计截止日期") -> Report:
+    """``build_report`` as every door runs it against a history: a date earlier than the newest
+    snapshot is refused unless asked for explicitly, and the 本期报送 statuses of a snapshot of the
+    same date are shown (``kp report``, ``kp bulletin``, ``kp serve``'s bulletin)."""
+    latest = history.latest() if history is not None else None
+    context = resolve(ledger, as_of=as_of, rules=rules, basis=basis, any_date=any_date, latest=latest,
+                      as_of_name=as_of_name)
+    reporting = history.reporting(context.as_of, ledger.projects) if history is not None else None
+    return build_report(ledger, context=context, reporting=reporting)

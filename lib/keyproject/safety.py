@@ -58,7 +58,7 @@ from defusedxml import ElementTree as SafeET
 from openpyxl.utils import column_index_from_string, get_column_letter
 
 from keyproject import biff
-from keyproject.errors import LedgerFileError
+from keyproject.errors import FileReason, LedgerFileError
 from keyproject.package.marks import read_marks
 from keyproject.package.relationships import resolve
 
@@ -165,8 +165,9 @@ KIND_LABELS = {"chartsheet": "图表工作表", "dialogsheet": "对话框工作�
                "module": "VBA模块表", "missing": "缺少数据部件的工作表", "unknown": "未知类型的工作表"}
 
 
-def _fail(path: Path, message: str) -> LedgerFileError:
-    return LedgerFileError(message, file=path)
+def _fail(path: Path, message: str, reason: FileReason | None = None) -> LedgerFileError:
+    """The error for a file that cannot be read, with why as data (``LedgerFileError.reason``)."""
+    return LedgerFileError(message, file=path, reason=reason)
 
 
 def check_workbook(path: str | Path, limits: Limits | None = None) -> WorkbookInfo:
@@ -174,30 +175,31 @@ def check_workbook(path: str | Path, limits: Limits | None = None) -> WorkbookIn
     path = Path(path)
     limits = limits or Limits()
     if not path.exists():
-        raise _fail(path, "文件不存在")
+        raise _fail(path, "文件不存在", "missing")
     if path.is_dir():
-        raise _fail(path, "这是一个文件夹，不是Excel文件")
+        raise _fail(path, "这是一个文件夹，不是Excel文件", "format")
     size = path.stat().st_size
     if size == 0:
-        raise _fail(path, "文件是空的（0字节）")
+        raise _fail(path, "文件是空的（0字节）", "empty")
     if size > limits.max_file_bytes:
-        raise _fail(path, f"文件大小{size / 1048576:.1f}MB，超过上限{limits.max_file_bytes / 1048576:.0f}MB")
+        raise _fail(path, f"文件大小{size / 1048576:.1f}MB，超过上限{limits.max_file_bytes / 1048576:.0f}MB",
+                    "unsafe")
     with path.open("rb") as fh:
         head = fh.read(8)
     if head.startswith(OLE_MAGIC):
         return _check_ole(path, limits)
     if not head.startswith(ZIP_MAGIC):
-        raise _fail(path, _not_zip_message(path))
+        raise _fail(path, _not_zip_message(path), "format")
     try:
         zf = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError):
         raise _fail(path, "文件已损坏，不是完整的xlsx压缩包（可能下载或复制不完整）：请重新获取文件，或"
-                    + _REOPEN) from None
+                    + _REOPEN, "damaged") from None
     with zf:
         _check_members(path, zf, limits)
         names = set(zf.namelist())
         if "xl/workbook.xml" not in names:
-            raise _fail(path, _zip_kind_message(names))
+            raise _fail(path, _zip_kind_message(names), "format")
         repairs: dict[str, set[str]] = {}
         entries, strict = _sheet_entries(path, zf, repairs)
         # the worksheets are read whole below (ZipFile.read checks their CRC): stream the rest once
@@ -224,31 +226,32 @@ def _check_ole(path: Path, limits: Limits) -> WorkbookInfo:
     try:
         ole = olefile.OleFileIO(str(path))
     except Exception:  # olefile raises several kinds on a damaged container
-        raise _fail(path, _ole_message(path)) from None
+        raise _fail(path, *_ole_message(path)) from None
     with ole:
         streams = {"/".join(s) for s in ole.listdir(streams=True, storages=False)}
         lower = {s.lower() for s in streams}
         if "encryptioninfo" in lower or "encryptedpackage" in lower:
-            raise _fail(path, _ENCRYPTED)
+            raise _fail(path, _ENCRYPTED, "password")
         name = next((n for n in ("Workbook", "Book", "WORKBOOK", "BOOK") if n in streams), None)
         if name is None:
             if "worddocument" in lower:
-                raise _fail(path, "这是Word文档，不是Excel工作簿")
+                raise _fail(path, "这是Word文档，不是Excel工作簿", "format")
             if "powerpoint document" in lower:
-                raise _fail(path, "这是PowerPoint文档，不是Excel工作簿")
+                raise _fail(path, "这是PowerPoint文档，不是Excel工作簿", "format")
             raise _fail(path, "这是旧版Office格式的文件，但其中没有工作簿数据，无法读取："
-                              "请用Excel或WPS另存为.xlsx")
+                              "请用Excel或WPS另存为.xlsx", "format")
         try:
             stream = ole.openstream(name).read()
         except Exception:
-            raise _fail(path, "文件已损坏（工作簿数据流无法读出）：" + _WHAT_TO_DO) from None
+            raise _fail(path, "文件已损坏（工作簿数据流无法读出）：" + _WHAT_TO_DO, "damaged") from None
     try:
         book = biff.scan(stream)
     except biff.BiffError as exc:
         words = "版本过旧" if "version" in str(exc) else "已损坏"
-        raise _fail(path, f"这是旧版Excel格式（.xls/.et），但文件{words}，无法读取：{_WHAT_TO_DO}") from None
+        raise _fail(path, f"这是旧版Excel格式（.xls/.et），但文件{words}，无法读取：{_WHAT_TO_DO}",
+                    "format" if words == "版本过旧" else "damaged") from None
     if book.encrypted:
-        raise _fail(path, _ENCRYPTED)
+        raise _fail(path, _ENCRYPTED, "password")
     sheets: list[SheetInfo] = []
     others: list[SheetInfo] = []
     for pos, s in enumerate(book.sheets):
@@ -271,14 +274,14 @@ def _check_ole(path: Path, limits: Limits) -> WorkbookInfo:
     return WorkbookInfo(path=path, sheets=sheets, limits=limits, format="xls", others=others)
 
 
-def _ole_message(path: Path) -> str:
+def _ole_message(path: Path) -> tuple[str, FileReason]:
     """For an OLE file olefile cannot parse: guess from the stream names in its directory."""
     data = path.read_bytes()
     if "EncryptionInfo".encode("utf-16-le") in data or "EncryptedPackage".encode("utf-16-le") in data:
-        return _ENCRYPTED
+        return _ENCRYPTED, "password"
     if "Workbook".encode("utf-16-le") in data or "Book".encode("utf-16-le") in data:
-        return "这是旧版Excel格式（.xls/.et），但文件已损坏，无法读取：" + _WHAT_TO_DO
-    return "这是旧版Office格式或加密的文件，已损坏或无法识别：请在Excel或WPS中取消密码并另存为.xlsx"
+        return "这是旧版Excel格式（.xls/.et），但文件已损坏，无法读取：" + _WHAT_TO_DO, "damaged"
+    return "这是旧版Office格式或加密的文件，已损坏或无法识别：请在Excel或WPS中取消密码并另存为.xlsx", "format"
 
 
 def _not_zip_message(path: Path) -> str:
@@ -323,12 +326,12 @@ def _check_members(path: Path, zf: zipfile.ZipFile, limits: Limits) -> None:
         total += info.file_size
         if total > limits.max_uncompressed_bytes:
             mb = limits.max_uncompressed_bytes / 1048576
-            raise _fail(path, f"解压后超过{mb:.0f}MB，疑似压缩炸弹，拒绝读取")
+            raise _fail(path, f"解压后超过{mb:.0f}MB，疑似压缩炸弹，拒绝读取", "unsafe")
         if info.file_size > limits.ratio_floor_bytes:
             ratio = info.file_size / max(info.compress_size, 1)
             if ratio > limits.max_ratio:
                 raise _fail(path, f"压缩比异常（“{info.filename}”解压后{info.file_size / 1048576:.0f}MB，"
-                                  f"压缩比{ratio:.0f}倍），疑似压缩炸弹，拒绝读取")
+                                  f"压缩比{ratio:.0f}倍），疑似压缩炸弹，拒绝读取", "unsafe")
 
 
 _UTF16_STARTS = (b"\xff\xfe", b"\xfe\xff", b"<\x00?\x00", b"\x00<\x00?")
@@ -361,7 +364,7 @@ def _stream_all(path: Path, zf: zipfile.ZipFile, repairs: dict[str, set[str]], s
                     pass
         except _ZIP_ERRORS:
             raise _fail(path, f"文件已损坏（压缩包中的“{info.filename}”校验失败），无法读取："
-                              f"{_WHAT_TO_DO}") from None
+                              f"{_WHAT_TO_DO}", "damaged") from None
         if info.filename.lower().endswith(_XML_SUFFIXES):
             _check_xml_head(path, info.filename, head, repairs)
 
@@ -373,21 +376,21 @@ def _check_xml_head(path: Path, member: str, head: bytes, repairs: dict[str, set
     text = _xml_head(head[: 1 << 16])
     if b"<!DOCTYPE" in text or b"<!ENTITY" in text:
         raise _fail(path, f"“{member}”含有XML文档类型定义（DTD/实体），可能是恶意构造的“XML炸弹”，"
-                          "不安全，拒绝读取：请向来源核实文件，或在Excel/WPS中打开后另存为.xlsx")
+                          "不安全，拒绝读取：请向来源核实文件，或在Excel/WPS中打开后另存为.xlsx", "unsafe")
 
 
 def _read_xml(path: Path, zf: zipfile.ZipFile, member: str) -> object:
     try:
         data = zf.read(member)
     except KeyError:
-        raise _fail(path, f"文件结构不完整（缺少“{member}”）：{_WHAT_TO_DO}") from None
+        raise _fail(path, f"文件结构不完整（缺少“{member}”）：{_WHAT_TO_DO}", "damaged") from None
     except _ZIP_ERRORS:
-        raise _fail(path, f"文件已损坏（“{member}”无法解压）：{_WHAT_TO_DO}") from None
+        raise _fail(path, f"文件已损坏（“{member}”无法解压）：{_WHAT_TO_DO}", "damaged") from None
     _check_xml_head(path, member, data[: 1 << 16], {})
     try:
         return SafeET.fromstring(data)
     except Exception:  # defusedxml forbids entities/DTDs; malformed XML lands here too
-        raise _fail(path, f"文件已损坏（“{member}”不是有效的XML）：{_WHAT_TO_DO}") from None
+        raise _fail(path, f"文件已损坏（“{member}”不是有效的XML）：{_WHAT_TO_DO}", "damaged") from None
 
 
 def _local(tag: str) -> str:

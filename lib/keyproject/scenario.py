@@ -254,23 +254,31 @@ def baseline_from_ledger(
     """The baseline of a ``keyproject.ledger.Ledger``.
 
     The months done are the ledger's report month (else ``as_of``'s month); ``as_of`` defaults to
-    the end of the report month and dates the lights that decide which projects are red. Last
+    the ledger's own date (``keyproject.context``: the recorded period, else the end of the report
+    month), whose month is then the months done; it dates the lights that decide which projects
+    are red. Last
     year's monthly shape comes from the workbook's 上年月度 sheet when there is one; the staged
     targets from the rules when they carry them, else 75% by the end of September.
     """
-    year = ledger.report_year or (as_of.year if as_of else None)
-    months = ledger.report_month or (as_of.month if as_of else None)
-    if year is None or months is None:
-        raise KPError("台账没有报告月份，请指定截止日期（as_of）", file=ledger.path, sheet=ledger.sheet)
-    if as_of is None:
-        as_of = month_end(year, months)
+    from keyproject.context import resolve_as_of
+
+    if as_of is None:  # the ledger's own date, as every door takes it (recorded period, report month)
+        try:
+            as_of = resolve_as_of(ledger)[0]
+        except KPError:
+            raise KPError("台账没有报告月份，请指定截止日期（as_of）", file=ledger.path,
+                          sheet=ledger.sheet) from None
+        year, months = as_of.year, as_of.month
+    else:
+        year = ledger.report_year or as_of.year
+        months = ledger.report_month or as_of.month
     lights = None
     if len(ledger.projects):
         from keyproject import lights as lights_mod
-        from keyproject.rules import Rules
+        from keyproject.context import resolve_rules
 
-        if rules is None:
-            rules = Rules.from_settings(ledger.settings, strict=False) if ledger.settings else Rules()
+        if rules is None:  # the rules every door uses (keyproject.context)
+            rules = resolve_rules(ledger)[0]
         lights = lights_mod.evaluate(ledger.projects, as_of, rules)["light"]
     if staged is None:
         staged = tuple(getattr(rules, "staged_targets", None) or DEFAULT_STAGED)

@@ -13,6 +13,23 @@ A sprint of ``days`` days from ``start`` covers start … start+days−1 (a 100-
 
 Groups (units, command posts …) get the same figures, vectorised, from a frame of
 (group, target, done); ``group_targets`` builds that frame from a ledger.
+
+A sprint is measured on the work left when it started, not on the year's completion against a
+fraction of the annual plan. ``sprint_targets`` (what ``kp sprint`` and the ``SprintCountdown``
+widget call; ``ledger_targets`` over a bare projects frame) takes the figures at the start from,
+in order:
+
+1. ``baseline``: the ledger as it stood at the start (``kp sprint --baseline``);
+2. ``start_snapshot``: the history snapshot on or before the start, of the same year;
+3. the monthly columns (1月 … 12月) of the months closed before the start (a sprint starting on
+   24 August starts from 1-7月; one starting in January from nothing);
+4. the ledger itself when its figures are of a date on or before the start (a 1-7月 ledger and a
+   sprint from 24 August: what was done by 31 July is the start, nothing is done since);
+5. otherwise the year's task (annual plan against completed this year), with ``warning`` saying
+   the start could not be measured.
+
+The target is then plan − completed at the start (at least 0) and done is completed now −
+completed at the start, per project, summed per group and in total.
 """
 
 from __future__ import annotations
@@ -20,19 +37,25 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
 
 from keyproject.calendar import WorkCalendar
+from keyproject.dates import parse_date
+from keyproject.errors import KPError
+from keyproject.ledger import Ledger
+
+if TYPE_CHECKING:
+    from keyproject.history import History
 
 MISSING_GROUP = "（未填写）"  # label of projects whose group cell is empty
 
 # the keys of SprintStatus.to_dict(), i.e. of `kp sprint --json`
 SPRINT_KEYS: tuple[str, ...] = (
     "start", "end", "days", "days_elapsed", "days_left", "working_days_left", "target", "done",
-    "remaining", "per_day", "per_week", "per_working_day", "on_track", "groups",
+    "remaining", "per_day", "per_week", "per_working_day", "on_track", "groups", "basis", "basis_note",
 )
 # the keys of each entry of ``groups``
 GROUP_KEYS: tuple[str, ...] = (
@@ -60,6 +83,8 @@ class SprintStatus:
     on_track: bool
     groups: list[dict[str, Any]] = field(default_factory=list)
     as_of: dt.date | None = None
+    basis: str | None = None  # SprintTargets.basis when measured from a ledger
+    basis_note: str | None = None  # SprintTargets.note (Chinese)
 
     @property
     def expected(self) -> float:
@@ -83,6 +108,8 @@ class SprintStatus:
             "per_working_day": _num(self.per_working_day),
             "on_track": bool(self.on_track),
             "groups": [{k: _json_value(g.get(k)) for k in GROUP_KEYS} for g in self.groups],
+            "basis": self.basis,
+            "basis_note": self.basis_note,
         }
 
 
@@ -105,13 +132,7 @@ def _json_value(x: Any) -> Any:
 
 
 def _as_date(d: Any, name: str) -> dt.date:
-    if isinstance(d, dt.datetime):
-        return d.date()
-    if isinstance(d, dt.date):
-        return d
-    if isinstance(d, (pd.Timestamp, np.datetime64)) and not pd.isna(d):
-        return pd.Timestamp(d).date()
-    raise TypeError(f"{name} must be a date, got {d!r}")
+    return parse_date(d, name)
 
 
 def sprint_window(start: dt.date, days: int = 100) -> tuple[dt.date, dt.date]:
@@ -197,7 +218,7 @@ def _group_rows(groups: pd.DataFrame, days: int, elapsed: int, days_left: int,
         "per_day": pace["per_day"], "per_week": pace["per_week"],
         "per_working_day": pace["per_working_day"], "on_track": done >= expected,
     })
-    records = frame.to_dict("records")
+    records: list[dict[str, Any]] = [{str(k): v for k, v in r.items()} for r in frame.to_dict("records")]
     for r in records:
         for k in ("per_day", "per_week", "per_working_day"):
             if isinstance(r[k], float) and math.isnan(r[k]):
@@ -238,6 +259,115 @@ def group_targets(projects: pd.DataFrame, by: str, *, baseline: pd.DataFrame | N
         })
     out = out[["group", "projects", "target", "done"]]
     return out.sort_values(["target", "group"], ascending=[False, True], kind="stable").reset_index(drop=True)
+
+
+SprintBasis = Literal["baseline", "snapshot", "monthly", "ledger", "annual"]
+ALL = "全部"  # the one group of the whole-ledger totals
+
+
+@dataclass(frozen=True)
+class SprintTargets:
+    """A sprint's target and what is done since its start, measured from a ledger."""
+
+    target: float  # 万元: plan − completed at the start
+    done: float  # 万元: completed since the start
+    groups: pd.DataFrame | None  # group, projects, target, done (``group_targets``), when asked for
+    basis: SprintBasis  # where the figures at the start came from (see the module docstring)
+    basis_date: dt.date | None  # the date of those figures
+    note: str  # Chinese: how the sprint was measured
+    warning: str | None = None  # Chinese: the start could not be measured (basis "annual")
+
+
+def _month_sums(projects: pd.DataFrame, months: int) -> pd.Series | None:
+    """Per project, the sum of the monthly columns 1 … ``months`` (None when the ledger lacks them)."""
+    if months == 0:
+        return pd.Series(0.0, index=projects.index)
+    keys = [f"m{m:02d}" for m in range(1, months + 1)]
+    if not all(k in projects.columns for k in keys):
+        return None
+    frame = projects[keys].apply(pd.to_numeric, errors="coerce")
+    if frame.isna().all().all():
+        return None
+    return frame.fillna(0.0).sum(axis=1)
+
+
+def ledger_targets(projects: pd.DataFrame, start: dt.date, *, by: str | None = None,
+                   figures_date: dt.date | None = None, baseline: pd.DataFrame | None = None,
+                   start_snapshot: pd.Series | None = None, snapshot_date: dt.date | None = None,
+                   need_plan: bool = True) -> SprintTargets:
+    """The sprint's target and done from a ledger (see the module docstring for the order).
+
+    ``figures_date`` is the date the ledger's figures are for (its report date);
+    ``start_snapshot`` the completed-this-year of each project (same index as ``projects``) in the
+    history snapshot of ``snapshot_date``, on or before ``start``. ``by`` adds per-group figures.
+    Without any annual plan the target cannot be had: ``KPError`` unless not ``need_plan`` (the
+    caller gives the target).
+    """
+    start = parse_date(start, "冲刺开始日期")
+    has_plan = "annual_plan" in projects.columns and bool(projects["annual_plan"].notna().any())
+    if need_plan and not has_plan:
+        raise KPError("台账中没有年度计划投资，无法得出冲刺目标；请用 --target 指定（万元）")
+    ytd = (pd.to_numeric(projects["ytd_completed"], errors="coerce") if "ytd_completed" in projects.columns
+           else pd.Series(np.nan, index=projects.index))
+    basis: SprintBasis
+    warning = None
+    at_start: pd.Series | None
+    if baseline is not None:
+        basis, when = "baseline", None
+        note = "按冲刺开始时的台账计算：目标为开始时尚未完成的年度任务，已完成为开始以来新增的投资"
+        at_start = None
+    elif start_snapshot is not None and snapshot_date is not None and snapshot_date.year == start.year:
+        basis, when, at_start = "snapshot", snapshot_date, start_snapshot.reindex(projects.index)
+        note = f"按{snapshot_date.month}月{snapshot_date.day}日的历史快照计算冲刺开始时的完成情况"
+    elif (sums := _month_sums(projects, start.month - 1)) is not None and (
+            figures_date is None or figures_date.month >= start.month - 1):
+        basis, at_start = "monthly", sums
+        when = dt.date(start.year, start.month, 1) - dt.timedelta(days=1) if start.month > 1 else None
+        note = (f"按1-{start.month - 1}月各月完成投资计算冲刺开始时的完成情况" if start.month > 1
+                else "冲刺自1月开始，目标为全年任务")
+    elif figures_date is not None and figures_date <= start:
+        basis, when, at_start = "ledger", figures_date, ytd
+        note = (f"台账数据截至{figures_date.month}月{figures_date.day}日，早于冲刺开始：目标为届时尚未完成的"
+                "年度任务，开始以来的完成情况待下次报送")
+    else:
+        basis, when, at_start = "annual", None, None
+        note = "按全年任务计算：目标为年度计划投资，已完成为本年累计完成投资"
+        warning = ("无法取得冲刺开始时的完成情况（无历史快照、无月度完成数据），目标按全年任务计算，"
+                   "进度判断偏严；可用 --baseline 给出冲刺开始时的台账")
+    work = projects.assign(_all=ALL) if has_plan else projects.assign(_all=ALL, annual_plan=0.0)
+    if at_start is not None:
+        base = work.assign(ytd_completed=pd.to_numeric(at_start, errors="coerce").fillna(0.0))
+    elif baseline is not None:
+        base = baseline.assign(_all=ALL)
+    else:
+        base = None
+    totals = group_targets(work, "_all", baseline=base)
+    groups = group_targets(work, by, baseline=base) if by else None
+    return SprintTargets(target=float(totals["target"].sum()), done=float(totals["done"].sum()),
+                         groups=groups, basis=basis, basis_date=when, note=note, warning=warning)
+
+
+def sprint_targets(ledger: Ledger, start: dt.date, *, by: str | None = None, history: History | None = None,
+                   baseline: Ledger | None = None, need_plan: bool = True) -> SprintTargets:
+    """``ledger_targets`` for a ledger: its report date from ``keyproject.context``, the figures at
+    the start from ``baseline`` or the ``history`` snapshot on or before ``start``."""
+    from keyproject.context import resolve_as_of
+
+    start = parse_date(start, "冲刺开始日期")
+    try:
+        figures_date: dt.date | None = resolve_as_of(ledger)[0]
+    except KPError:  # a ledger without a report month: its figures' date is not known
+        figures_date = None
+    snapshot = history.at_or_before(start) if history is not None and baseline is None else None
+    at_start = snapshot.aligned(ledger.projects, "ytd_completed") if snapshot is not None else None
+    try:
+        return ledger_targets(
+            ledger.projects, start, by=by, figures_date=figures_date,
+            baseline=baseline.projects if baseline is not None else None,
+            start_snapshot=at_start, snapshot_date=snapshot.as_of if snapshot is not None else None,
+            need_plan=need_plan)
+    except KPError as exc:
+        raise KPError(exc.message, file=ledger.path, sheet=ledger.sheet) from None
 
 
 def _sums(projects: pd.DataFrame, by: str, target_column: str, done_column: str) -> pd.DataFrame:

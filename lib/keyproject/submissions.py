@@ -20,6 +20,15 @@ Rules (decided here, shown to users in the issues):
 - Nothing is dropped silently: every submitted row ends matched (``rows.status == "matched"``),
   unmatched (``.unmatched``) or stale (``.stale``); ``matched_count + len(unmatched) + len(stale)
   == submitted_count``.
+- Every submitted file is accounted for (``Consolidation.submitted_files``): consolidated, or
+  listed with the reason it could not be used — not a workbook format keyproject reads, a
+  password, not a ledger, empty, damaged or unsafe, older than the ledger (stale), or none of its
+  projects in the ledger. A folder gives every file in it (hidden files, Office lock files ``~$…``,
+  ``Thumbs.db``/``desktop.ini`` and keyproject's own history files excepted), whatever its
+  extension: a unit's ``.xls``, ``.et`` or ``.docx`` is listed, never skipped without a word.
+- Who reported (``Consolidation.reporting``, see ``keyproject.reporting``): a project is reported
+  for the consolidated period when a matched row of a submission for that period (or of one that
+  states no month, taken as current) names it.
 """
 
 from __future__ import annotations
@@ -32,9 +41,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from keyproject.errors import KPError, where
+from keyproject.errors import KPError, LedgerFileError, where
 from keyproject.ledger import Issue, Ledger
 from keyproject.names import normalise_codes, normalise_names, without_brackets
+from keyproject.reporting import Reporting
+from keyproject.safety import READABLE_SUFFIXES
 from keyproject.schema import LEDGER
 
 # fields a unit's submission may update, in ledger order
@@ -43,11 +54,54 @@ UPDATE_FIELDS: tuple[str, ...] = (
     "actual_start", "actual_completion", "production_date", "progress_note", "problems",
 )
 
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+# files a submission is read from (through keyproject.reader.read_ledger, which decides by content);
+# any other file in a submissions folder is listed as a format keyproject does not read
+WORKBOOK_SUFFIXES = READABLE_SUFFIXES
+# files a folder may hold that are nobody's submission
+_SYSTEM_FILES = frozenset({"thumbs.db", "desktop.ini"})
+_OWN_SUFFIXES = (".keyproject.sqlite", ".keyproject.sqlite-journal", ".keyproject.sqlite-wal",
+                 ".keyproject.sqlite-shm")
+
+# what users read about each submitted file (``SubmittedFile.status``)
+FILE_STATUS: dict[str, str] = {
+    "used": "已汇总",
+    "format": "格式无法读取",
+    "password": "设置了密码",
+    "not_ledger": "不是项目报表",
+    "empty": "没有项目数据",
+    "damaged": "文件已损坏",
+    "unsafe": "超出安全限制",
+    "missing": "文件不存在",
+    "unreadable": "无法读取",
+    "stale": "报送月份早于台账",
+    "unmatched": "项目均未与台账匹配",
+}
 
 _ROW_COLUMNS = ["file", "sheet", "row", "code", "name", "status", "project", "reason"]
 _UPDATE_COLUMNS = ["project", "row", "name", "field", "label", "column", "old", "new", "file", "sheet",
                    "source_row"]
+
+
+@dataclass(frozen=True)
+class SubmittedFile:
+    """One submitted file and what became of it."""
+
+    path: Path
+    status: str  # "used" or why not: a key of FILE_STATUS
+    message: str | None = None  # Chinese detail (the reader's message)
+    rows: int = 0  # submitted project rows read
+    matched: int = 0  # rows matched to a ledger project and applied
+    period: tuple[int, int] | None = None  # the submission's report month (year may be the ledger's)
+
+    @property
+    def used(self) -> bool:
+        return self.status == "used"
+
+    def __str__(self) -> str:
+        text = f"文件“{self.path.name}”：{FILE_STATUS[self.status]}"
+        if self.used:
+            return f"{text}（{self.matched}/{self.rows}行与台账匹配）"
+        return f"{text}（{self.message}）" if self.message else text
 
 
 @dataclass
@@ -65,10 +119,19 @@ class Consolidation:
     files: list[Path] = field(default_factory=list)
     # the newest report month among the ledger and the applied submissions, (year, month)
     report_period: tuple[int, int] | None = None
+    # every submitted file, consolidated or with the reason it was not (see the module docstring)
+    submitted_files: list[SubmittedFile] = field(default_factory=list)
+    # which ledger projects a submission for report_period updated
+    reporting: Reporting | None = None
 
     @property
     def submitted_count(self) -> int:
         return len(self.rows)
+
+    @property
+    def unused_files(self) -> list[SubmittedFile]:
+        """The submitted files that could not be used (a refresh then exits 1)."""
+        return [f for f in self.submitted_files if not f.used]
 
     @property
     def warnings(self) -> list[Issue]:
@@ -85,17 +148,21 @@ class Consolidation:
                 f"更新{len(self.updates)}处")
 
 
+def _own_or_system(f: Path) -> bool:
+    name = f.name.lower()
+    return (name.startswith(("~$", ".")) or name in _SYSTEM_FILES or name.endswith(_OWN_SUFFIXES))
+
+
 def submission_files(sources: Sequence[str | Path], exclude: Sequence[str | Path] = ()) -> list[Path]:
-    """The workbooks named by ``sources``: files as given, folders' .xlsx/.xlsm (sorted, lock files and
-    hidden files skipped). ``exclude`` (e.g. the ledger itself) is left out."""
+    """The files named by ``sources``: files as given, every file of a folder (sorted; hidden files,
+    lock files, system files and keyproject's history files skipped). ``exclude`` (e.g. the ledger
+    itself) is left out."""
     skip = {Path(p).resolve() for p in exclude}
     out: list[Path] = []
     for src in sources:
         p = Path(src)
         if p.is_dir():
-            found = sorted(f for f in p.iterdir() if f.is_file() and f.suffix.lower() in WORKBOOK_SUFFIXES
-                           and not f.name.startswith(("~$", ".")))
-            out.extend(found)
+            out.extend(sorted(f for f in p.iterdir() if f.is_file() and not _own_or_system(f)))
         elif p.is_file():
             out.append(p)
         else:
@@ -113,9 +180,10 @@ def submission_files(sources: Sequence[str | Path], exclude: Sequence[str | Path
 
 def consolidate(ledger: Ledger, sources: Sequence[str | Path],
                 read: Callable[[Path], Ledger] | None = None) -> Consolidation:
-    """Read every submitted workbook in ``sources`` and consolidate them into ``ledger``.
+    """Read every submitted file in ``sources`` and consolidate them into ``ledger``.
 
-    A file that cannot be read becomes an error issue (the others still count).
+    A file that cannot be used is listed in ``submitted_files`` with its reason and becomes an
+    error issue; the others still count.
     """
     if read is None:
         from keyproject.reader import read_ledger as read
@@ -123,18 +191,34 @@ def consolidate(ledger: Ledger, sources: Sequence[str | Path],
     files = submission_files(sources, exclude=exclude)
     subs: list[Ledger] = []
     issues: list[Issue] = []
+    refused: dict[Path, SubmittedFile] = {}
     for f in files:
-        try:
-            sub = read(f)
-        except KPError as exc:
-            issues.append(Issue("error", f"报送文件无法读取，未汇总：{exc.message}", exc.sheet, exc.row,
-                                exc.column, str(f)))
-            continue
-        subs.append(sub)
-        issues.extend(i for i in sub.issues if i.severity == "error")
+        if f.suffix.lower() not in WORKBOOK_SUFFIXES:
+            kind = f.suffix or "无扩展名"
+            refused[f] = SubmittedFile(f, "format",
+                                       f"不是能读取的工作簿格式（{kind}），请另存为 .xlsx 后重新报送")
+        else:
+            try:
+                sub = read(f)
+            except LedgerFileError as exc:
+                refused[f] = SubmittedFile(f, exc.reason or "unreadable", exc.message)
+            except KPError as exc:
+                refused[f] = SubmittedFile(f, "unreadable", exc.message)
+            else:
+                if len(sub.projects) == 0:
+                    refused[f] = SubmittedFile(f, "empty", "没有找到项目行")
+                else:
+                    subs.append(sub)
+                    issues.extend(i for i in sub.issues if i.severity == "error")
+        if f in refused:
+            r = refused[f]
+            issues.append(Issue("error", f"报送文件未能汇总（{FILE_STATUS[r.status]}）：{r.message}",
+                                None, None, None, str(f)))
     result = consolidate_ledgers(ledger, subs)
     result.issues[:0] = issues
     result.files = files
+    used = {f.path: f for f in result.submitted_files}
+    result.submitted_files = [refused.get(f) or used.get(f) or SubmittedFile(f, "used") for f in files]
     return result
 
 
@@ -159,7 +243,8 @@ def _rows_frame(sub: Ledger, ledger_period: float, ref_year: int) -> pd.DataFram
     file = str(sub.path) if sub.path is not None else ""
     # a submission without a report month is taken as current: the ledger's own period
     period = _period(sub.report_year, sub.report_month, ref_year)
-    if np.isnan(period):
+    dated = not np.isnan(period)
+    if not dated:
         period = ledger_period
     frame = pd.DataFrame({
         "file": file,
@@ -168,6 +253,7 @@ def _rows_frame(sub: Ledger, ledger_period: float, ref_year: int) -> pd.DataFram
         "code": p["code"] if "code" in p.columns else None,
         "name": p["name"],
         "period": period,
+        "dated": dated,
     }, index=pd.RangeIndex(len(p)))
     present = [f for f in UPDATE_FIELDS if sub.column_of(f) is not None and f in p.columns]
     for f in present:
@@ -226,7 +312,7 @@ def consolidate_ledgers(ledger: Ledger, submissions: Sequence[Ledger]) -> Consol
     if frames:
         rows = pd.concat(frames, ignore_index=True)
     else:
-        rows = pd.DataFrame(columns=["file", "sheet", "row", "code", "name", "period"])
+        rows = pd.DataFrame(columns=["file", "sheet", "row", "code", "name", "period", "dated"])
 
     # match: code first, then name
     scode = normalise_codes(rows["code"].astype(object)) if len(rows) else pd.Series(dtype=object)
@@ -298,6 +384,13 @@ def consolidate_ledgers(ledger: Ledger, submissions: Sequence[Ledger]) -> Consol
     def _listing(mask: pd.Series) -> pd.DataFrame:
         return rows.loc[mask, _ROW_COLUMNS].reset_index(drop=True)
 
+    reporting = None
+    if report_period is not None:
+        top_period = float(report_period[0] * 12 + report_period[1])
+        current = live[(live["period"] == top_period) | ~live["dated"].astype(bool)]
+        reporting = Reporting(report_period, pd.Series(projects.index.isin(set(current["project"])),
+                                                       index=projects.index, dtype=bool))
+
     return Consolidation(
         projects=new_projects,
         updates=updates,
@@ -308,7 +401,29 @@ def consolidate_ledgers(ledger: Ledger, submissions: Sequence[Ledger]) -> Consol
         stale=_listing(rows["status"] == "stale"),
         duplicates=rows.loc[dup_rows.index, _ROW_COLUMNS].reset_index(drop=True),
         report_period=report_period,
+        submitted_files=_file_outcomes(submissions, rows),
+        reporting=reporting,
     )
+
+
+def _file_outcomes(submissions: Sequence[Ledger], rows: pd.DataFrame) -> list[SubmittedFile]:
+    """Each read submission: used when a row of it matched, else stale or unmatched."""
+    out = []
+    for sub in submissions:
+        if sub.path is None:
+            continue
+        mine = rows[rows["file"] == str(sub.path)]
+        matched = int((mine["status"] == "matched").sum())
+        period = (sub.report_year or 0, sub.report_month) if sub.report_month else None
+        if matched:
+            status, message = "used", None
+        elif len(mine) and (mine["status"] == "stale").all():
+            status, message = "stale", f"报送的是{sub.report_month}月数据，早于台账，未采用"
+        else:
+            status, message = "unmatched", f"{len(mine)}个项目均未能与台账匹配"
+        out.append(SubmittedFile(Path(sub.path), status, message, rows=len(mine), matched=matched,
+                                 period=period))
+    return out
 
 
 def _resolve(live: pd.DataFrame, projects: pd.DataFrame, ledger: Ledger) -> tuple[pd.DataFrame, list[Issue]]:

@@ -81,7 +81,7 @@ class Workbook:
                 self._book = pc.CalamineWorkbook.from_filelike(io.BytesIO(self.path.read_bytes()))
         except pc.PasswordError:
             raise LedgerFileError("工作簿设置了密码，无法读取：请在Excel或WPS中取消密码后另存为.xlsx",
-                                  file=self.path) from None
+                                  file=self.path, reason="password") from None
         except Exception as exc:  # calamine's own errors (ZipError, XmlError, CalamineError)
             raise LedgerFileError(_calamine_message(exc, None), file=self.path) from None
         if self.info.format == "xls":

@@ -343,12 +343,39 @@ def command_post_paragraph(report: Report) -> str:
     return f"各指挥部投资完成率依次为：{items}。"
 
 
+def _stale_note(rows: pd.DataFrame) -> list[str]:
+    """Per row: "" or "，本期未报送" / "，N个项目本期未报送" (a group judged on figures it did not update)."""
+    if "not_updated" not in rows.columns:
+        return [""] * len(rows)
+    return ["" if not n else "，本期未报送" if n == total else f"，{n}个项目本期未报送"
+            for n, total in zip(rows["not_updated"], rows["projects"], strict=True)]
+
+
 def _board_items(report: Report, rows: pd.DataFrame) -> str:
     if rows.empty:
         return "无"
-    return "、".join(f"{g}（完成{_rate(report, rate)}，{_gap(report, gap)}）"
-                     for g, rate, gap in zip(rows["group"], rows["completion_rate"], rows["gap_points"],
-                                             strict=True))
+    return "、".join(f"{g}（完成{_rate(report, rate)}，{_gap(report, gap)}{note}）"
+                     for g, rate, gap, note in zip(rows["group"], rows["completion_rate"], rows["gap_points"],
+                                                   _stale_note(rows), strict=True))
+
+
+def reporting_paragraph(report: Report) -> str:
+    """Who reported this period and who is to be chased (催报), when submissions were consolidated."""
+    if report.reporting is None:
+        return ""
+    month = report.reporting.month
+    late = report.unreported
+    units = report.projects["unit"].nunique() if "unit" in report.projects.columns else 0
+    if late.empty:
+        return f"{month}月各责任单位均已按时报送。"
+    none = late[late["status"] == "未报送"]["unit"].tolist()
+    partly = late[late["status"] != "未报送"]["unit"].tolist()
+    text = f"{month}月应报送责任单位{units}个，已全部报送{units - len(late)}个。"
+    if none:
+        text += f"未报送的有：{_names(none)}，请督促抓紧报送。"
+    if partly:
+        text += f"部分项目未报送的有：{_names(partly)}。"
+    return text + "未报送单位的项目按上期数据评价，排名中已标注。"
 
 
 def board_paragraph(report: Report, board: UnitBoard, rules: Rules | None = None) -> str:
@@ -506,6 +533,7 @@ def compose(report: Report, changes: Changes | None = None, *, region: str | Non
         ("项目评价", subsections([("", lights_paragraph(report, rules, see.get("lights", "")))])),
         ("比学赶超", subsections(board_items)),
         ("问题办理", subsections([("", problems_paragraph(report, see.get("overdue", "")))])),
+        ("报送情况", subsections([("", reporting_paragraph(report))])),
         ("较上次调度变化", subsections([("", changes_paragraph(
             changes, rules, _d(report),
             with_total=comparison is None or _num(getattr(comparison, "increase", None)) is None))])),

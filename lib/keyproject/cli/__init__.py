@@ -52,6 +52,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         sys.stderr.write("kp：已中断\n")
         return 130
+    except BrokenPipeError:  # the reader of our output went away (kp … | head): not an error of ours
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # so the interpreter's final flush does not fail again
+        return 141  # 128 + SIGPIPE, as shell tools exit
     except Exception as exc:  # a bug of ours: say so plainly, traceback only on request
         if os.environ.get("KP_DEBUG"):
             raise

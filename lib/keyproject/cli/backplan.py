@@ -20,6 +20,7 @@ from keyproject.backplan import (
 from keyproject.calendar import WorkCalendar, load_calendar_file
 from keyproject.cli._common import parse_date_arg, print_json
 from keyproject.cli.sprint import format_table
+from keyproject.dates import parse_date
 from keyproject.errors import KPError
 
 HELP = """\
@@ -53,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
     out: dict[str, Any] = {}
     text: list[str] = []
     if args.target is not None:
-        target = parse_date_arg(args.target, "--target")
+        target = parse_date(args.target, "--target")
         calendar = load_calendar_file(args.calendar) if args.calendar else WorkCalendar()
         steps = load_steps(args.steps) if args.steps else None
         plan = backward_plan(target, steps, calendar=calendar)

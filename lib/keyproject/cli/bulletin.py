@@ -7,7 +7,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from keyproject.cli._common import add_history_argument, add_ledger_arguments, ledger_report, parse_date_arg
+from keyproject.cli._common import (
+    add_history_argument,
+    add_ledger_arguments,
+    ledger_report,
+    open_history,
+    parse_date_arg,
+)
 from keyproject.errors import KPError
 
 HELP = """\
@@ -57,14 +63,8 @@ def _outputs(args: argparse.Namespace) -> tuple[Path | None, Path | None]:
 
 
 def _comparison(report: Any, ledger: Any, history: Any) -> Any:
-    """环比 and 同比 for the 通报, from the comparison engine ``kp history`` uses.
-
-    Seam: ``keyproject.comparison`` (the cycle engineer's) is not on main yet; until it is, the
-    通报 states no 环比/同比 sentence (the history's changes are still reported)."""
-    try:
-        from keyproject.comparison import compare_report  # type: ignore[import-not-found]
-    except ImportError:
-        return None
+    """环比 and 同比 for the 通报, from the comparison engine ``kp history`` uses."""
+    from keyproject.comparison import compare_report
     from keyproject.scenario import read_last_year
 
     path = getattr(ledger, "path", None)
@@ -77,29 +77,19 @@ def _comparison(report: Any, ledger: Any, history: Any) -> Any:
 
 def run(args: argparse.Namespace) -> int:
     from keyproject.bulletin import bulletin_text, write_docx, write_pdf
-    from keyproject.history import History
 
     out, pdf = _outputs(args)
     date = parse_date_arg(args.date, "--date")
-    ledger_path = Path(args.ledger)
-    ledger, report = ledger_report(args)
-
     changes = None
-    history = None
-    if args.history:
-        try:
-            history = History.open(args.history)
-        except Exception as exc:  # a wrong URL or driver: the user's input
-            raise KPError(f"无法打开历史记录数据库“{args.history}”：{exc}") from None
-    elif History.exists_for(ledger_path):
-        history = History.for_workbook(ledger_path)
-    comparison = None
-    if history is not None:
-        with history:
+    history = open_history(args, Path(args.ledger), create=False)  # a bad --history: exit 2 here
+    try:
+        ledger, report = ledger_report(args, history=history)  # never before the newest snapshot
+        if history is not None:
             changes = history.changes(report)
-            comparison = _comparison(report, ledger, history)
-    else:
-        comparison = _comparison(report, ledger, None)
+        comparison = _comparison(report, ledger, history)
+    finally:
+        if history is not None:
+            history.close()
 
     options = {"changes": changes, "region": args.region, "date": date, "comparison": comparison}
     if args.text:

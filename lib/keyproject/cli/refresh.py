@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from keyproject.cli._common import add_history_argument, add_ledger_arguments, parse_date_arg
+from keyproject.cli._common import add_history_argument, add_ledger_arguments, history_scope
 
 _LIGHT_NAMES = (("red", "红灯"), ("yellow", "黄灯"), ("green", "绿灯"), ("none", "未评灯"))
 
@@ -18,12 +18,16 @@ def register(subparsers: Any) -> None:
         help="刷新台账工作簿：汇总报送、计算灯号、写回汇总表（原样保留用户内容）",
         description="刷新台账工作簿：汇总各单位报送，计算序时进度和红黄绿灯，在原工作簿中写入灯号列和"
         "汇总、红黄绿灯、排名、问题清单、通报工作表；先备份，原子替换；只改动 keyproject 自己的列和工作表，"
-        "用户的单元格、格式、图片、图表、透视表、宏等其余内容逐字节保留。",
+        "用户的单元格、格式、图片、图表、透视表、宏等其余内容逐字节保留。报告期前移时，标题和表头中的期间文字"
+        "（如“1-7月”“截至7月31日”）随之改写，逐处列出（--keep-headers 保留原文字）。"
+        "退出码：0 成功；1 已刷新，但有报送文件未能使用（逐个列出原因）；2 输入有误或拒绝刷新。",
     )
     add_ledger_arguments(p)
     p.add_argument("--submissions", nargs="+", default=[], metavar="路径",
                    help="各单位报送的工作簿或所在文件夹（可多个）")
     p.add_argument("--out", metavar="路径", help="写入另一个文件，原文件不动")
+    p.add_argument("--keep-headers", action="store_true",
+                   help="报告期前移时不改写标题和表头中的期间文字（如“1-7月”“截至7月31日”）；报告期仍记录在工作簿中")
     p.add_argument("--force", action="store_true",
                    help="工作簿含有刷新无法原样保留的内容（数字签名、共享工作簿修订记录）时也在原文件上写入")
     p.add_argument("--live", action="store_true",
@@ -55,18 +59,19 @@ def _progress(quiet: bool):  # -> (callback, stop)
 def run(args: argparse.Namespace) -> int:
     from keyproject.workbook.refresh import refresh_workbook
 
-    as_of = parse_date_arg(args.as_of, "--as-of")
     callback, stop = _progress(args.quiet)
     try:
         result = refresh_workbook(
-            Path(args.ledger), as_of=as_of, submissions=args.submissions, rules=args.rules,
+            Path(args.ledger), as_of=args.as_of, submissions=args.submissions, rules=args.rules,
             out=args.out, force=args.force, sheet=args.sheet, history_url=args.history, progress=callback,
+            history_scope=history_scope(args, Path(args.ledger)), any_date=args.any_date,
+            keep_headers=args.keep_headers,
             live=args.live,
         )
     finally:
         stop()
     print_summary(result)
-    return 0
+    return 1 if result.unused_files else 0  # wrote what it could; a submitted file was not used
 
 
 def print_summary(result: Any) -> None:
@@ -84,9 +89,29 @@ def print_summary(result: Any) -> None:
         out.write(f"  灯号：{lights}\n")
     if result.live is not None:
         _live_summary(out, result)
+    if result.period_edits:
+        out.write(f"  期间文字：改写 {len(result.period_edits)} 处（原文字在备份中）：\n")
+        for e in result.period_edits:
+            out.write(f"    {e}\n")
+    if result.submitted_files:
+        used = [f for f in result.submitted_files if f.used]
+        out.write(f"  报送文件：共 {len(result.submitted_files)} 个，已汇总 {len(used)} 个\n")
+        if result.unused_files:
+            out.write(f"  以下 {len(result.unused_files)} 个报送文件未能使用，请核对后重新报送：\n")
+            for f in result.unused_files:
+                out.write(f"    {f}\n")
     if len(result.updates):
         files = result.updates["file"].nunique() if "file" in result.updates else 0
         out.write(f"  报送数据：更新 {len(result.updates)} 个单元格（来自 {files} 个文件）\n")
+    report = result.report
+    if report is not None and report.reporting is not None:
+        late = report.unreported
+        month = report.reporting.month
+        if len(late):
+            names = "、".join(f"{r.unit}（{r.status}）" for r in late.itertuples())
+            out.write(f"  {month}月未报送单位（请催报）：{names}\n")
+        else:
+            out.write(f"  {month}月各责任单位均已报送\n")
     if result.issues:
         out.write(f"  报送汇总发现 {len(result.issues)} 个问题：\n")
         for issue in result.issues:
@@ -94,7 +119,8 @@ def print_summary(result: Any) -> None:
     for w in result.warnings:
         out.write(f"  注意：{w}\n")
     if result.history:
-        out.write(f"  历史记录：{result.history}\n")
+        done = f"，{result.snapshot.message()}" if result.snapshot is not None else ""
+        out.write(f"  历史记录：{result.history}{done}\n")
 
 
 def _live_summary(out: Any, result: Any) -> None:

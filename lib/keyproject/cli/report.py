@@ -7,13 +7,21 @@ from typing import Any
 
 import pandas as pd
 
-from keyproject.cli._common import add_ledger_arguments, ledger_report, print_json
+from keyproject.cli._common import (
+    add_history_argument,
+    add_ledger_arguments,
+    ledger_report,
+    open_history,
+    print_json,
+)
 from keyproject.rules import BASES, Rules
 
 HELP = """\
 按序时进度统计台账：总体完成率与差距、红黄绿灯（附原因）、规模档次、三类项目、开工率和竣工率、
 按责任单位/乡镇/指挥部/包保领导的排名、红黑榜与问题清单。
-统计截止日期默认取台账报告月份的月末（如“1-7月”为 7月31日）；规则依次取 --rules 文件、
+统计截止日期默认取上次刷新记录在工作簿中的报告期，否则取台账报告月份的月末（如“1-7月”为 7月31日）；
+与台账报告期不符的 --as-of（另一年份、早于报告月份或晚于一个多月）需加 --any-date。有历史记录时，
+早于最新快照的日期须用 --as-of 明确指定，并显示本期各单位报送情况。规则依次取 --rules 文件、
 工作簿中的“设置”表、默认规则。"""
 
 GROUP_NAMES = {"unit": "责任单位", "town": "乡镇", "command_post": "指挥部", "leader": "包保领导"}
@@ -23,6 +31,7 @@ def register(subparsers: Any) -> None:
     p = subparsers.add_parser("report", help="序时进度、红黄绿灯、排名与问题统计", description=HELP,
                               formatter_class=argparse.RawDescriptionHelpFormatter)
     add_ledger_arguments(p)
+    add_history_argument(p)
     p.add_argument("--basis", choices=BASES,
                    help="序时进度口径：month 按月（默认）、day 按日、plan 按月度计划（完成1-N月计划的比例）")
     p.add_argument("--json", action="store_true", help="输出一个 JSON 对象")
@@ -30,7 +39,14 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    ledger, report = ledger_report(args, basis=args.basis)
+    from pathlib import Path
+
+    history = open_history(args, Path(args.ledger), create=False)
+    try:
+        ledger, report = ledger_report(args, basis=args.basis, history=history)
+    finally:
+        if history is not None:
+            history.close()
     if args.json:
         print_json(report.to_dict())
     else:
@@ -48,6 +64,14 @@ def _pts(x: float | None) -> str:
 
 def _wan(x: float | None) -> str:
     return "—" if x is None or pd.isna(x) else f"{x:,.0f}"
+
+
+def _marked(groups: pd.DataFrame) -> list[str]:
+    """Group names, marked when the group is judged on figures it did not update this period."""
+    if "not_updated" not in groups.columns:
+        return [str(g) for g in groups["group"]]
+    return [str(g) if not n else f"{g}（未报送）" if n == total else f"{g}（{n}个项目未报送）"
+            for g, n, total in zip(groups["group"], groups["not_updated"], groups["projects"], strict=True)]
 
 
 def print_table(report: Any, ledger: Any) -> None:
@@ -93,8 +117,16 @@ def print_table(report: Any, ledger: Any) -> None:
         console.print(table)
     if report.list_by:
         label = GROUP_NAMES.get(report.list_by, report.list_by)
-        console.print(f"红榜（{label}）：" + ("、".join(report.red_list["group"]) or "无"))
-        console.print(f"黑榜（{label}）：" + ("、".join(report.black_list["group"]) or "无"))
+        console.print(f"红榜（{label}）：" + ("、".join(_marked(report.red_list)) or "无"))
+        console.print(f"黑榜（{label}）：" + ("、".join(_marked(report.black_list)) or "无"))
+    if report.reporting is not None:
+        month = report.reporting.month
+        late = report.unreported
+        if len(late):
+            console.print(f"{month}月未报送（请催报）：" + "、".join(
+                f"{r.unit}（{r.status}，{r.missing}/{r.projects}个项目）" for r in late.itertuples()))
+        else:
+            console.print(f"{month}月各单位均已报送")
 
     flagged = report.projects[report.projects["light"].isin(["red", "yellow"])]
     if len(flagged):

@@ -3,83 +3,97 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
+import sys
 import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from keyproject.calendar import WorkCalendar, load_calendar_file
-from keyproject.cli._common import parse_date_arg, print_json
+from keyproject.cli._common import (
+    add_as_of_argument,
+    add_history_argument,
+    open_history,
+    parse_date_arg,
+    print_json,
+)
+from keyproject.context import check_sprint_date, resolve_calendar, resolve_sprint
 from keyproject.errors import KPError
-from keyproject.sprint import SprintStatus, group_targets, sprint_status
+from keyproject.ledger import Ledger
+from keyproject.sprint import SprintStatus, sprint_status, sprint_targets, sprint_window
 
 GROUP_CHOICES = {"unit": "责任单位", "command_post": "指挥部", "town": "乡镇", "leader": "包保领导"}
 
 HELP = """\
-百日冲刺：从 --start 起共 --days 天（含首日），截至 --as-of（默认今天）统计已过天数、剩余天数、
-剩余工作日（按国家法定节假日和调休计算），以及完成目标每天、每周、每个工作日需完成的量。
-给出台账时：目标默认为全部项目年度计划投资之和，已完成默认为本年累计完成投资之和（即全年任务，
-金额单位万元）；--target、--done 可覆盖。给出 --baseline（冲刺开始时的台账）时，目标为开始时尚未
-完成的年度任务，已完成为开始以来新增完成的投资。"""
+百日冲刺：从 --start 起共 --days 天（含首日；未给出时取工作簿“设置”表的“百日冲刺开始”“冲刺天数”，
+天数默认 100），截至 --as-of（默认今天）统计已过天数、剩余天数、剩余工作日（按国家法定节假日和调休计算），
+以及完成目标每天、每周、每个工作日需完成的量。
+给出台账时，冲刺按开始时尚未完成的任务衡量：目标 = 年度计划投资 − 冲刺开始时已完成的投资，已完成 =
+开始以来新增完成的投资（金额单位万元）。开始时的完成情况依次取：--baseline（冲刺开始时的台账）、
+历史记录中冲刺开始当天或之前的快照、台账中冲刺开始前各月的月度完成数据、数据日期早于冲刺开始的台账本身；
+都没有时按全年任务计算并提示。--target、--done 可覆盖。"""
 
 
 def register(subparsers: Any) -> None:
     p = subparsers.add_parser("sprint", help="百日冲刺倒计时与日均进度", description=HELP,
                               formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("ledger", nargs="?", metavar="台账", help="项目台账工作簿（可选）")
-    p.add_argument("--start", required=True, metavar="日期", help="冲刺开始日期，如 2023-08-24")
-    p.add_argument("--days", type=int, default=100, metavar="天数", help="冲刺天数（默认 100）")
-    p.add_argument("--as-of", metavar="日期", help="统计截至日期（默认今天）")
-    p.add_argument("--target", type=float, metavar="万元", help="冲刺目标（默认：台账年度计划投资之和）")
+    p.add_argument("--start", metavar="日期",
+                   help="冲刺开始日期，如 2023-08-24（默认：设置表的“百日冲刺开始”）")
+    p.add_argument("--days", type=int, metavar="天数", help="冲刺天数（默认：设置表的“冲刺天数”，否则 100）")
+    add_as_of_argument(p, help="统计截至日期（默认今天）")
+    p.add_argument("--target", type=float, metavar="万元", help="冲刺目标（默认：按台账计算，见上）")
     p.add_argument("--done", type=float, metavar="万元",
-                   help="已完成（默认：台账本年累计完成投资之和；无台账时为 0）")
+                   help="已完成（默认：按台账计算，见上；无台账时为 0）")
     p.add_argument("--calendar", metavar="文件",
                    help="节假日安排文件（TOML，或 日期/班休 两列的 CSV、xlsx），"
                    "用于 chinese_calendar 未覆盖的年份或修正某些日期")
     p.add_argument("--group-by", choices=sorted(GROUP_CHOICES), metavar="分组",
                    help="按分组列出目标与进度：" + "、".join(f"{k}（{v}）" for k, v in GROUP_CHOICES.items()))
     p.add_argument("--baseline", metavar="台账", help="冲刺开始时的台账：目标与已完成按开始以来计算")
+    add_history_argument(p)
     p.add_argument("--json", action="store_true", help="输出一个 JSON 对象")
     p.set_defaults(handler=run)
 
 
-def _read_projects(path: str) -> Any:
+def _read(path: str) -> Ledger:
     from keyproject.reader import read_ledger
 
-    return read_ledger(Path(path)).projects
+    return read_ledger(Path(path))
 
 
 def run(args: argparse.Namespace) -> int:
-    start = parse_date_arg(args.start, "--start")
-    as_of = parse_date_arg(args.as_of, "--as-of") or dt.date.today()  # the door may read the clock
-    if args.days < 1:
-        raise KPError(f"参数 --days 应为正整数，而不是 {args.days}")
-    calendar = load_calendar_file(args.calendar) if args.calendar else WorkCalendar()
     if args.ledger is None:
         if args.target is None:
             raise KPError("请给出台账文件，或用 --target 指定冲刺目标（万元）")
         if args.group_by or args.baseline:
             raise KPError("--group-by 和 --baseline 需要给出台账文件")
-    target, done, groups = args.target, args.done, None
-    if args.ledger is not None:
-        projects = _read_projects(args.ledger)
-        if target is None and not projects["annual_plan"].notna().any():
-            raise KPError("台账中没有年度计划投资，无法得出冲刺目标；请用 --target 指定（万元）",
-                          file=args.ledger)
-        baseline = _read_projects(args.baseline) if args.baseline else None
-        # whole-ledger totals through the same function as the groups, so they always agree
-        projects = projects.assign(_all="全部")
-        if baseline is not None:
-            baseline = baseline.assign(_all="全部")
-        totals = group_targets(projects, "_all", baseline=baseline)
-        if target is None:
-            target = float(totals["target"].sum())
-        if done is None:
-            done = float(totals["done"].sum())
-        if args.group_by:
-            groups = group_targets(projects, args.group_by, baseline=baseline)
-    status = sprint_status(start, args.days, target, done or 0.0, as_of, calendar=calendar, groups=groups)
+    ledger = _read(args.ledger) if args.ledger is not None else None
+    start, days = resolve_sprint(ledger, args.start, args.days)
+    first, end = sprint_window(start, days)
+    as_of = parse_date_arg(args.as_of, "--as-of") or dt.date.today()  # the door may read the clock
+    if args.as_of is not None and not args.any_date:
+        check_sprint_date(as_of, first, end)
+    calendar = resolve_calendar(args.calendar)
+    target, done, groups, basis = args.target, args.done, None, None
+    if ledger is not None:
+        history = open_history(args, Path(args.ledger), create=False)
+        try:
+            measured = sprint_targets(ledger, start, by=args.group_by, history=history,
+                                      baseline=_read(args.baseline) if args.baseline else None,
+                                      need_plan=target is None)
+        finally:
+            if history is not None:
+                history.close()
+        target = measured.target if target is None else target
+        done = measured.done if done is None else done
+        groups, basis = measured.groups, measured
+        if measured.warning and not args.json:
+            sys.stderr.write(f"kp：提示：{measured.warning}\n")
+    status = sprint_status(start, days, target, done or 0.0, as_of, calendar=calendar, groups=groups)
+    if basis is not None:
+        status = dataclasses.replace(status, basis=basis.basis, basis_note=basis.note)
     if args.json:
         print_json(status.to_dict())
     else:
@@ -103,6 +117,8 @@ def format_status(s: SprintStatus, group_title: str = "分组") -> str:
                  f"每个工作日 {_amount(s.per_working_day)} 万元")
     verdict = "符合进度" if s.on_track else "落后于进度"
     lines.append(f"进度判断：{verdict}（按冲刺天数均衡推进，截至目前应完成 {_amount(s.expected)} 万元）")
+    if s.basis_note:
+        lines.append(f"口径：{s.basis_note}")
     if s.groups:
         header = [group_title, "项目数", "目标(万元)", "已完成(万元)", "尚需(万元)", "每工作日(万元)", "进度"]
         rows = [[str(g["group"]), "" if g.get("projects") is None else str(g["projects"]),

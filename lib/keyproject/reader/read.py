@@ -176,7 +176,7 @@ def read_table(path: str | Path | Workbook | MemoryWorkbook, schema: Schema,
     if header is None:
         req = next((f for f in schema.fields if f.required), schema.fields[0])
         raise LedgerFileError(f"不是{schema.title}：在前{HEADER_SCAN_ROWS}行没有找到“{req.label}”列",
-                              file=wb.path, sheet=name)
+                              file=wb.path, sheet=name, reason="not_ledger")
     r = read_sheet(wb.path, grid, schema, header)
     for a in r.ambiguities:
         _raise_ambiguity(a, r, wb.path)
@@ -206,7 +206,8 @@ def _best_sheet(wb: _Book, schema: Schema) -> str:
             if info.sheet(s).too_large:
                 wb.grid(s)  # raises the clear error about the sheet's extent
         req = next((f for f in schema.fields if f.required), schema.fields[0])
-        raise LedgerFileError(f"不是{schema.title}：没有哪个工作表有“{req.label}”列", file=wb.path)
+        raise LedgerFileError(f"不是{schema.title}：没有哪个工作表有“{req.label}”列", file=wb.path,
+                              reason="not_ledger")
     return best[1]
 
 
@@ -220,7 +221,7 @@ def read_grid(grid: SheetGrid, schema: Schema = LEDGER, file: str | Path | None 
     if header is None:
         req = next((f for f in schema.fields if f.required), schema.fields[0])
         raise LedgerFileError(f"不是{schema.title}：在前{HEADER_SCAN_ROWS}行没有找到“{req.label}”列",
-                              file=src, sheet=grid.name)
+                              file=src, sheet=grid.name, reason="not_ledger")
     r = read_sheet(src, grid, schema, header)
     for a in r.ambiguities:
         _raise_ambiguity(a, r, src)

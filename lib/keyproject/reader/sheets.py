@@ -127,7 +127,7 @@ def choose(wb: Any, schema: Schema, sheet: str | list[str] | None, *, overrides:
             if required:
                 req = next((f for f in schema.fields if f.required), schema.fields[0])
                 raise LedgerFileError(f"不是{schema.title}：在前{HEADER_SCAN_ROWS}行没有找到“{req.label}”列",
-                                      file=path, sheet=s.name)
+                                      file=path, sheet=s.name, reason="not_ledger")
             return None
         return read_sheet(path, grid, schema, header, overrides=overrides, year_hint=year_hint)
 
@@ -174,7 +174,8 @@ def choose(wb: Any, schema: Schema, sheet: str | list[str] | None, *, overrides:
         for s in too_large:
             wb.grid(s.name)  # raises the clear error about the sheet's extent
         req = next((f for f in schema.fields if f.required), schema.fields[0])
-        raise LedgerFileError(f"不是{schema.title}：没有哪个工作表有“{req.label}”列", file=path)
+        raise LedgerFileError(f"不是{schema.title}：没有哪个工作表有“{req.label}”列", file=path,
+                              reason="not_ledger")
     for s in too_large:
         issues.append(Issue("warning", decisions[s.name].message, s.name, None, None, str(path)))
 

@@ -20,6 +20,7 @@ from keyproject.samples.data import (
     county_totals,
     last_year_monthly,
 )
+from keyproject.samples.september import september_rows
 from keyproject.samples.submissions import submission_rows
 
 __all__ = [
@@ -35,6 +36,7 @@ __all__ = [
     "county_totals",
     "default_out_dir",
     "last_year_monthly",
+    "september_rows",
     "submission_rows",
 ]
 
@@ -46,7 +48,7 @@ def default_out_dir() -> Path:
 
 def build_all(out_dir: Path | None = None) -> list[Path]:
     """Write every sample workbook into ``out_dir`` (default: the repository's sample_workbooks/)."""
-    from keyproject.samples import city, county, submissions
+    from keyproject.samples import city, county, september, submissions
 
     out = Path(out_dir) if out_dir is not None else default_out_dir()
-    return [county.build(out), city.build(out), *submissions.build(out)]
+    return [county.build(out), city.build(out), *submissions.build(out), *september.build(out)]

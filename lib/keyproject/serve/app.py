@@ -41,7 +41,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from keyproject.errors import KPError, RefreshRefused
+from keyproject.errors import DateError, KPError, RefreshRefused
 from keyproject.formulas import FORMULAS, Context, call, formula
 from keyproject.rules import Rules
 from keyproject.serve.cells import check_argument, json_grid
@@ -110,13 +110,12 @@ def _path_field(data: dict[str, Any], key: str = "path") -> Path:
 
 
 def _date_field(data: dict[str, Any], key: str) -> dt.date | None:
-    value = data.get(key)
-    if value in (None, ""):
-        return None
+    from keyproject.dates import optional_date  # the one strict parser of typed dates
+
     try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        raise BadRequest(f"“{key}”的日期“{value}”无法识别，应写成 2023-07-31") from None
+        return optional_date(data.get(key), f"“{key}”的日期")
+    except DateError as exc:
+        raise BadRequest(exc.message) from None
 
 
 Handler = Callable[[Request], Awaitable[Response]]
@@ -213,12 +212,16 @@ def create_app(config: ServeConfig) -> Starlette:
             from keyproject.bulletin import bulletin_paragraphs, write_docx
             from keyproject.history import History
             from keyproject.reader import read_ledger
-            from keyproject.report import build_report
+            from keyproject.report import report_with_history
 
-            report = build_report(read_ledger(path))
+            ledger = read_ledger(path)
             changes = None
-            if History.exists_for(path):
-                with History.for_workbook(path) as history:
+            history = History.existing_for(path)
+            if history is None:
+                report = report_with_history(ledger)
+            else:  # as kp bulletin: never before the newest snapshot, 环比 against it
+                with history:
+                    report = report_with_history(ledger, history)
                     changes = history.changes(report)
             paragraphs = bulletin_paragraphs(report, changes=changes, region=region)
             answer: dict[str, Any] = {"paragraphs": paragraphs}

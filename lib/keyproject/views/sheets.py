@@ -138,7 +138,23 @@ def summary_view(report: Report) -> SheetView:
         Fact("planned", label("planned_completions"), _value(cr.get("planned")), "count"),
         Fact("done", label("done_completions"), _value(cr.get("done")), "count"),
         Fact("rate", label("completion_rate_projects"), _value(cr.get("rate")), "rate"))))
+    if report.reporting is not None:
+        blocks.append(unreported_table(report))
     return SheetView(SUMMARY, _title(SUMMARY, report), tuple(blocks))
+
+
+_UNREPORTED_NAMES = {"projects": "项目个数", "reported": "已报项目", "missing": "未报项目",
+                     "status": "报送情况"}
+
+
+def unreported_table(report: Report) -> Table:
+    """The 未报送 list (催报): units that did not report every project this period."""
+    month = report.reporting.month if report.reporting is not None else report.as_of.month
+    specs = (("unit", "text"), ("projects", "count"), ("reported", "count"), ("missing", "count"),
+             ("status", "text"))
+    names = {"unit": group_label("unit"), **_UNREPORTED_NAMES}
+    return _table("unreported", f"{month}月未报送单位（催报）", _columns(specs, 0, names), report.unreported,
+                  report, empty="（各责任单位均已报送）")
 
 
 # -- 红黄绿灯 ----------------------------------------------------------------------------------------
@@ -174,9 +190,12 @@ def _rank_columns(report: Report, group: str) -> tuple[Column, ...]:
     d = amount_decimals(report)
     names = {"group": group_label(group)}
     names |= {k: light_name(k, report.rules) for k in ("red", "yellow", "green")}
+    # a group judged on figures it did not update this period is marked (keyproject.reporting)
+    stale = (("not_updated", "count"),) if report.reporting is not None else ()
+    names["not_updated"] = "未报送项目"
     return _columns((("rank", "count"), ("group", "text"), ("projects", "count"), ("annual_plan", "amount"),
                      ("ytd_completed", "amount"), ("completion_rate", "rate"), ("gap_points", "points"),
-                     ("red", "count"), ("yellow", "count"), ("green", "count")), d, names)
+                     ("red", "count"), ("yellow", "count"), ("green", "count"), *stale), d, names)
 
 
 def ranking_view(report: Report) -> SheetView:
@@ -305,4 +324,4 @@ def view_rows(view: SheetView) -> list[list[Value]]:
 
 __all__ = ["BULLETIN", "PROBLEMS", "RANKING", "SHEETS", "SUMMARY", "TITLES", "amount_decimals",
            "board_blocks", "bulletin_view", "flagged_projects", "lights_view", "problems_view",
-           "ranking_view", "sheet_views", "summary_view", "view_rows"]
+           "ranking_view", "sheet_views", "summary_view", "unreported_table", "view_rows"]

@@ -81,16 +81,16 @@ class BattleMap(widgets.VBox):
 
     def __init__(self, ledger: Any, as_of: dt.date | None = None, *, rules: Any = None,
                  group_by: str | None = None, **kwargs: Any) -> None:
-        from keyproject.scenario import month_end
+        from keyproject.context import ledger_period, resolve
 
-        if as_of is None:
-            if ledger.report_year and ledger.report_month:
-                as_of = month_end(ledger.report_year, ledger.report_month)
-            else:
-                as_of = dt.date.today()  # a door may read the clock; the engine never does
-        self.as_of = as_of
+        # the date and rules every door uses (keyproject.context); a ledger without any period
+        # is shown as of today (a door may read the clock; the engine never does)
+        undated = as_of is None and ledger_period(ledger) is None and ledger.recorded_as_of is None
+        context = resolve(ledger, as_of=dt.date.today() if undated else as_of, rules=rules, any_date=undated)
+        self.as_of = context.as_of
+        self.rules = context.rules
         self.projects = ledger.projects
-        self.lights = battlemap.lights_for(self.projects, as_of, rules)
+        self.lights = battlemap.lights_for(self.projects, self.as_of, self.rules)
         present = [k for k in GROUP_FIELDS if k in self.projects.columns and self.projects[k].notna().any()]
         options = [(GROUP_FIELDS[k], k) for k in present] or [(GROUP_FIELDS["command_post"], "command_post")]
         if group_by is None:

@@ -1,6 +1,7 @@
 """SprintCountdown: the hundred-day sprint (百日冲刺) as a live countdown with the pace it needs.
 
-The figures are ``keyproject.sprint``'s; this widget reads a clock, recomputes on ``tick()`` and,
+The figures are ``keyproject.sprint``'s (``from_ledger`` measures the sprint from its start with
+``sprint.sprint_targets``, as ``kp sprint`` does); this widget reads a clock, recomputes on ``tick()`` and,
 in a page with a running event loop (Jupyter, Voilà), ticks every second from an asyncio task.
 A working-day count the calendar cannot give (a year without holiday data and no override file)
 shows the calendar's Chinese error in place of that figure; the countdown keeps running.
@@ -13,14 +14,21 @@ import contextlib
 import datetime as dt
 import html
 from collections.abc import Callable
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
 import pandas as pd
 import traitlets
 
 from keyproject import sprint
+from keyproject.calendar import WorkCalendar
+from keyproject.context import resolve_calendar, resolve_sprint
 from keyproject.errors import CalendarError
+from keyproject.ledger import Ledger
+
+if TYPE_CHECKING:
+    from keyproject.history import History
 
 # China has one time zone and no daylight saving: a fixed offset is exact
 CHINA = dt.timezone(dt.timedelta(hours=8), "CST")
@@ -45,6 +53,16 @@ def countdown_text(now: dt.datetime, start: dt.date, end: dt.date) -> str:
     return f"剩余 {d} 天 {h} 小时 {m} 分 {s} 秒"
 
 
+def _basis_html(basis: sprint.SprintTargets | None) -> str:
+    """How the sprint was measured, and the warning when its start could not be."""
+    if basis is None:
+        return ""
+    text = f"<p class='kp-sprint-basis'>口径：{html.escape(basis.note)}</p>"
+    if basis.warning:
+        text += f"<p class='kp-sprint-warning' style='color:#d62728'>{html.escape(basis.warning)}</p>"
+    return text
+
+
 def leaderboard_html(groups: list[dict[str, Any]]) -> str:
     """Groups ranked by sprint completion (done / target), best first."""
     if not groups:
@@ -54,13 +72,18 @@ def leaderboard_html(groups: list[dict[str, Any]]) -> str:
     frame["rate"] = (frame["done"].astype("float64") / target).where(target > 0)
     frame = frame.sort_values(["rate", "done"], ascending=[False, False], na_position="last", kind="stable")
     rows = []
-    for rank, r in enumerate(frame.itertuples(index=False), start=1):
-        rate = "—" if pd.isna(r.rate) else f"{r.rate:.1%}"
-        state = "✔ 达到序时" if r.on_track else "✘ 落后"
+    def amount(v: object) -> float | None:
+        if not isinstance(v, (int, float)) or isinstance(v, bool) or v != v:  # None, NaN
+            return None
+        return float(v)
+
+    for rank, r in enumerate(frame.to_dict("records"), start=1):
+        rate = amount(r["rate"])
+        state = "✔ 达到序时" if r["on_track"] else "✘ 落后"
         rows.append(
-            f"<tr><td>{rank}</td><td>{html.escape(str(r.group))}</td><td>{_wan(r.target)}</td>"
-            f"<td>{_wan(r.done)}</td><td>{rate}</td><td>{_wan(r.remaining)}</td>"
-            f"<td>{_wan(r.per_day)}</td><td>{state}</td></tr>"
+            f"<tr><td>{rank}</td><td>{html.escape(str(r['group']))}</td><td>{_wan(amount(r['target']))}</td>"
+            f"<td>{_wan(amount(r['done']))}</td><td>{'—' if rate is None else f'{rate:.1%}'}</td>"
+            f"<td>{_wan(amount(r['remaining']))}</td><td>{_wan(amount(r['per_day']))}</td><td>{state}</td></tr>"
         )
     return (
         "<table class='kp-leaderboard' style='border-collapse:collapse' border='1' cellpadding='3'>"
@@ -84,11 +107,12 @@ class SprintCountdown(widgets.VBox):
         done: float = 0.0,
         groups: pd.DataFrame | None = None,
         clock: Callable[[], dt.datetime] | None = None,
-        calendar: Any = None,
+        calendar: WorkCalendar | str | Path | None = None,
         *,
         interval: float = 1.0,
         autostart: bool | None = None,
         title: str = "百日冲刺",
+        basis: sprint.SprintTargets | None = None,
         **kwargs: Any,
     ) -> None:
         self.start_date, self.end_date = sprint.sprint_window(start, days)
@@ -97,7 +121,8 @@ class SprintCountdown(widgets.VBox):
         self.done = float(done)
         self.groups = groups
         self.clock = clock or china_now
-        self.calendar = calendar
+        self.calendar = resolve_calendar(calendar)
+        self.basis = basis
         self.interval = interval
         self.status: sprint.SprintStatus | None = None
         self._status_date: dt.date | None = None
@@ -114,10 +139,11 @@ class SprintCountdown(widgets.VBox):
         self.task_bar = widgets.FloatProgress(min=0.0, max=1.0, description="任务进度", style=bar)
         self.bars_html = widgets.HTML()
         self.leaderboard = widgets.HTML()
+        self.basis_html = widgets.HTML(_basis_html(basis))
         super().__init__(
             children=[head, self.countdown_html, widgets.HBox([widgets.VBox([self.time_bar, self.task_bar]),
                                                                self.bars_html]),
-                      self.figures_html, self.leaderboard],
+                      self.figures_html, self.basis_html, self.leaderboard],
             **kwargs,
         )
         self.tick()
@@ -127,16 +153,17 @@ class SprintCountdown(widgets.VBox):
             self.start()
 
     @classmethod
-    def from_ledger(cls, ledger: Any, start: dt.date, days: int = 100, *, by: str = "unit",
+    def from_ledger(cls, ledger: Ledger, start: Any = None, days: int | None = None, *, by: str = "unit",
+                    history: History | None = None, baseline: Ledger | None = None,
                     **kwargs: Any) -> SprintCountdown:
-        """The year's plan as the target, completed this year as done, groups by ``by``."""
-        projects = ledger.projects
-        target = float(projects["annual_plan"].sum(skipna=True))
-        done = float(projects["ytd_completed"].sum(skipna=True))
-        groups = None
-        if by in projects.columns and projects[by].notna().any():
-            groups = sprint.group_targets(projects, by)
-        return cls(start, days, target, done, groups=groups, **kwargs)
+        """The sprint measured from its start (``sprint.sprint_targets``: the work left when it
+        started, what is done since), groups by ``by``; ``start`` and ``days`` default to the
+        workbook's 设置 sheet (百日冲刺开始, 冲刺天数)."""
+        first, n = resolve_sprint(ledger, start, days, start_name="start")
+        by_group = by if by in ledger.projects.columns and ledger.projects[by].notna().any() else None
+        measured = sprint.sprint_targets(ledger, first, by=by_group, history=history, baseline=baseline)
+        return cls(first, n, measured.target, measured.done, groups=measured.groups, basis=measured,
+                   **kwargs)
 
     # -- the clock -------------------------------------------------------------------------
     def tick(self) -> None:

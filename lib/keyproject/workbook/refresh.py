@@ -1,12 +1,23 @@
 """Refresh a ledger workbook in place: consolidate, compute, light, summarise, lose nothing.
 
-Order of work: lock check → open the package, refuse what cannot be edited safely → read → consolidate
-submissions → report → history changes and the 通报 text → backup → for each project sheet: place
-keyproject's columns and edit the sheet's XML (its columns, the submitted figures and other cell
-edits, keyproject's conditional formats, nothing else) → keyproject's sheets generated from the views
-→ full recalculation on open, marks (sheets, columns, conditional formats, period) → save to a
-temporary file (every untouched entry copied raw) → atomic replace (or write to ``out``) → history
-snapshot.
+Order of work: lock check → open the package, refuse what cannot be edited safely → open the history
+(a bad URL, a missing driver or an unreachable server stops here, before anything is written; the
+SQLite file beside the workbook is created only when the snapshot is recorded) → read → consolidate
+submissions, every file accounted for → the context (``keyproject.context``: the date asked for,
+else the period recorded in the workbook, else the report month; a date that does not fit the
+ledger's period, or earlier than the newest snapshot, is refused unless asked for) → report, with
+who reported this period → history changes and the 通报 text → backup → for each project sheet:
+place keyproject's columns (差距, 灯号, 三类项目, 本期报送) and edit the sheet's XML (its columns, the
+submitted figures, the user's period texts moved to the new period unless ``keep_headers``, other
+cell edits, keyproject's conditional formats with ``live``, nothing else) → keyproject's sheets
+generated from the views → full recalculation on open, marks (sheets, columns, conditional formats,
+period) → save to a temporary file (every untouched entry copied raw)
+→ atomic replace (or write to ``out``) → history snapshot (a date recorded again replaces its
+snapshot, and the result says so).
+
+The monthly cycle this makes: a refresh with August submissions moves a 1-7月 ledger to 8月31日,
+rewrites "1-7月" and "截至7月31日" in its titles and headers (each changed cell listed), writes
+本期报送 ("8月已报" / "未报送") and records the period; a plain refresh later reads August again.
 
 No openpyxl on this path: the package is edited part by part (``keyproject.package``).
 
@@ -27,14 +38,22 @@ from typing import TYPE_CHECKING
 import pandas as pd
 from lxml import etree
 
+from keyproject.context import resolve
+from keyproject.dates import cn_date
 from keyproject.errors import KPError, LedgerFileError, RefreshRefused
+from keyproject.history import History, Recorded
 from keyproject.ledger import Issue, Ledger, SheetLayout
+from keyproject.package.cells import column_letter, split_ref
 from keyproject.package.marks import Marks
 from keyproject.package.package import Package
 from keyproject.package.relationships import TABLE
 from keyproject.package.sheet_edit import SheetEdits, edit_sheet
 from keyproject.package.xml import parse
+from keyproject.period_text import PeriodEdit, period_edits
+from keyproject.reporting import REPORTED, Reporting
 from keyproject.rules import Rules
+from keyproject.schema import REPORTING_COLUMN
+from keyproject.submissions import SubmittedFile
 from keyproject.views.sheets import SHEETS, sheet_views
 from keyproject.workbook.backup import atomic_write, backup_copy, leftover_temps
 from keyproject.workbook.columns import (
@@ -95,6 +114,15 @@ class RefreshResult:
     edits: list[CellEdit] = field(default_factory=list)  # other cell edits written (``cell_edits``)
     changed_parts: list[str] = field(default_factory=list)  # zip entries written anew or added
     live: LiveInfo | None = None  # what a live refresh wrote (``live=True``)
+    # every submitted file, consolidated or with the reason it could not be used (CLI exit 1)
+    submitted_files: list[SubmittedFile] = field(default_factory=list)
+    snapshot: Recorded | None = None  # what the history recorded (a replaced snapshot is said so)
+    period_edits: list[PeriodEdit] = field(default_factory=list)  # the user's period texts rewritten
+    headers_kept: str | None = None  # what --keep-headers left as it was (Chinese), when it did
+
+    @property
+    def unused_files(self) -> list[SubmittedFile]:
+        return [f for f in self.submitted_files if not f.used]
 
     @property
     def in_place(self) -> bool:
@@ -171,8 +199,90 @@ def _want_three_class(layout: SheetLayout, projects: pd.DataFrame, recorded: dic
 
 def default_columns(report: Report, layout: SheetLayout, projects: pd.DataFrame, recorded: dict[str, str]
                     ) -> list[OwnedColumn]:
-    """keyproject's standard columns for one project sheet."""
-    return standard_columns(projects, report.rules, _want_three_class(layout, projects, recorded))
+    """keyproject's standard columns for one project sheet, and 本期报送 once the period's reporting
+    is known (``keyproject.reporting``)."""
+    out = standard_columns(projects, report.rules, _want_three_class(layout, projects, recorded))
+    if report.reporting is not None:
+        labels = report.reporting.labels().reindex(projects.index)
+        out.append(OwnedColumn(REPORTING_COLUMN, labels.astype(object).where(labels.notna(), None).tolist(),
+                               "General", 9.0))
+    return out
+
+
+def _period_texts(wb: Workbook, layout: SheetLayout, old: tuple[int, int], new: dt.date) -> list[PeriodEdit]:
+    """The period texts of one project sheet's title rows and header cells, moved to ``new``."""
+    values = wb.grid(layout.sheet).values
+    header_rows = set(layout.header_rows or [1])
+    nrows, ncols = values.shape
+    width = min(ncols, max(layout.last_column, 1))
+    month = layout.column_of("month_completed")
+    cells: dict[str, str] = {}
+    month_cells: set[str] = set()
+    for r in range(min(max(header_rows), nrows)):
+        for c in range(width if r + 1 in header_rows else ncols):
+            v = values[r, c]
+            if isinstance(v, str) and v.strip():
+                ref = f"{column_letter(c + 1)}{r + 1}"
+                cells[ref] = v
+                if month is not None and c == month.index and r + 1 in header_rows:
+                    month_cells.add(ref)
+    return period_edits(layout.sheet, cells, old, new, month_cells)
+
+
+def _moved_period_texts(wb: Workbook, ledger: Ledger, header: tuple[int | None, int | None], as_of: dt.date,
+                        keep_headers: bool) -> tuple[list[PeriodEdit], str | None]:
+    """The user's period texts moved forward to ``as_of`` ("1-7月" → "1-8月") in every project
+    sheet; with ``keep_headers`` none, and the Chinese note saying what was kept."""
+    year, month = header
+    if not year or not month or as_of.year != year or as_of.month < month:
+        return [], None  # no period in the texts, a new year's ledger, or a date asked for before them
+    texts = [e for layout in ledger.layouts for e in _period_texts(wb, layout, (year, month), as_of)]
+    if texts and keep_headers:
+        return [], (f"按 --keep-headers 保留了标题和表头中的期间文字（{len(texts)}处，仍为{month}月）；"
+                    f"报告期{cn_date(as_of)}已记录在工作簿中")
+    return texts, None
+
+
+def _edit_cell(e: PeriodEdit) -> CellEdit:
+    row, col = split_ref(e.cell)
+    return CellEdit(e.sheet, row, col, e.new, "text")
+
+
+def _reporting_in_workbook(wb: Workbook, ledger: Ledger, as_of: dt.date) -> Reporting | None:
+    """The 本期报送 column an earlier refresh of the same month wrote ("8月已报"), read back; None
+    when the workbook has none for this month. The workbook keeps its statuses even without its
+    history (a copied workbook, a new history database)."""
+    done = f"{as_of.month}月{REPORTED}"
+    reported = pd.Series(False, index=ledger.projects.index, dtype=bool)
+    found = False
+    for layout in ledger.layouts:
+        col = next((c for c in layout.owned_columns if c.header.split("/")[-1] == REPORTING_COLUMN), None)
+        if col is None:
+            continue
+        values = wb.grid(layout.sheet).values
+        mine = ledger.projects[ledger.projects["sheet"] == layout.sheet] if "sheet" in ledger.projects \
+            else ledger.projects
+        for label, row in zip(mine.index, mine["row"], strict=True):
+            r = int(row) - 1
+            text = values[r, col.index] if 0 <= r < values.shape[0] and col.index < values.shape[1] else None
+            if isinstance(text, str) and text.strip():
+                found = True
+                reported[label] = text.strip() == done
+    return Reporting((as_of.year, as_of.month), reported) if found and reported.any() else None
+
+
+def _reporting(consolidated: Reporting | None, same: Reporting | None, in_cycle: bool,
+               projects: pd.DataFrame, as_of: dt.date) -> Reporting | None:
+    """Who reported: this run's submissions and what was known of the same date (the history's
+    snapshot, else the workbook's own 本期报送 column). A ledger already in the cycle (本期报送
+    written before) moved to a period nobody has reported for has every project 未报送."""
+    if consolidated is not None:
+        return consolidated.merged(same)
+    if same is not None:
+        return same
+    if in_cycle:
+        return Reporting((as_of.year, as_of.month), pd.Series(False, index=projects.index, dtype=bool))
+    return None
 
 
 def _table_columns(pkg: Package, part: str) -> set[int]:
@@ -318,7 +428,7 @@ def _write_package(pkg: Package, wb: Workbook, ledger: Ledger, report: Report, t
 
 def refresh_workbook(
     path: str | Path,
-    as_of: dt.date | None = None,
+    as_of: object = None,
     submissions: Sequence[str | Path] = (),
     rules: Rules | str | Path | None = None,
     out: str | Path | None = None,
@@ -328,6 +438,9 @@ def refresh_workbook(
     progress: Progress | None = None,
     now: dt.datetime | None = None,
     *,
+    history_scope: str = "",
+    any_date: bool = False,
+    keep_headers: bool = False,
     cell_edits: Sequence[CellEdit] = (),
     columns: ColumnsFor | None = None,
     engine: str = "auto",
@@ -336,6 +449,9 @@ def refresh_workbook(
     """Refresh the ledger workbook at ``path`` (see the module docstring); raise ``RefreshRefused``
     when it is open elsewhere or holds what an edit cannot keep (unless ``out`` or ``force``).
 
+    ``as_of`` is checked and defaulted by ``keyproject.context`` (``any_date`` accepts a date that
+    does not fit the ledger's period); ``keep_headers`` leaves the user's period texts as they are;
+    ``history_scope`` names the ledger in a shared ``history_url``.
     ``cell_edits``: further values for the user's cells (their formats kept, formulas left alone).
     ``columns``: the owned columns of a project sheet (default ``default_columns``).
     ``live``: 差距(百分点) and 灯号 as native formulas over the row's cells and the 设置 thresholds
@@ -343,7 +459,6 @@ def refresh_workbook(
     (``workbook.live``); without it they are values with fills.
     ``engine``: how the project sheets are edited (``package.sheet_edit.edit_sheet``)."""
     from keyproject.bulletin import bulletin_text
-    from keyproject.history import History
     from keyproject.report import build_report
 
     source = Path(path)
@@ -376,40 +491,55 @@ def refresh_workbook(
         if losses:
             warnings.append("以下内容在刷新后的文件中无法原样保留：\n" + describe_losses(losses))
         marks = pkg.marks()
+        # a bad --history (URL, driver, server) stops the refresh here, before anything is written;
+        # the SQLite file beside the workbook is created only when the snapshot is recorded
+        history = (History.open(history_url, scope=history_scope) if history_url
+                   else History.existing_for(target, scope=history_scope))
+        try:
+            _step(progress, "读取台账", 0.1)
+            ledger = _read(wb, sheet, marks)
+            if len(ledger.projects) == 0:
+                raise LedgerFileError("台账中没有找到项目行", file=source, sheet=ledger.sheet)
+            header_period = (ledger.report_year, ledger.report_month)
+            rules = _load_rules(rules)
+            explicit_rules = rules is not None
 
-        _step(progress, "读取台账", 0.1)
-        ledger = _read(wb, sheet, marks)
-        if len(ledger.projects) == 0:
-            raise LedgerFileError("台账中没有找到项目行", file=source, sheet=ledger.sheet)
-        rules = _load_rules(rules)
-        explicit_rules = rules is not None
+            issues: list[Issue] = []
+            updates = pd.DataFrame()
+            newer: tuple[int, int] | None = None
+            consolidated: Reporting | None = None
+            submitted: list[SubmittedFile] = []
+            if submissions:
+                _step(progress, "汇总各单位报送", 0.2)
+                from keyproject.submissions import consolidate
 
-        issues: list[Issue] = []
-        updates = pd.DataFrame()
-        if submissions:
-            _step(progress, "汇总各单位报送", 0.2)
-            from keyproject.submissions import consolidate
-
-            cons = consolidate(ledger, list(submissions))
-            issues = list(cons.issues)
-            updates = cons.updates
-            period = getattr(cons, "report_period", None)
-            newer = period is not None and ledger.report_month is not None and (
-                (period[0], period[1]) > (ledger.report_year or period[0], ledger.report_month))
-            if newer and period is not None:  # the submissions are for a later month: report as of it
-                warnings.append(f"报送数据为{period[0]}年{period[1]}月，台账原为{ledger.report_month}月；"
-                                "已按报送月份计算，台账表头和标题中的月份请自行核对修改")
-                ledger = dataclasses.replace(ledger, projects=cons.projects, report_year=period[0],
-                                             report_month=period[1])
-            else:
+                cons = consolidate(ledger, list(submissions))
+                issues, updates = list(cons.issues), cons.updates
+                consolidated, submitted = cons.reporting, cons.submitted_files
+                recorded = ledger.recorded_as_of
+                current = (recorded.year, recorded.month) if recorded is not None else header_period
+                period = cons.report_period
+                if period is not None and current[1] is not None and period > (current[0] or period[0],
+                                                                                 current[1]):
+                    newer = period  # the submissions are for a later month: report as of that month
                 ledger = dataclasses.replace(ledger, projects=cons.projects)
 
-        _step(progress, "计算进度与灯号", 0.3)
-        report = build_report(ledger, as_of=as_of, rules=rules)
-        history = History.open(history_url) if history_url else History.for_workbook(target)
-        try:
-            changes = history.changes(report)
+            _step(progress, "计算进度与灯号", 0.3)
+            context = resolve(ledger, as_of=as_of, rules=rules, any_date=any_date,
+                              latest=history.latest() if history is not None else None,
+                              period=newer, as_of_name="--as-of")
+            same = history.reporting(context.as_of, ledger.projects) if history is not None else None
+            if same is None:
+                same = _reporting_in_workbook(wb, ledger, context.as_of)
+            in_cycle = any(REPORTING_COLUMN in marks.columns_of(lay.sheet) for lay in ledger.layouts)
+            reporting = _reporting(consolidated, same, in_cycle, ledger.projects, context.as_of)
+            report = build_report(ledger, context=context, reporting=reporting)
+            changes = history.changes(report) if history is not None else None
             text = bulletin_text(report, changes)
+            texts, kept = _moved_period_texts(wb, ledger, header_period, report.as_of, keep_headers)
+            if kept:
+                warnings.append(kept)
+            text_edits = {(e.sheet, e.cell): _edit_cell(e) for e in texts}
 
             _step(progress, "备份原文件", 0.4)
             backup = backup_copy(source, now) if in_place else None
@@ -418,25 +548,33 @@ def refresh_workbook(
 
             _step(progress, "写入灯号列、报送数据和汇总表", 0.5)
             with _collector_paused():
-                written = _write_package(pkg, wb, ledger, report, text, marks, updates, cell_edits,
-                                         columns_for, warnings, engine, live, explicit_rules)
+                written = _write_package(pkg, wb, ledger, report, text, marks, updates,
+                                         [*text_edits.values(), *cell_edits], columns_for, warnings, engine,
+                                         live, explicit_rules)
                 _step(progress, "保存", 0.85)
                 atomic_write(target, lambda tmp: pkg.save(tmp, now))
 
             _step(progress, "记录历史", 0.95)
-            history.record(report, source=source, taken_at=now.replace(microsecond=0))
-            where = history_url or str(History.path_for(target))
+            if history is None:
+                history = History.for_workbook(target, scope=history_scope)
+            snapshot = history.record(report, source=source, taken_at=now.replace(microsecond=0))
+            where = history.url if history_url else str(History.path_for(target))
         finally:
-            history.close()
+            if history is not None:
+                history.close()
         changed = pkg.changed_parts()
     _step(progress, "完成", 1.0)
 
-    lights = {k: int(v) for k, v in (getattr(report, "lights", None) or {}).items()}
+    written_ids = {id(e) for e in written.edits}
+    lights = {k: int(v) for k, v in report.lights.items()}
     first = ledger.layouts[0].sheet
     return RefreshResult(
         source=source, path=target, backup=backup, as_of=pd.Timestamp(report.as_of).date(), sheet=first,
         columns=written.sheet_columns.get(first, {}), sheets=written.names, lights=lights,
         updates=written.updates, issues=issues, warnings=warnings, losses=losses, history=where,
-        report=report, changes=changes, sheet_columns=written.sheet_columns, edits=written.edits,
-        changed_parts=changed, live=written.live,
+        report=report, changes=changes, sheet_columns=written.sheet_columns,
+        edits=[e for e in written.edits if id(e) not in {id(t) for t in text_edits.values()}],
+        changed_parts=changed, submitted_files=submitted, snapshot=snapshot,
+        period_edits=[t for t in texts if id(text_edits[(t.sheet, t.cell)]) in written_ids],
+        headers_kept=kept, live=written.live,
     )
