@@ -127,6 +127,9 @@ def _check_live(path: Path, result) -> None:  # type: ignore[no-untyped-def]
     from wbcompare import _sheet_parts
 
     assert result.live is not None and result.live.rows == len(result.report.projects)
+    # every threshold is a cell of 设置 (the sheet or its rows added when missing)
+    assert set(result.live.thresholds) == {"黄灯差距", "红灯差距", "开工滞后红灯月数"}
+    assert all(result.live.thresholds.values()) and result.live.settings_sheet
     parts = zip_parts(path)
     cached = cached_values(path)
     book = _openpyxl(path)  # (a few real files openpyxl cannot load)
@@ -138,7 +141,8 @@ def _check_live(path: Path, result) -> None:  # type: ignore[no-untyped-def]
         col = column_index(columns["灯号"])
         for row, light in zip(rows["row"], rows["light"], strict=True):
             ref = f"{columns['灯号']}{int(row)}"
-            assert (cells[ref].findtext(f"{{{NS}}}f") or "").startswith("IFERROR(")
+            formula = cells[ref].findtext(f"{{{NS}}}f") or ""
+            assert formula.startswith("IFERROR(") and f"'{result.live.settings_sheet}'!$B$" in formula
             assert cached[sheet][int(row) - 1][col - 1] == (label(light) if isinstance(light, str) else "")
             if book is not None:
                 assert book[sheet][ref].fill.fgColor.rgb in (None, "00000000")

@@ -175,7 +175,8 @@ __all__ = ["cell_grid", "differences", "get_column_letter", "workbook_content"]
 # -- the package, part by part -------------------------------------------------------------------------
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
-_KP_PROPERTIES = {"keyproject.sheets", "keyproject.columns", "keyproject.period", "keyproject.conditional"}
+_KP_PROPERTIES = {"keyproject.sheets", "keyproject.columns", "keyproject.period", "keyproject.conditional",
+                  "keyproject.settings"}
 
 
 def zip_parts(path: Path) -> dict[str, bytes]:
@@ -283,6 +284,24 @@ def _sheet_xml_differences(name: str, a: bytes, b: bytes, owned: set[int],
     return diffs
 
 
+def _settings_differences(name: str, a: bytes, b: bytes, rows: set[int]) -> list[str]:
+    """The 设置 sheet: only cells of the rows keyproject added (and the dimension) may differ."""
+    from keyproject.package.cells import split_ref
+
+    trees = []
+    for data in (a, b):
+        t = _xml(data)
+        for el in list(t.iter()):
+            if _local(el.tag) == "c" and el.get("r") and split_ref(el.get("r"))[0] in rows:
+                el.getparent().remove(el)
+        for el in list(t.iter()):
+            empty_row = _local(el.tag) == "row" and int(el.get("r") or 0) in rows and len(el) == 0
+            if empty_row or _local(el.tag) == "dimension":
+                el.getparent().remove(el)
+        trees.append(_c14n(t))
+    return [] if trees[0] == trees[1] else [f"{name}: the 设置 sheet changed beyond keyproject's rows"]
+
+
 def _workbook_differences(a: bytes, b: bytes, ours: set[str]) -> list[str]:
     ta, tb = _xml(a), _xml(b)
     sheets_b = [s for s in tb.iter() if _local(s.tag) == "sheet"]
@@ -339,6 +358,13 @@ def package_differences(before: Path, after: Path, result) -> list[str]:
     cf_a, cf_b = _conditional_marks(a), _conditional_marks(b)
     ours = set(result.sheets.values())
     sheets_a, sheets_b = _sheet_parts(a), _sheet_parts(b)
+    live = getattr(result, "live", None)
+    settings_part, settings_rows = None, set()
+    if live is not None and live.settings_added:  # the 设置 rows (or sheet) a live refresh added
+        if live.settings_created:
+            ours.add(live.settings_sheet)
+        else:
+            settings_part, settings_rows = sheets_a[live.settings_sheet], set(live.settings_added.values())
     own_parts = {sheets_b[s] for s in ours if s in sheets_b}
     project_parts = {sheets_a[s]: s for s in result.sheet_columns if s in sheets_a}
     diffs: list[str] = []
@@ -356,6 +382,8 @@ def package_differences(before: Path, after: Path, result) -> list[str]:
             owned = {column_index(x) for x in result.sheet_columns[sheet].values()}
             diffs += _sheet_xml_differences(name, data, b[name], owned,
                                             (cf_a.get(sheet, set()), cf_b.get(sheet, set())))
+        elif name == settings_part:
+            diffs += _settings_differences(name, data, b[name], settings_rows)
         elif name == "xl/workbook.xml":
             diffs += _workbook_differences(data, b[name], ours)
         elif name.endswith(".rels"):

@@ -32,7 +32,8 @@ def register(subparsers: Any) -> None:
                    help="工作簿含有刷新无法原样保留的内容（数字签名、共享工作簿修订记录）时也在原文件上写入")
     p.add_argument("--live", action="store_true",
                    help="把“差距(百分点)”和“灯号”写成公式（附计算结果）：引用本行的计划、完成、日期、阶段、"
-                   "建设性质单元格和“设置”表的阈值，在 WPS、Excel、LibreOffice 中改数即自动重算，无需加载项；"
+                   "建设性质单元格和“设置”表的阈值（表或阈值行缺少时自动添加，已有的值不改），在 WPS、Excel、"
+                   "LibreOffice 中改数即自动重算，无需加载项；"
                    "灯号颜色用条件格式，随公式结果变化。报告日期和序时进度按本次刷新固定，下一期请再刷新；不加本项则写入数值")
     add_history_argument(p)
     p.add_argument("--quiet", action="store_true", help="不显示进度条")
@@ -132,6 +133,11 @@ def _live_summary(out: Any, result: Any) -> None:
     if cells:
         refs = "、".join(f"{k}（{v}）" for k, v in cells.items())
         out.write(f"  阈值：引用“{live.settings_sheet}”表的{refs}，改设置表即生效\n")
+    if live.settings_added:
+        added = "、".join(f"{k}（第{r}行）" for k, r in live.settings_added.items())
+        where = (f"新建了“{live.settings_sheet}”表并" if live.settings_created
+                 else f"在“{live.settings_sheet}”表")
+        out.write(f"  {where}添加阈值：{added}，数值同本次计算\n")
     if constants:
         why = ("规则来自 --rules 指定的文件，不是工作簿的“设置”表" if live.explicit_rules
                else "工作簿的“设置”表没有这些项" if live.settings_sheet or cells else "工作簿没有“设置”表")

@@ -6,7 +6,8 @@ type, in WPS, Excel or LibreOffice, with no add-in.
 report's derived ones), the raw cells of each project sheet as they will be after this refresh's
 edits (submitted figures included: a formula guards what it cannot read as keyproject did), and the
 设置 sheet, whose threshold cells the formulas reference, unless the rules came from a file
-(``--rules``), when the thresholds are constants. ``LiveLights.columns`` turns the refresh's
+(``--rules``), when the thresholds are constants. The thresholds get their rows in 设置 when the
+sheet or the rows are missing (``workbook.settings_sheet``). ``LiveLights.columns`` turns the refresh's
 columns into live ones: each 差距 and 灯号 cell is its formula with keyproject's value cached (what
 a reader of cached values sees before any recalculation), and the 灯号 column is coloured by
 conditional formats on its texts (红/黄/绿 or the rules' names, 待刷新) rather than a fill of each
@@ -35,6 +36,7 @@ from keyproject.package.styles import Fill, Font, Style
 from keyproject.rules import SETTINGS, Rules
 from keyproject.workbook.cells import CENTER, light_style
 from keyproject.workbook.columns import GAP, LIGHT, ColumnsFor, OwnedColumn
+from keyproject.workbook.settings_sheet import SettingsPlan, plan_settings, with_settings
 from keyproject.workbook.updates import CellEdit, written_value
 from keyproject.xlsx import SheetGrid
 
@@ -59,6 +61,8 @@ class LiveInfo:
     values: dict[str, float]  # Chinese setting name → the value used now
     explicit_rules: bool  # the rules came from a file, not from 设置
     conditional: dict[str, list[str]] = field(default_factory=dict)  # sheet → ranges coloured
+    settings_created: bool = False  # the 设置 sheet was made by this refresh
+    settings_added: dict[str, int] = field(default_factory=dict)  # 设置 key added → its row
 
 
 def highlights(rules: Rules) -> tuple[TextHighlight, ...]:
@@ -90,6 +94,7 @@ class LiveLights:
     cells: Mapping[tuple[str, int], LiveCell]
     highlights: tuple[TextHighlight, ...]
     info: LiveInfo
+    settings: SettingsPlan | None = None  # the 设置 rows to add (none with --rules)
 
     def columns(self, base: ColumnsFor) -> ColumnsFor:
         """``base``'s columns of a sheet with 差距 and 灯号 made live."""
@@ -136,9 +141,16 @@ def live_lights(ledger: Ledger, report: Report, wb: Workbook, edits: Sequence[Ce
              for layout in ledger.layouts}
     settings_sheet = next((s for s in SETTINGS_SHEETS if s in wb.sheet_names), None)
     settings_grid = wb.grid(settings_sheet) if settings_sheet is not None else None
+    plan = None
+    if not explicit_rules:  # every threshold gets its cell in 设置 (rows added where missing)
+        plan = plan_settings(ledger, report.rules, settings_grid)
+        ledger, settings_grid = with_settings(ledger, plan), plan.grid
     cells = live_cells(ledger, report, grids, settings_grid, explicit_rules=explicit_rules)
     thresholds = thresholds_from_sheet(ledger, report.rules, None if explicit_rules else settings_grid)
     refs, values = _threshold_info(thresholds)
-    referenced = settings_sheet if any(r is not None for r in refs.values()) else None
-    info = LiveInfo(len(cells), referenced, refs, values, explicit_rules)
-    return LiveLights({(c.sheet, c.row): c for c in cells}, highlights(report.rules), info)
+    referenced = settings_grid.name if settings_grid is not None and any(
+        r is not None for r in refs.values()) else None
+    info = LiveInfo(len(cells), referenced, refs, values, explicit_rules,
+                    settings_created=plan is not None and plan.created and bool(plan.rows),
+                    settings_added={r.key: r.row for r in plan.rows} if plan is not None else {})
+    return LiveLights({(c.sheet, c.row): c for c in cells}, highlights(report.rules), info, plan)

@@ -73,6 +73,7 @@ from keyproject.workbook.guard import (
     find_losses,
     remove_signature,
 )
+from keyproject.workbook.settings_sheet import recorded_keys, write_settings
 from keyproject.workbook.sheets import write_sheets
 from keyproject.workbook.updates import CellEdit, EditLog, add_edits, submitted_edits
 
@@ -387,12 +388,16 @@ def _write_package(pkg: Package, wb: Workbook, ledger: Ledger, report: Report, t
     stale_formulas = False
     all_edits = [*submitted, *cell_edits]
     live_info = None
+    settings_plan = None
     if live:
         from keyproject.workbook.live import live_lights
 
         lights = live_lights(ledger, report, wb, all_edits, explicit_rules)
         columns_for = lights.columns(columns_for)
         live_info = lights.info
+        settings_plan = lights.settings
+        if settings_plan is not None:
+            write_settings(pkg, settings_plan)
     for i, layout in enumerate(ledger.layouts):
         projects = _sheet_projects(report.projects, layout, first=i == 0)
         if len(projects) == 0:
@@ -417,7 +422,8 @@ def _write_package(pkg: Package, wb: Workbook, ledger: Ledger, report: Report, t
     kept_conditional = {s: c for s, c in marks.conditional.items()
                         if s not in sheet_columns and s not in names.values()}
     pkg.set_marks(Marks(tuple(names[n] for n in SHEETS), {**kept, **sheet_columns}, report.as_of,
-                        {**kept_conditional, **sheet_conditional}))
+                        {**kept_conditional, **sheet_conditional},
+                        recorded_keys(marks.settings, settings_plan)))
     written_updates = [records[id(e)] for e in log.written if id(e) in records]
     if live_info is not None:
         coloured = {s: list(c) for s, c in sheet_conditional.items() if c}
