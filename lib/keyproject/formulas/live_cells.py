@@ -166,6 +166,10 @@ def live_cells(ledger: Ledger, report: Report, grids: Mapping[str, SheetGrid],
                                               for k in ("stage", "nature") if k in col}
         referenced = [columns.annual_plan, *columns.ytd, columns.planned_start, *columns.started,
                       columns.stage, columns.nature, columns.ytd_plan, *columns.month_plans]
+        # each referenced field's values once (a DataFrame lookup per cell costs more than the formulas)
+        by_key = {cm.key: projects[cm.key].tolist() for let in filter(None, referenced)
+                  if (cm := by_letter[let]).key in projects.columns and cm.key not in ("stage", "nature")}
+        flags = {k: projects[f].tolist() for k, f in DONE_BY_DATE.items() if f in projects.columns}
         lights = computed["light"].tolist()
         gaps = computed["gap_points"].tolist() if "gap_points" in computed.columns else [None] * len(computed)
         for i, row in zip(where.tolist(), sheet_rows, strict=True):
@@ -182,10 +186,9 @@ def live_cells(ledger: Ledger, report: Report, grids: Mapping[str, SheetGrid],
                 elif cm.key == "nature":
                     value = bool(continuing[i])
                 else:
-                    value = _value(projects[cm.key].iat[i])
-                    flag = DONE_BY_DATE.get(cm.key or "")
-                    if value is None and flag in projects.columns and projects[flag].iat[i] is not pd.NA \
-                            and bool(projects[flag].iat[i]):
+                    value = _value(by_key[cm.key][i]) if cm.key in by_key else None
+                    flag = flags.get(cm.key or "")
+                    if value is None and flag is not None and flag[i] is not pd.NA and bool(flag[i]):
                         value = as_of  # "已开工" in a date cell: reached, its date unknown
                 seen[let] = Seen(raw, value)
             live_row = LiveRow(row, seen, refs, _plan_to_date(columns, seen))
