@@ -12,7 +12,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 RUN = ROOT / "benchmarks" / "run.py"
-STAGES = {"read", "read_multi", "compute", "refresh", "refresh_live", "bulletin", "kp_light", "scenario", "scenario_chart"}
+STAGES = {"read", "read_multi", "compute", "refresh", "refresh_live", "bulletin",
+          "kp_light", "scenario", "scenario_chart"}
 
 
 @pytest.mark.slow

@@ -240,3 +240,20 @@ def test_the_wps_add_in_is_served_at_the_root(service):
         r = httpx.get(f"{service.base}/{name}")
         assert r.status_code == 200 and r.content == (wps / name).read_bytes(), name
     assert "<Namespace>KP</Namespace>" in httpx.get(service.base + "/manifest.xml").text
+
+
+def test_refresh_live_writes_formulas_and_refuses_a_flag_that_is_not_true_or_false(service, tmp_path):
+    copy = tmp_path / "台账.xlsx"
+    shutil.copy(sh.SAMPLE, copy)
+    before = copy.read_bytes()
+    for bad in ("yes", 1):
+        assert "live" in is_chinese_error(post(service, "/api/refresh", {"path": str(copy), "live": bad},
+                                               auth(service)), 400)
+    assert copy.read_bytes() == before
+    r = post(service, "/api/refresh", {"path": str(copy), "live": True}, auth(service))
+    assert r.status_code == 200, r.text
+    assert r.json()["live"] is True
+    letter = r.json()["columns"]["灯号"]
+    ws = load_workbook(copy)[r.json()["sheet"]]
+    formulas = [c.value for c in ws[letter] if isinstance(c.value, str) and c.value.startswith("=")]
+    assert len(formulas) >= 40 and all(f.startswith("=IFERROR(") for f in formulas)
