@@ -59,7 +59,9 @@ def _kp(*args: str, cwd: Path) -> str:
 
 
 def live_refresh(src: Path, dst: Path, *extra: str) -> Live:
-    shutil.copyfile(src, dst)
+    """``dst`` (a copy of ``src``, or ``src`` itself) refreshed by ``kp refresh --live``."""
+    if src != dst:
+        shutil.copyfile(src, dst)
     summary = _kp("refresh", str(dst), "--live", "--quiet", *extra, cwd=dst.parent)
     import zipfile
 

@@ -142,6 +142,21 @@ def test_a_second_live_refresh_after_typing_replaces_its_own_formulas(tmp_path: 
     assert lh.compare(lh.lights(out, again), lh.expected(again.path)) == []
 
 
+def test_a_live_monthly_cycle_lights_as_kp_report_each_month(tmp_path: Path) -> None:
+    """August's then September's submissions, each refreshed with --live: the period moves and is
+    recorded, 本期报送 is written, the submitted figures are what the formulas read."""
+    path = tmp_path / "cycle.xlsx"
+    shutil.copyfile(sh.SAMPLE, path)
+    for month, folder in ((8, "submissions"), (9, "submissions_september")):
+        live = lh.live_refresh(path, path, "--submissions", str(sh.ROOT / "sample_workbooks" / folder))
+        assert f"截至 2023-{month:02d}-" in live.summary and "实时灯号" in live.summary
+        assert set(live.columns["项目台账"]) >= {"差距(百分点)", "灯号", "本期报送"}
+        report = build_report(read_ledger(path))
+        assert report.as_of.month == month and read_ledger(path).recorded_as_of.month == month
+        out = lh.recalculate(path, tmp_path / f"out{month}", tmp_path / "profile")
+        assert lh.compare(lh.lights(out, live), lh.expected(path)) == [], month
+
+
 def test_text_the_formula_cannot_read_asks_for_a_refresh(tmp_path: Path) -> None:
     live = lh.live_refresh(sh.SAMPLE, tmp_path / "typed.xlsx")
     sheet, row = _rows(live.path)["start_now"]
