@@ -5,9 +5,12 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 from keyproject.cli._common import add_history_argument, add_ledger_arguments, history_scope
+
+if TYPE_CHECKING:
+    from keyproject.workbook.refresh import RefreshResult
 
 _LIGHT_NAMES = (("red", "红灯"), ("yellow", "黄灯"), ("green", "绿灯"), ("none", "未评灯"))
 
@@ -124,8 +127,9 @@ def print_summary(result: Any) -> None:
         out.write(f"  历史记录：{result.history}{done}\n")
 
 
-def _live_summary(out: Any, result: Any) -> None:
+def _live_summary(out: TextIO, result: RefreshResult) -> None:
     live = result.live
+    assert live is not None
     out.write(f"  实时灯号：{live.rows}个项目行的差距、灯号为公式（已附计算结果），"
               f"修改完成投资、开工日期等后自动重算；报告日期和序时进度固定为{result.as_of:%Y-%m-%d}，下一期请再刷新\n")
     cells = {k: v for k, v in live.thresholds.items() if v is not None}

@@ -186,7 +186,7 @@ def _kp_date(value: Any) -> int:
         return 0
     if isinstance(value, dt.datetime):
         value = value.date()
-    return (value - _EPOCH).days
+    return int((value - _EPOCH).days)
 
 
 # -- formula text -----------------------------------------------------------------------------------
