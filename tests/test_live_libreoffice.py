@@ -157,6 +157,22 @@ def test_a_live_monthly_cycle_lights_as_kp_report_each_month(tmp_path: Path) -> 
         assert lh.compare(lh.lights(out, live), lh.expected(path)) == [], month
 
 
+def test_a_workbook_saved_by_libreoffice_is_refreshed_live_again_without_duplicates(tmp_path: Path) -> None:
+    """Staff save the live ledger in their spreadsheet (LibreOffice rewrites every part, its own way);
+    next month's live refresh still knows its formulas and conditional formats, and keeps the user's."""
+    live = lh.live_refresh(sh.SAMPLE, tmp_path / "first.xlsx")
+    saved = lh.recalculate(live.path, tmp_path / "saved", tmp_path / "profile")
+    again = lh.live_refresh(saved, tmp_path / "second.xlsx")
+    assert again.columns == live.columns
+    ws = openpyxl.load_workbook(again.path)["项目台账"]
+    texts = [r.formula[0] for cf in ws.conditional_formatting for r in cf.rules if r.formula]
+    assert texts.count('"红"') == 1 and texts.count(f'"{NEEDS_REFRESH}"') == 1
+    user = [r for cf in ws.conditional_formatting for r in cf.rules if r.formula and r.formula[0] == "0.2833"]
+    assert len(user) == 2  # the sample's own rules on 完成率 (lessThan and between)
+    out = lh.recalculate(again.path, tmp_path / "out", tmp_path / "profile")
+    assert lh.compare(lh.lights(out, again), lh.expected(again.path)) == []
+
+
 def test_text_the_formula_cannot_read_asks_for_a_refresh(tmp_path: Path) -> None:
     live = lh.live_refresh(sh.SAMPLE, tmp_path / "typed.xlsx")
     sheet, row = _rows(live.path)["start_now"]
