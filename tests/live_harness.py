@@ -164,13 +164,24 @@ def settings_row(path: Path, key: str, sheet: str = "设置") -> int:
 
 
 def lights(recalculated: Path, live: Live) -> dict[Key, tuple[Any, Any]]:
-    """(sheet, row) → (差距, 灯号) as LibreOffice computed them."""
-    wb = openpyxl.load_workbook(recalculated, data_only=True)
+    """(sheet, row) → (差距, 灯号) as LibreOffice computed them (its cached results, read with
+    python-calamine: openpyxl cannot load every file LibreOffice writes)."""
+    import python_calamine as pc
+
+    book = pc.CalamineWorkbook.from_path(str(recalculated))
+    grids: dict[str, list[list[Any]]] = {}
     out = {}
     for sheet, row in live.rows:
+        if sheet not in grids:
+            grids[sheet] = book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
         cols = live.columns[sheet]
-        ws = wb[sheet]
-        out[(sheet, row)] = (ws[f"{cols[GAP]}{row}"].value, ws[f"{cols[LIGHT]}{row}"].value)
+        cells = grids[sheet][row - 1] if row - 1 < len(grids[sheet]) else []
+
+        def at(letter: str, cells: list[Any] = cells) -> Any:
+            i = column_index(letter) - 1
+            return cells[i] if i < len(cells) else None
+
+        out[(sheet, row)] = (at(cols[GAP]), at(cols[LIGHT]))
     return out
 
 

@@ -208,6 +208,28 @@ def test_every_shape_the_refresh_can_write_lights_as_kp_report(tmp_path: Path) -
         assert want and lh.compare(lh.lights(out, live), want) == [], live.path.name
 
 
+def test_real_files_refreshed_live_light_as_kp_report(tmp_path: Path) -> None:
+    """The feature-survival suite's files saved by Excel, WPS, Tencent Docs… (its ledgers grafted in),
+    refreshed with --live and recalculated by LibreOffice (.xlsm saved back as .xlsm's content)."""
+    from realworld import realworld
+    from test_refresh_features import AS_OF, DERIVED, GRAFTS
+    from xlsx_fixtures import graft_ledger
+
+    lives = []
+    for i, name in enumerate([*DERIVED, *sorted(GRAFTS)]):
+        if name in GRAFTS:
+            src = realworld(GRAFTS[name])
+            path = graft_ledger(src, tmp_path / f"f{i}_{name}{src.suffix}")
+        else:
+            path = tmp_path / f"f{i}_{name}"
+            shutil.copyfile(realworld(f"derived/{name}"), path)
+        lives.append(lh.live_result(path, refresh_workbook(path, as_of=AS_OF, now=NOW, live=True)))
+    outs = lh.recalculate_all([live.path for live in lives], tmp_path / "out", tmp_path / "profile")
+    for live, out in zip(lives, outs, strict=True):
+        want = lh.expected(live.path)
+        assert want and lh.compare(lh.lights(out, live), want) == [], live.path.name
+
+
 STAGES = ["在建", "未开工", "已供地未开工", "竣工", "未竣工", "尚未竣工投产", "拟投产", "已投产", "投入使用",
           "达产", "前期手续办理中", "主体完工", "计划开工", "待开工 在建", "签约", "", "—", "建设中",
           "竣未竣工工", "未未竣工", "新建中", "准备施工", "已完工", "建成投用", "运营", "未运营", "续建"]
