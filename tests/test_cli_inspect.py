@@ -134,7 +134,7 @@ def assert_record(got: dict, rec: dict, where: str) -> None:
 @pytest.mark.parametrize(("name", "truth"), [("county_fushun_2023.xlsx", "county_projects"),
                                              ("city_messy_2024.xlsx", "city_projects")])
 def test_samples_read_exactly(name: str, truth: str, capsys: pytest.CaptureFixture[str]) -> None:
-    samples = pytest.importorskip("keyproject.samples")
+    import keyproject.samples as samples
     data = inspect_json(SAMPLES / name, capsys)
     recs = getattr(samples, truth)()
     assert [p["row"] for p in data["projects"]] == [r["row"] for r in recs]
@@ -144,7 +144,7 @@ def test_samples_read_exactly(name: str, truth: str, capsys: pytest.CaptureFixtu
 
 
 def test_county_sample_header_and_issues(capsys: pytest.CaptureFixture[str]) -> None:
-    samples = pytest.importorskip("keyproject.samples")
+    import keyproject.samples as samples
     data = inspect_json(SAMPLES / "county_fushun_2023.xlsx", capsys)
     assert (data["sheet"], data["unit"], data["report_month"]) == ("项目台账", "万元", 7)
     letters = {c["field"]: c["column"] for c in data["columns"]}
@@ -154,7 +154,7 @@ def test_county_sample_header_and_issues(capsys: pytest.CaptureFixture[str]) -> 
 
 
 def test_city_sample_issues_exactly(capsys: pytest.CaptureFixture[str]) -> None:
-    samples = pytest.importorskip("keyproject.samples")
+    import keyproject.samples as samples
     data = inspect_json(SAMPLES / "city_messy_2024.xlsx", capsys)
     assert (data["unit"], data["report_month"]) == ("亿元", 9)
     got = sorted((i["severity"], i["row"], i["column"]) for i in data["issues"])
@@ -166,7 +166,7 @@ def test_city_sample_issues_exactly(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_submission_samples_read_exactly(capsys: pytest.CaptureFixture[str]) -> None:
-    samples = pytest.importorskip("keyproject.samples")
+    import keyproject.samples as samples
     rows = samples.submission_rows()
     for file in sorted({r["file"] for r in rows}):
         data = inspect_json(SAMPLES / file, capsys)

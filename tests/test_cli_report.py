@@ -105,7 +105,6 @@ def test_errors_exit_2_in_chinese(tmp_path: Path, kp) -> None:
     assert proc.returncode == 2 and "--as-of" in proc.stderr
 
 
-@pytest.mark.skipif(not SAMPLE.exists(), reason="sample workbook not generated")
 def test_sample_workbook_json_and_table(kp) -> None:
     proc = kp("report", str(SAMPLE), "--json")
     assert proc.returncode == 0, proc.stderr

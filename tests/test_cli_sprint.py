@@ -187,7 +187,6 @@ def test_kp_sprint_as_a_process() -> None:
 
 
 def test_backplan_milestones_sheet(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    pytest.importorskip("keyproject.reader")
     path = tmp_path / "nodes.xlsx"
     wb = openpyxl.Workbook()
     ws = wb.active
@@ -212,7 +211,6 @@ def test_backplan_milestones_sheet(tmp_path: Path, capsys: pytest.CaptureFixture
 
 def test_sprint_ledger_without_plan_needs_a_target(tmp_path: Path,
                                                    capsys: pytest.CaptureFixture[str]) -> None:
-    pytest.importorskip("keyproject.reader")
     path = tmp_path / "noplan.xlsx"
     wb = openpyxl.Workbook()
     ws = wb.active

@@ -133,7 +133,7 @@ def test_cli_doc_has_every_command_in_parser_order(generated: Path) -> None:
     assert positions == sorted(positions)
     for name, short, sub in commands:
         section = _section(text, f"## kp {name}")
-        assert f"usage: kp {name}" in section
+        assert f"用法：kp {name}" in section
         if short:
             assert short in section
         for action in sub._actions:

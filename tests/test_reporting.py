@@ -61,7 +61,7 @@ def test_the_bulletin_names_who_did_not_report_and_marks_the_boards() -> None:
     rep = Reporting((2023, 8), pd.Series([True, True, False, True, False], index=led.projects.index))
     report = build_report(led, reporting=rep)
     text = reporting_paragraph(report)
-    assert text.startswith("8月应报送责任单位3个，已全部报送1个。")
+    assert text.startswith("8月应报送责任单位3个，已报送1个、部分报送1个、未报送1个。")
     assert "未报送的有：住建局" in text and "部分项目未报送的有：交通局" in text
     full = bulletin_text(report)
     assert "四、报送情况" in full

@@ -172,7 +172,7 @@ def _text_box(wb: Any, ws: Any, f: dict[str, Any]) -> None:
 
 
 def _background(wb: Any, ws: Any, f: dict[str, Any]) -> None:
-    ws.set_background(png("#EEEEEE", (64, 64)), is_byte_stream=True)
+    ws.set_background(png("#EEEEEE", (64, 64)))
 
 
 def _in_cell_picture(wb: Any, ws: Any, f: dict[str, Any]) -> None:

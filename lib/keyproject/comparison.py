@@ -22,12 +22,12 @@ Amounts are in 万元; growths are fractions (0.231 is 增长23.1%); None where 
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from keyproject.history import Snapshot, snapshot_of
+from keyproject.values import finite_number
 
 if TYPE_CHECKING:
     from keyproject.history import History
@@ -36,14 +36,6 @@ if TYPE_CHECKING:
 _LIGHTS = ("red", "yellow", "green", "none")
 
 
-def _num(v: Any) -> float | None:
-    if v is None or isinstance(v, bool):
-        return None
-    try:
-        f = float(v)
-    except (TypeError, ValueError):
-        return None
-    return None if math.isnan(f) else f
 
 
 def _growth(now: float | None, before: float | None) -> float | None:
@@ -93,7 +85,8 @@ class Comparison:
 
 def _figures(s: Snapshot) -> tuple[float | None, float | None, float | None]:
     t = s.totals
-    return _num(t.get("ytd_completed")), _num(t.get("completion_rate")), _num(t.get("gap_points"))
+    return (finite_number(t.get("ytd_completed")), finite_number(t.get("completion_rate")),
+            finite_number(t.get("gap_points")))
 
 
 def _closes_month_before(previous: Snapshot, as_of: dt.date) -> bool:
@@ -134,7 +127,7 @@ def compare(current: Snapshot, previous: Snapshot | None = None, earlier: Snapsh
                    previous_increase=prev_inc, mom_growth=_growth(inc, prev_inc))
     if last_year is not None and len(last_year) == 12:
         n = current.as_of.month
-        months = [_num(v) for v in last_year]
+        months = [finite_number(v) for v in last_year]
         if all(v is not None for v in months[:n]):
             ly = float(sum(v for v in months[:n] if v is not None))
             out.update(last_year_ytd=ly, yoy_growth=_growth(ytd, ly))

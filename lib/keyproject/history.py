@@ -245,19 +245,23 @@ def project_frame(report: ReportLike) -> pd.DataFrame:
 
 
 def _rows(frame: pd.DataFrame, scope: str, as_of: dt.date) -> list[dict[str, Any]]:
-    """Insert parameters for the project rows: NaN/NaT → None, dates as ``date``."""
-    out = pd.DataFrame({"scope": scope, "as_of": as_of, "project_key": frame.index.to_numpy()})
+    """Insert parameters for the project rows: NaN/NaT → None, dates as ``date``.
+
+    Built column by column and zipped (``DataFrame.to_dict`` boxes every cell: 3× slower at 30,000)."""
+    n = len(frame)
+    columns: dict[str, list[Any]] = {"scope": [scope] * n, "as_of": [as_of] * n,
+                                     "project_key": frame.index.tolist()}
     for c in _PROJECT_COLUMNS:
-        col = frame[c].reset_index(drop=True)
+        col = frame[c]
+        present = col.notna()
         if c in _DATES:
-            col = pd.Series(col.dt.date.to_numpy(dtype=object), dtype=object)
-        col = col.astype(object)
-        out[c] = col.where(col.notna(), None)
-    recs: list[dict[str, Any]] = [{str(k): v for k, v in r.items()} for r in out.to_dict("records")]
-    for r in recs:
-        if r["reported"] is not None:
-            r["reported"] = bool(r["reported"])
-    return recs
+            col = pd.Series(col.dt.date.to_numpy(dtype=object), index=col.index, dtype=object)
+        values = col.astype(object).where(present, None).tolist()
+        if c == "reported":
+            values = [None if v is None else bool(v) for v in values]
+        columns[c] = values
+    names = list(columns)
+    return [dict(zip(names, row, strict=True)) for row in zip(*columns.values(), strict=True)]
 
 
 def _period_text(period: tuple[int, int] | None) -> str | None:

@@ -101,6 +101,18 @@ def is_missing(value: Any) -> bool:
 _UNIT_FACTOR = {"亿元": 10000.0, "亿": 10000.0, "万元": 1.0, "万": 1.0, "元": 0.0001}
 
 
+def finite_number(value: object) -> float | None:
+    """A computed figure as a float, or None for blanks, NaN, booleans and non-numbers (for totals
+    and comparisons, not for parsing what a user typed: that is ``parse_amount``)."""
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        f = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(f) else f
+
+
 def parse_amount(value: Any, factor: float = 1.0) -> ParsedAmount:
     """An amount in 万元 from a cell value; ``factor`` converts the column's unit to 万元."""
     if is_missing(value):

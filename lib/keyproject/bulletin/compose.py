@@ -21,6 +21,7 @@ from keyproject.formats import cn_date
 from keyproject.labels import group_label
 from keyproject.ranking import DEPARTMENT, TOWN
 from keyproject.rules import Rules
+from keyproject.values import finite_number as _num
 from keyproject.views import Table
 
 if TYPE_CHECKING:
@@ -119,14 +120,6 @@ class Comparison(Protocol):
 
 # -- helpers ---------------------------------------------------------------------------------------
 
-def _num(v: Any) -> float | None:
-    if v is None or isinstance(v, bool):
-        return None
-    try:
-        f = float(v)
-    except (TypeError, ValueError):
-        return None
-    return None if f != f else f
 
 
 def _names(values: Sequence[Any], limit: int | None = None, note: str = "") -> str:
@@ -370,7 +363,9 @@ def reporting_paragraph(report: Report) -> str:
         return f"{month}月各责任单位均已按时报送。"
     none = late[late["status"] == "未报送"]["unit"].tolist()
     partly = late[late["status"] != "未报送"]["unit"].tolist()
-    text = f"{month}月应报送责任单位{units}个，已全部报送{units - len(late)}个。"
+    text = f"{month}月应报送责任单位{units}个，已报送{units - len(late)}个"
+    text += f"、部分报送{len(partly)}个" if partly else ""
+    text += f"、未报送{len(none)}个。" if none else "。"
     if none:
         text += f"未报送的有：{_names(none)}，请督促抓紧报送。"
     if partly:

@@ -14,17 +14,19 @@ import pkgutil
 import sys
 from collections.abc import Sequence
 
+from keyproject.cli import _argparse_zh
 from keyproject.errors import KPError
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # argparse's own text is English; frame it in Chinese
+    def error(self, message: str) -> None:  # argparse's words are translated by _argparse_zh
         self.print_usage(sys.stderr)
         sys.stderr.write(f"kp：命令参数有误：{message}\n")
         raise SystemExit(2)
 
 
 def build_parser() -> argparse.ArgumentParser:
+    _argparse_zh.install()  # before the parser exists: its group titles are looked up on creation
     parser = _Parser(prog="kp", description="keyproject：重点项目台账工具")
     sub = parser.add_subparsers(dest="command", metavar="命令", parser_class=_Parser)
     for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):

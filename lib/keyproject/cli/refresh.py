@@ -44,13 +44,15 @@ def register(subparsers: Any) -> None:
 
 
 def _progress(quiet: bool):  # -> (callback, stop)
-    if quiet:
-        return None, lambda: None
     from rich.console import Console
+
+    console = Console(stderr=True)
+    if quiet or not console.is_terminal:  # a log or a pipe gets no bar (and no stray blank line)
+        return None, lambda: None
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     bar = Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
-                   console=Console(stderr=True), transient=True)
+                   console=console, transient=True)
     bar.start()
     task = bar.add_task("刷新", total=1.0)
 

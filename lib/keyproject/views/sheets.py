@@ -86,13 +86,23 @@ def _columns(specs: Sequence[tuple[str, str]], decimals: int, names: dict[str, s
 
 def _table(key: str, title: str | None, columns: tuple[Column, ...], frame: pd.DataFrame,
            report: Report, empty: str = "（无）") -> Table:
-    rows = []
     present = [c for c in columns if c.key in frame.columns]
-    data = {c.key: frame[c.key].to_numpy(dtype=object) for c in present}
-    for i in range(len(frame)):
-        rows.append(tuple(_light(data[c.key][i], report) if c.kind == "light" else _value(data[c.key][i])
-                          for c in present))
-    return Table(key, title, tuple(present), tuple(rows), empty)
+    values = [_column_values(frame[c.key], c.kind, report) for c in present]
+    return Table(key, title, tuple(present), tuple(zip(*values, strict=True)) if present else (), empty)
+
+
+def _column_values(col: pd.Series, kind: str, report: Report) -> list[Value]:
+    """A frame column as view values, converted a column at a time (per cell it was a third of a
+    30,000-project refresh's view time)."""
+    if kind == "light":
+        lights = {k: _light(k, report) for k in LIGHTS}
+        return [lights.get(v) if isinstance(v, str) else None for v in col.to_numpy(dtype=object)]
+    numpy = isinstance(col.dtype, np.dtype)  # not pandas' nullable dtypes: their blank is NA
+    if numpy and col.dtype.kind == "f":  # tolist gives Python floats; NaN is the only blank
+        return [None if v != v else v for v in col.tolist()]
+    if numpy and col.dtype.kind in "iub":
+        return col.tolist()
+    return [_value(v) for v in col.to_numpy(dtype=object)]
 
 
 # -- 汇总 ------------------------------------------------------------------------------------------

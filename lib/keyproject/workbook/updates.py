@@ -116,7 +116,9 @@ def submitted_edits(ledger: Ledger, updates: pd.DataFrame, warnings: list[str]
         layout = _layout(ledger, sheet)
         col = layout.column_of(key)
         if col is None or rec.get("row") is None or pd.isna(rec.get("row")):
-            missing[key] = missing.get(key, 0) + 1
+            # The consolidation already warned (with file and sheet) when the ledger has no column
+            if "column" not in rec or not pd.isna(rec["column"]):
+                missing[key] = missing.get(key, 0) + 1
             continue
         kind = LEDGER[key].kind if key in LEDGER.by_key else "text"
         edit = CellEdit(sheet, int(rec["row"]), col.index + 1, rec["new"],
