@@ -423,7 +423,7 @@ def _write_package(pkg: Package, wb: Workbook, ledger: Ledger, report: Report, t
                         if s not in sheet_columns and s not in names.values()}
     pkg.set_marks(Marks(tuple(names[n] for n in SHEETS), {**kept, **sheet_columns}, report.as_of,
                         {**kept_conditional, **sheet_conditional},
-                        recorded_keys(marks.settings, settings_plan)))
+                        recorded_keys(marks.settings, settings_plan, {e.name for e in pkg.sheets()})))
     written_updates = [records[id(e)] for e in log.written if id(e) in records]
     if live_info is not None:
         coloured = {s: list(c) for s, c in sheet_conditional.items() if c}

@@ -16,7 +16,7 @@ and no row is added (the formulas use constants).
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -123,11 +123,11 @@ def write_settings(pkg: Package, plan: SettingsPlan) -> None:
     pkg.write(entry.part, edit_sheet(pkg.read(entry.part), edits).data)
 
 
-def recorded_keys(previous: Mapping[str, Sequence[str]], plan: SettingsPlan | None
-                  ) -> dict[str, tuple[str, ...]]:
-    """keyproject's 设置 keys after this refresh: those recorded before (still in the sheet) and the
-    ones added now."""
-    out = {s: tuple(k) for s, k in previous.items() if k}
+def recorded_keys(previous: Mapping[str, Sequence[str]], plan: SettingsPlan | None,
+                  sheets: Collection[str]) -> dict[str, tuple[str, ...]]:
+    """keyproject's 设置 keys after this refresh: those recorded before (of a sheet still in the
+    workbook, ``sheets``) and the ones added now."""
+    out = {s: tuple(k) for s, k in previous.items() if k and s in sheets}
     if plan is not None and plan.rows:
         before = out.get(plan.sheet, ())
         out[plan.sheet] = (*before, *(k for k in plan.keys if k not in before))
