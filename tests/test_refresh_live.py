@@ -145,3 +145,24 @@ def test_the_command_documents_and_reports_live(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert "实时灯号：40个项目行" in done.stdout and "新建了“设置”表" in done.stdout
     assert re.search(r"灯号颜色：工作表“2024年重点项目”S\d+:S\d+ 的条件格式", done.stdout)
+
+
+def test_settings_plan_reads_aliases_and_adds_only_what_is_missing() -> None:
+    import numpy as np
+
+    from keyproject.reader import read_ledger
+    from keyproject.rules import Rules
+    from keyproject.workbook.settings_sheet import plan_settings
+    from keyproject.xlsx import SheetGrid
+
+    ledger = read_ledger(COUNTY)
+    rules = Rules()
+    rows = [["参数", "值"], ["绿灯差距", -8.0], ["", ""], ["备注", "=不是公式"]]
+    grid = SheetGrid("参数设置", np.array(rows, dtype=object), [])
+    plan = plan_settings(ledger, rules, grid)
+    assert plan.sheet == "参数设置" and not plan.created
+    assert [(r.row, r.key, r.value) for r in plan.rows] == [(5, "红灯差距", -30), (6, "开工滞后红灯月数", 3)]
+    assert plan.grid.values[3].tolist() == ["备注", "=不是公式"]  # the user's rows as they were
+    assert plan.grid.values[4].tolist() == ["红灯差距", -30.0]
+    empty = plan_settings(ledger, rules, None)
+    assert empty.created and empty.sheet == "设置" and [r.row for r in empty.rows] == [2, 3, 4]
