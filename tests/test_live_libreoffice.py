@@ -54,6 +54,24 @@ def test_every_row_of_the_samples_lights_as_kp_report(sample: Path, tmp_path: Pa
         assert painted[key] == (light, COLOURS.get(light)), key
 
 
+def test_the_lights_names_of_the_settings_sheet_light_and_colour_the_cells(tmp_path: Path) -> None:
+    """肇庆's 蓝/黄/红 typed in 设置 before the refresh: the formulas give those names, painted blue,
+    yellow and red."""
+    path = tmp_path / "zhaoqing.xlsx"
+    shutil.copyfile(sh.SAMPLE, path)
+    lh.type_cells(path, {("设置", 10, "A"): "灯号名称", ("设置", 10, "B"): "蓝/黄/红"})
+    live = lh.live_refresh(path, path)
+    want = lh.expected(path)
+    assert {"蓝", "黄", "红"} <= {light for _gap, light in want.values()}
+    html = lh.recalculate(path, tmp_path / "html", tmp_path / "profile", to="html")
+    blue = "#" + (light_style("green", "蓝").fill.color or "")[2:].upper()  # type: ignore[union-attr]
+    colours = {**COLOURS, "蓝": blue}
+    assert blue not in COLOURS.values()
+    painted = lh.fills(html, live)
+    for key, (_gap, light) in want.items():
+        assert painted[key] == (light, colours.get(light)), key
+
+
 def test_the_city_sample_gets_a_settings_sheet_its_lights_read(tmp_path: Path) -> None:
     """The city ledger has no 设置 sheet: the refresh makes one with the three thresholds; a threshold
     typed there relights every row as kp report does with that rule."""
