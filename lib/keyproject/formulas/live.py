@@ -31,6 +31,7 @@ Everything here is pure: column letters, cell values and rules in, formula text 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -266,6 +267,7 @@ def continuing_expr(ref: str, seen: Seen | None = None) -> str:
     return _guard(ref, seen, native_continuing(seen.raw), kp, "TRUE" if kp else "FALSE", expr)
 
 
+@functools.lru_cache(maxsize=64)  # the same few thresholds in every row's formula
 def threshold_expr(t: Threshold) -> str:
     if t.ref is None:
         return _number(t.value)
