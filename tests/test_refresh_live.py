@@ -166,3 +166,32 @@ def test_settings_plan_reads_aliases_and_adds_only_what_is_missing() -> None:
     assert plan.grid.values[4].tolist() == ["红灯差距", -30.0]
     empty = plan_settings(ledger, rules, None)
     assert empty.created and empty.sheet == "设置" and [r.row for r in empty.rows] == [2, 3, 4]
+
+
+def test_a_formula_longer_than_excel_accepts_is_written_as_its_value() -> None:
+    """Each guarded cell adds its text to the formula; past Excel's 8,192 characters the row's cells
+    are values (coloured by the same conditional formats) and the summary says which rows."""
+    import dataclasses
+
+    from keyproject.reader import read_ledger
+    from keyproject.report import build_report
+    from keyproject.workbook.live import FORMULA_LIMIT, LiveLights, formula_text, live_lights
+    from keyproject.workbook.refresh import default_columns
+    from keyproject.xlsx import Workbook
+
+    assert formula_text("=" + "1" * (FORMULA_LIMIT - 1)) == "1" * (FORMULA_LIMIT - 1)
+    assert formula_text("=" + "1" * FORMULA_LIMIT) is None
+    ledger = read_ledger(COUNTY)
+    report = build_report(ledger)
+    lights = live_lights(ledger, report, Workbook(COUNTY), [], explicit_rules=False)
+    assert lights.info.values_only == []
+    first = next(iter(lights.cells.values()))
+    long = dataclasses.replace(first, light_formula="=" + "1+" * FORMULA_LIMIT + "1")
+    patched = LiveLights({**lights.cells, (first.sheet, first.row): long}, lights.highlights, lights.info)
+    layout = ledger.layouts[0]
+    projects = report.projects[report.projects["sheet"] == layout.sheet]
+    columns = {c.header: c for c in patched.columns(default_columns)(report, layout, projects, {})}
+    formulas = list(columns["灯号"].formulas or [])
+    i = projects["row"].tolist().index(first.row)
+    assert formulas[i] is None and columns["灯号"].values[i] == first.light_value
+    assert sum(f is None for f in formulas) == 1

@@ -149,5 +149,10 @@ def _live_summary(out: TextIO, result: RefreshResult) -> None:
                else "工作簿的“设置”表没有这些项" if live.settings_sheet or cells else "工作簿没有“设置”表")
         values = "、".join(f"{k} {v:g}" for k, v in constants.items())
         out.write(f"  阈值为常数（{why}）：{values}；要改请修改规则后再刷新\n")
+    if live.values_only:
+        rows = "、".join(f"“{s}”第{r}行" for s, r in live.values_only[:10])
+        more = f"等{len(live.values_only)}行" if len(live.values_only) > 10 else ""
+        out.write(f"  注意：{rows}{more}的单元格文字过长，公式超过 Excel/WPS 的长度上限，差距、灯号写为数值；"
+                  "改正这些单元格后再刷新\n")
     for sheet, ranges in live.conditional.items():
         out.write(f"  灯号颜色：工作表“{sheet}”{'、'.join(ranges)} 的条件格式（红、黄、绿及“待刷新”）\n")

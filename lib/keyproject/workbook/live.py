@@ -49,6 +49,7 @@ if TYPE_CHECKING:
 NEEDS_REFRESH_STYLE = Style(fill=Fill("FFD9D9D9"), font=Font(bold=True, color="FF595959"))
 LIVE_LIGHT = Style(fill=Fill(None), alignment=CENTER)  # the cell's own format: no fill of its own
 _THRESHOLDS = ("green_gap", "red_gap", "start_red_months")
+FORMULA_LIMIT = 8192  # characters of a formula, "=" included, that Excel and WPS accept
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,7 @@ class LiveInfo:
     conditional: dict[str, list[str]] = field(default_factory=dict)  # sheet → ranges coloured
     settings_created: bool = False  # the 设置 sheet was made by this refresh
     settings_added: dict[str, int] = field(default_factory=dict)  # 设置 key added → its row
+    values_only: list[tuple[str, int]] = field(default_factory=list)  # rows too long for a formula
 
 
 def highlights(rules: Rules) -> tuple[TextHighlight, ...]:
@@ -89,6 +91,12 @@ def _patched(grid: SheetGrid, edits: Sequence[CellEdit]) -> SheetGrid:
     return dataclasses.replace(grid, values=values)
 
 
+def formula_text(formula: str) -> str | None:
+    """A cell's formula without its "=", or None (the value alone) when it is longer than Excel and
+    WPS accept: a row whose cells hold long texts a formula must guard (``LiveInfo.values_only``)."""
+    return formula[1:] if len(formula) <= FORMULA_LIMIT else None
+
+
 @dataclass(frozen=True)
 class LiveLights:
     cells: Mapping[tuple[str, int], LiveCell]
@@ -109,11 +117,11 @@ class LiveLights:
                 if column.header == GAP:
                     column = dataclasses.replace(
                         column, values=["" if c.gap_value is None else c.gap_value for c in known],
-                        formulas=[c.gap_formula.removeprefix("=") for c in known])
+                        formulas=[formula_text(c.gap_formula) for c in known])
                 elif column.header == LIGHT:
                     column = dataclasses.replace(
                         column, values=[c.light_value for c in known],
-                        formulas=[c.light_formula.removeprefix("=") for c in known],
+                        formulas=[formula_text(c.light_formula) for c in known],
                         style=LIVE_LIGHT, highlights=self.highlights)
                 out.append(column)
             return out
@@ -152,5 +160,7 @@ def live_lights(ledger: Ledger, report: Report, wb: Workbook, edits: Sequence[Ce
         r is not None for r in refs.values()) else None
     info = LiveInfo(len(cells), referenced, refs, values, explicit_rules,
                     settings_created=plan is not None and plan.created and bool(plan.rows),
-                    settings_added={r.key: r.row for r in plan.rows} if plan is not None else {})
+                    settings_added={r.key: r.row for r in plan.rows} if plan is not None else {},
+                    values_only=[(c.sheet, c.row) for c in cells if formula_text(c.gap_formula) is None
+                                 or formula_text(c.light_formula) is None])
     return LiveLights({(c.sheet, c.row): c for c in cells}, highlights(report.rules), info, plan)
