@@ -6,7 +6,8 @@ Every (stage, size) runs in its own subprocess so that its peak RSS is its own. 
 read (vs pandas.read_excel with openpyxl), read_multi (10 sheets × 300 projects, one per 指挥部, vs
 pandas.read_excel of every sheet), compute (the whole `kp report` computation without
 I/O, also at 100,000 projects), refresh (`kp refresh` in place, end to end, beside two baselines on the
-same ledger: python-calamine's raw read of the sheet and openpyxl's load+save), bulletin (Word),
+same ledger: python-calamine's raw read of the sheet and openpyxl's load+save), refresh_live (the same
+with --live: 差距 and 灯号 as formulas), bulletin (Word),
 kp_light (one vectorized KP_LIGHT over 100,000 rows vs row by row) and scenario (one slider update
 on a 1,000-project ledger).
 """
@@ -129,11 +130,11 @@ def work_compute(n: int, repeat: int) -> dict:
     return _timed(lambda: build_report(ledger, as_of=as_of), repeat)
 
 
-def work_refresh(n: int, repeat: int) -> dict:
+def work_refresh(n: int, repeat: int, live: bool = False) -> dict:
     """``refresh_workbook`` in place, each repeat on a fresh copy of the ledger, and right before each
     repeat the baseline python-calamine read of the same sheet (so both are measured under the same
     load of a shared machine). The first repeat also imports everything; the medians are of warm
-    runs once repeat >= 3."""
+    runs once repeat >= 3. ``live``: ``kp refresh --live`` (差距 and 灯号 as formulas)."""
     import datetime as dt
 
     import python_calamine as pc
@@ -151,12 +152,18 @@ def work_refresh(n: int, repeat: int) -> dict:
             path = Path(tmp) / f"ledger{i}.xlsx"
             shutil.copy(src, path)
             t0, c0 = time.perf_counter(), time.process_time()
-            refresh_workbook(path, as_of=dt.date.fromisoformat(AS_OF))
+            refresh_workbook(path, as_of=dt.date.fromisoformat(AS_OF), live=live)
             wall.append(time.perf_counter() - t0)
             cpu.append(time.process_time() - c0)
     return {"seconds": statistics.median(wall), "cpu_seconds": statistics.median(cpu),
             "raw_read_seconds": statistics.median(read_wall),
             "raw_read_cpu_seconds": statistics.median(read_cpu)}
+
+
+def work_refresh_live(n: int, repeat: int) -> dict:
+    """``work_refresh`` with ``live=True``: the formulas of every row, their 设置 rows, the conditional
+    formats."""
+    return work_refresh(n, repeat, live=True)
 
 
 def work_refresh_openpyxl(n: int, repeat: int) -> dict:
@@ -286,6 +293,7 @@ WORKERS: dict[str, Callable[[int, int], dict]] = {
     "read_multi_baseline": work_read_multi_baseline,
     "compute": work_compute,
     "refresh": work_refresh,
+    "refresh_live": work_refresh_live,
     "refresh_openpyxl": work_refresh_openpyxl,
     "bulletin": work_bulletin,
     "kp_light": work_kp_light,
@@ -339,6 +347,7 @@ def plan_runs(sizes: list[int], compute_sizes: list[int]) -> list[tuple[str, int
         runs.append(("compute", n, None))
     for n in sizes:
         runs.append(("refresh", n, None))
+        runs.append(("refresh_live", n, None))
         runs.append(("bulletin", n, None))
     runs.append(("kp_light", 100_000, "kp_light_rowwise"))
     runs.append(("scenario", 1000, None))

@@ -12,7 +12,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 RUN = ROOT / "benchmarks" / "run.py"
-STAGES = {"read", "read_multi", "compute", "refresh", "bulletin", "kp_light", "scenario", "scenario_chart"}
+STAGES = {"read", "read_multi", "compute", "refresh", "refresh_live", "bulletin",
+          "kp_light", "scenario", "scenario_chart"}
 
 
 @pytest.mark.slow
@@ -44,7 +45,7 @@ def test_smoke_run_writes_documented_json(tmp_path: Path) -> None:
         r = by_stage[stage]
         assert r["baseline_seconds"] > 0
         assert r["ratio"] == pytest.approx(r["baseline_seconds"] / r["seconds"], rel=0.01)
-    for stage in ("compute", "refresh", "bulletin", "scenario"):
+    for stage in ("compute", "refresh", "refresh_live", "bulletin", "scenario"):
         assert by_stage[stage]["baseline_seconds"] is None and by_stage[stage]["ratio"] is None
 
     table = proc.stdout.splitlines()

@@ -85,13 +85,15 @@ def without_columns(rows: list[list[object]], columns: set[int]) -> list[list[ob
     return trimmed
 
 
-def check_refresh(path: Path, as_of: dt.date | None = None, with_openpyxl: bool = True) -> object:
+def check_refresh(path: Path, as_of: dt.date | None = None, with_openpyxl: bool = True,
+                  live: bool = False) -> object:
     """Refresh ``path`` in place and check everything the module docstring promises (``with_openpyxl``:
-    also load it with openpyxl, unless openpyxl itself takes minutes on the file)."""
+    also load it with openpyxl, unless openpyxl itself takes minutes on the file; ``live``: with
+    ``--live``, whose formulas and conditional formats are keyproject's own too)."""
     before = figures(path)
     values = cached_values(path)
     readable = with_openpyxl and _openpyxl(path) is not None  # a few real files openpyxl cannot load
-    result = refresh_workbook(path, as_of=as_of, now=NOW)
+    result = refresh_workbook(path, as_of=as_of, now=NOW, live=live)
     assert result.backup is not None and result.losses == []
     assert package_differences(result.backup, path, result) == []
     assert set(result.sheets) == {"汇总", "红黄绿灯", "排名", "问题清单", "通报"}
@@ -112,9 +114,41 @@ def check_refresh(path: Path, as_of: dt.date | None = None, with_openpyxl: bool 
         owned = {column_index(x) for x in result.sheet_columns.get(name, {}).values()}
         assert without_columns(after[name], owned) == without_columns(rows, owned), name
     first = zip_parts(path)
-    refresh_workbook(path, as_of=as_of, now=NOW + dt.timedelta(minutes=5))
+    refresh_workbook(path, as_of=as_of, now=NOW + dt.timedelta(minutes=5), live=live)
     assert zip_parts(path) == first  # a second refresh changes nothing
+    if live:
+        _check_live(path, result)
     return result
+
+
+def _check_live(path: Path, result) -> None:  # type: ignore[no-untyped-def]
+    """The live columns are formulas whose cached results are the report's, coloured by keyproject's
+    conditional formats (recorded in its marks), with no fill of their own."""
+    from wbcompare import _sheet_parts
+
+    assert result.live is not None and result.live.rows == len(result.report.projects)
+    # every threshold is a cell of 设置 (the sheet or its rows added when missing)
+    assert set(result.live.thresholds) == {"黄灯差距", "红灯差距", "开工滞后红灯月数"}
+    assert all(result.live.thresholds.values()) and result.live.settings_sheet
+    parts = zip_parts(path)
+    cached = cached_values(path)
+    book = _openpyxl(path)  # (a few real files openpyxl cannot load)
+    label = result.report.rules.light_label
+    for sheet, columns in result.sheet_columns.items():
+        root = etree.fromstring(parts[_sheet_parts(parts)[sheet]])
+        cells = {c.get("r"): c for c in root.iter(f"{{{NS}}}c")}
+        rows = result.report.projects[result.report.projects["sheet"] == sheet]
+        col = column_index(columns["灯号"])
+        for row, light in zip(rows["row"], rows["light"], strict=True):
+            ref = f"{columns['灯号']}{int(row)}"
+            formula = cells[ref].findtext(f"{{{NS}}}f") or ""
+            assert formula.startswith("IFERROR(") and f"'{result.live.settings_sheet}'!$B$" in formula
+            assert cached[sheet][int(row) - 1][col - 1] == (label(light) if isinstance(light, str) else "")
+            if book is not None:
+                assert book[sheet][ref].fill.fgColor.rgb in (None, "00000000")
+        cf = [b for b in root.iter(f"{{{NS}}}conditionalFormatting")
+              if any(f.text == '"红"' for f in b.iter(f"{{{NS}}}formula"))]
+        assert [b.get("sqref") for b in cf] == result.live.conditional[sheet]
 
 
 def _openpyxl(path: Path) -> openpyxl.Workbook | None:
@@ -129,6 +163,11 @@ def _openpyxl(path: Path) -> openpyxl.Workbook | None:
 @pytest.mark.parametrize("feature", sorted(FEATURES))
 def test_xlsxwriter_feature_survives(feature: str, tmp_path: Path) -> None:
     check_refresh(build(tmp_path / f"{feature}.xlsx", feature))
+
+
+@pytest.mark.parametrize("feature", sorted(FEATURES))
+def test_xlsxwriter_feature_survives_a_live_refresh(feature: str, tmp_path: Path) -> None:
+    check_refresh(build(tmp_path / f"{feature}.xlsx", feature), live=True)
 
 
 def test_xlsm_macros_survive(tmp_path: Path) -> None:
@@ -153,6 +192,17 @@ def test_files_saved_by_other_programs_survive(name: str, tmp_path: Path) -> Non
     src = realworld(GRAFTS[name])
     path = graft_ledger(src, tmp_path / f"{name}{src.suffix}")
     check_refresh(path, AS_OF, with_openpyxl=name != "whole_column_merge")
+
+
+@pytest.mark.parametrize("name", [*DERIVED, *sorted(GRAFTS)])
+def test_real_files_survive_a_live_refresh(name: str, tmp_path: Path) -> None:
+    if name in GRAFTS:
+        src = realworld(GRAFTS[name])
+        path = graft_ledger(src, tmp_path / f"{name}{src.suffix}")
+    else:
+        path = tmp_path / name
+        shutil.copyfile(realworld(f"derived/{name}"), path)
+    check_refresh(path, AS_OF, with_openpyxl=name != "whole_column_merge", live=True)
 
 
 def test_wps_file_keeps_its_properties_cell_images_and_diagonal_line(tmp_path: Path) -> None:

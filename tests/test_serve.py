@@ -147,6 +147,21 @@ def test_refresh_and_bulletin_of_a_copy_of_the_sample(service, tmp_path):
     assert "锁文件" in is_chinese_error(refused, 409)
 
 
+def test_bulletin_takes_the_region_from_the_settings_sheet_unless_asked(service, tmp_path):
+    copy = tmp_path / "市台账.xlsx"
+    shutil.copy(sh.SAMPLE, copy)
+    wb = load_workbook(copy)
+    settings = wb["设置"]
+    settings.append(["地区称谓", "全市"])
+    wb.save(copy)
+    default = post(service, "/api/bulletin", {"path": str(copy)}, auth(service)).json()["paragraphs"]
+    text = "".join(default)
+    assert "全市" in text and "全县" not in text
+    asked = post(service, "/api/bulletin", {"path": str(copy), "region": "全区"}, auth(service)).json()
+    assert "全区" in "".join(asked["paragraphs"]) and "全市" not in "".join(asked["paragraphs"])
+    is_chinese_error(post(service, "/api/bulletin", {"path": str(copy), "region": 3}, auth(service)), 400)
+
+
 def test_token_file_is_private_and_kept(tmp_path):
     s = sh.start(tmp_path)
     try:
@@ -243,3 +258,20 @@ def test_the_bulletin_route_gives_kp_bulletins_text(service, tmp_path, capsys):
     lines = [line.strip() for line in capsys.readouterr().out.splitlines() if line.strip()]
     assert [p.strip() for p in paragraphs if p.strip()] == lines[1:]  # the text's first line is the title
     assert any("同比" in p for p in paragraphs)
+
+
+def test_refresh_live_writes_formulas_and_refuses_a_flag_that_is_not_true_or_false(service, tmp_path):
+    copy = tmp_path / "台账.xlsx"
+    shutil.copy(sh.SAMPLE, copy)
+    before = copy.read_bytes()
+    for bad in ("yes", 1):
+        assert "live" in is_chinese_error(post(service, "/api/refresh", {"path": str(copy), "live": bad},
+                                               auth(service)), 400)
+    assert copy.read_bytes() == before
+    r = post(service, "/api/refresh", {"path": str(copy), "live": True}, auth(service))
+    assert r.status_code == 200, r.text
+    assert r.json()["live"] is True
+    letter = r.json()["columns"]["灯号"]
+    ws = load_workbook(copy)[r.json()["sheet"]]
+    formulas = [c.value for c in ws[letter] if isinstance(c.value, str) and c.value.startswith("=")]
+    assert len(formulas) >= 40 and all(f.startswith("=IFERROR(") for f in formulas)

@@ -175,3 +175,33 @@ def test_a_page_of_another_origin_cannot_use_the_service(browser, service, tmp_p
         other.server_close()
     assert outcome["cors"] == "blocked" and outcome["formula"] == "blocked"
     assert copy.read_bytes() == before and not (tmp_path / "backups").exists()
+
+
+def test_the_live_box_refreshes_with_formulas_and_is_remembered(browser, service, tmp_path):
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    from keyproject.package.marks import read_marks
+
+    copy = tmp_path / "实时台账.xlsx"
+    shutil.copy(sh.SAMPLE, copy)
+    page = pane(browser, service, copy)
+    page.fill("#token", service.token)
+    page.click("#save-token")
+    assert not page.is_checked("#live")
+    page.check("#live")
+    assert page.evaluate("KP_CLIENT.live()") is True  # kept for the ribbon's 刷新台账 button too
+    page.click("#refresh")
+    page.wait_for_function("document.querySelector('#message').textContent.startsWith('已刷新')",
+                           timeout=120_000)
+    assert "写成公式" in page.inner_text("#message")
+    refreshed = read_ledger(copy)
+    with zipfile.ZipFile(copy) as zf:
+        letter = read_marks(zf).columns_of(refreshed.sheet)["灯号"]
+    ws = load_workbook(copy)[refreshed.sheet]
+    formulas = [c.value for c in ws[letter] if isinstance(c.value, str) and c.value.startswith("=")]
+    assert len(formulas) == len(refreshed.projects) and all("'设置'!$B$" in f for f in formulas[:3])
+    page.uncheck("#live")
+    assert page.evaluate("KP_CLIENT.live()") is False
+    page.close()

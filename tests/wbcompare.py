@@ -175,7 +175,8 @@ __all__ = ["cell_grid", "differences", "get_column_letter", "workbook_content"]
 # -- the package, part by part -------------------------------------------------------------------------
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
-_KP_PROPERTIES = {"keyproject.sheets", "keyproject.columns", "keyproject.period"}
+_KP_PROPERTIES = {"keyproject.sheets", "keyproject.columns", "keyproject.period", "keyproject.conditional",
+                  "keyproject.settings"}
 
 
 def zip_parts(path: Path) -> dict[str, bytes]:
@@ -215,10 +216,27 @@ def _sheet_parts(parts: dict[str, bytes]) -> dict[str, str]:
     return {s.get("name"): targets.get(s.get(_R_ID)) for s in wb.iter() if _local(s.tag) == "sheet"}
 
 
-def _strip_owned_cells(root, owned: set[int]) -> None:
-    """Remove keyproject's columns from a worksheet tree: cells, merges, col widths, spans, dimension."""
+def _conditional_marks(parts: dict[str, bytes]) -> dict[str, set[str]]:
+    """{sheet: ranges} of keyproject's conditional formats, as its custom property records them."""
+    import json
+
+    data = parts.get("docProps/custom.xml")
+    if data is None:
+        return {}
+    for p in _xml(data):
+        if p.get("name") == "keyproject.conditional":
+            return {k: set(v) for k, v in json.loads("".join(p.itertext())).items()}
+    return {}
+
+
+def _strip_owned_cells(root, owned: set[int], conditional: set[str] = frozenset()) -> None:
+    """Remove keyproject's columns from a worksheet tree: cells, merges, col widths, spans, dimension,
+    and its conditional formats (``conditional``: their ranges)."""
     from keyproject.package.cells import parse_range, split_ref
 
+    for el in list(root):
+        if _local(el.tag) == "conditionalFormatting" and el.get("sqref") in conditional:
+            root.remove(el)
     for el in list(root.iter()):
         name = _local(el.tag)
         if name == "c" and el.get("r") and split_ref(el.get("r"))[1] in owned:
@@ -249,13 +267,14 @@ def _columns(root, owned: set[int]) -> dict[int, tuple]:
     return out
 
 
-def _sheet_xml_differences(name: str, a: bytes, b: bytes, owned: set[int]) -> list[str]:
+def _sheet_xml_differences(name: str, a: bytes, b: bytes, owned: set[int],
+                           conditional: tuple[set[str], set[str]] = (set(), set())) -> list[str]:
     ta, tb = _xml(a), _xml(b)
     diffs = []
     if _columns(ta, owned) != _columns(tb, owned):
         diffs.append(f"{name}: user column widths/styles changed")
-    _strip_owned_cells(ta, owned)
-    _strip_owned_cells(tb, owned)
+    _strip_owned_cells(ta, owned, conditional[0])
+    _strip_owned_cells(tb, owned, conditional[1])
     if _c14n(ta) != _c14n(tb):
         xa, xb = _c14n(ta), _c14n(tb)
         i = next(i for i in range(min(len(xa), len(xb))) if xa[i] != xb[i]) if xa[:len(xb)] != xb[:len(xa)] \
@@ -263,6 +282,24 @@ def _sheet_xml_differences(name: str, a: bytes, b: bytes, owned: set[int]) -> li
         diffs.append(f"{name}: sheet XML differs outside keyproject's columns near "
                      f"{xa[max(0, i - 80):i + 80]!r} / {xb[max(0, i - 80):i + 80]!r}")
     return diffs
+
+
+def _settings_differences(name: str, a: bytes, b: bytes, rows: set[int]) -> list[str]:
+    """The 设置 sheet: only cells of the rows keyproject added (and the dimension) may differ."""
+    from keyproject.package.cells import split_ref
+
+    trees = []
+    for data in (a, b):
+        t = _xml(data)
+        for el in list(t.iter()):
+            if _local(el.tag) == "c" and el.get("r") and split_ref(el.get("r"))[0] in rows:
+                el.getparent().remove(el)
+        for el in list(t.iter()):
+            empty_row = _local(el.tag) == "row" and int(el.get("r") or 0) in rows and len(el) == 0
+            if empty_row or _local(el.tag) == "dimension":
+                el.getparent().remove(el)
+        trees.append(_c14n(t))
+    return [] if trees[0] == trees[1] else [f"{name}: the 设置 sheet changed beyond keyproject's rows"]
 
 
 def _workbook_differences(a: bytes, b: bytes, ours: set[str]) -> list[str]:
@@ -311,14 +348,23 @@ def package_differences(before: Path, after: Path, result) -> list[str]:
     """Everything keyproject changed that is not its own, part by part (empty: nothing).
 
     Every zip entry of ``before`` is in ``after`` byte for byte, except: the project sheets (only
-    keyproject's columns and the dimension may differ), ``xl/workbook.xml`` (keyproject's sheets,
+    keyproject's columns, its conditional formats as its marks record them, and the dimension may
+    differ), ``xl/workbook.xml`` (keyproject's sheets,
     their print titles, full recalculation), the relationship and content-type parts (entries only
     added), ``docProps/custom.xml`` (keyproject's properties only), ``xl/styles.xml`` (entries
-    only appended) and ``xl/calcChain.xml``. New entries are keyproject's sheets (and
+    only appended: cell formats, dxfs) and ``xl/calcChain.xml``. New entries are keyproject's sheets (and
     ``docProps/custom.xml``)."""
     a, b = zip_parts(before), zip_parts(after)
+    cf_a, cf_b = _conditional_marks(a), _conditional_marks(b)
     ours = set(result.sheets.values())
     sheets_a, sheets_b = _sheet_parts(a), _sheet_parts(b)
+    live = getattr(result, "live", None)
+    settings_part, settings_rows = None, set()
+    if live is not None and live.settings_added:  # the 设置 rows (or sheet) a live refresh added
+        if live.settings_created:
+            ours.add(live.settings_sheet)
+        else:
+            settings_part, settings_rows = sheets_a[live.settings_sheet], set(live.settings_added.values())
     own_parts = {sheets_b[s] for s in ours if s in sheets_b}
     project_parts = {sheets_a[s]: s for s in result.sheet_columns if s in sheets_a}
     diffs: list[str] = []
@@ -332,8 +378,12 @@ def package_differences(before: Path, after: Path, result) -> list[str]:
         if name in project_parts:
             from keyproject.package.cells import column_index
 
-            owned = {column_index(x) for x in result.sheet_columns[project_parts[name]].values()}
-            diffs += _sheet_xml_differences(name, data, b[name], owned)
+            sheet = project_parts[name]
+            owned = {column_index(x) for x in result.sheet_columns[sheet].values()}
+            diffs += _sheet_xml_differences(name, data, b[name], owned,
+                                            (cf_a.get(sheet, set()), cf_b.get(sheet, set())))
+        elif name == settings_part:
+            diffs += _settings_differences(name, data, b[name], settings_rows)
         elif name == "xl/workbook.xml":
             diffs += _workbook_differences(data, b[name], ours)
         elif name.endswith(".rels"):

@@ -359,7 +359,53 @@ def render_formulas() -> str:
         "the file exactly as `kp refresh` does (after a backup) and opens it again; 打开通报 shows the "
         "bulletin.\n",
     ]
+    parts += _live_section()
     return _doc(*parts)
+
+
+def _live_section() -> list[str]:
+    """The live lights of ``kp refresh --live``, with the formulas of an example row as written."""
+    import datetime as dt
+
+    from keyproject.formulas.live import (
+        NEEDS_REFRESH,
+        LiveColumns,
+        LiveRow,
+        Threshold,
+        Thresholds,
+        gap_formula,
+        light_formula,
+    )
+    from keyproject.rules import SETTINGS, Rules
+    from keyproject.workbook.settings_sheet import THRESHOLDS
+
+    rules = Rules()
+    zh = {st.name: st.zh for st in SETTINGS}
+    keys = "、".join(zh[n] for n in THRESHOLDS)
+    cells = Thresholds(*(Threshold(float(getattr(rules, n)), f"'设置'!$B${i}", float(getattr(rules, n)),
+                                   getattr(rules, n)) for i, n in enumerate(THRESHOLDS, start=2)))
+    columns = LiveColumns(annual_plan="M", ytd=("O",), planned_start="AA", started=("AB",), nature="E")
+    row, as_of = LiveRow(8), dt.date(2023, 7, 31)
+    return [
+        "## 实时灯号 Live lights (`kp refresh --live`)\n",
+        "`kp refresh 台账.xlsx --live`（WPS 任务窗格中勾选“灯号写成公式”后刷新也一样）把“差距(百分点)”和"
+        "“灯号”写成表格自带的公式（附计算结果），不需要任何加载项：公式引用本行的年度计划、累计完成、计划和"
+        f"实际开工日期、项目阶段、建设性质单元格，以及“设置”表中的{keys}（没有“设置”表或缺少这几行时自动添加，"
+        "已有的值不改；用 --rules 时为常数）。灯号颜色由条件格式给出，随公式结果变化。报告日期、序时进度、"
+        "序时口径和灯号名称在刷新时确定，下一期请再刷新。单元格改成公式读不懂的内容（如文本日期“2023.7.5”）时"
+        f"显示“{NEEDS_REFRESH}”。公式的结果与 `kp report` 完全相同（在 LibreOffice 中逐行检验）。\n",
+        "`kp refresh LEDGER --live` writes 差距(百分点) and 灯号 as native formulas (their results cached) "
+        f"over the row's own cells and the 设置 sheet's {keys}, added when missing; the colours are "
+        "conditional formats. The report date and time progress are fixed at the refresh. Example (row 8, "
+        "plan in M, completion in O, planned and actual start in AA and AB, 建设性质 in E, as of "
+        "2023-07-31):\n",
+        "```text\n"
+        f"差距(百分点) {gap_formula(columns, row, as_of, rules)}\n"
+        f"灯号 {light_formula(columns, row, as_of, rules, cells)}\n"
+        "```\n",
+        "库函数 Library: `keyproject.workbook.refresh_workbook(path, live=True)`；公式文本 formula text: "
+        "`keyproject.formulas.live`。\n",
+    ]
 
 
 # -- the generator ----------------------------------------------------------------------------------

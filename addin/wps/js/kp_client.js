@@ -12,6 +12,7 @@ var KP_CLIENT = (function () {
   var STOPPED = "keyproject 服务未启动：请先在命令行运行 kp serve";
   var SERVICE_KEY = "kp.service";
   var TOKEN_KEY = "kp.token";
+  var LIVE_KEY = "kp.live"; // "1": 刷新时把差距和灯号写成公式（kp refresh --live）
 
   function app() {
     if (typeof window !== "undefined" && window.Application) {
@@ -184,6 +185,15 @@ var KP_CLIENT = (function () {
     return recall(TOKEN_KEY) ? null : "请先在 keyproject 任务窗格中填写 kp serve 启动时显示的访问令牌";
   }
 
+  // 刷新时是否把差距和灯号写成公式（任务窗格中勾选，功能区按钮同样生效）
+  function live() {
+    return recall(LIVE_KEY) === "1";
+  }
+
+  function setLive(flag) {
+    remember(LIVE_KEY, flag ? "1" : "0");
+  }
+
   // 刷新台账：保存并关闭工作簿（kp serve 不刷新打开着的文件），刷新文件，再打开
   function refreshActiveWorkbook(done) {
     var missing = needToken();
@@ -199,7 +209,7 @@ var KP_CLIENT = (function () {
     var a = app();
     active.workbook.Save();
     active.workbook.Close(false);
-    request("POST", "/api/refresh", { path: active.path }, true, function (answer) {
+    request("POST", "/api/refresh", { path: active.path, live: live() }, true, function (answer) {
       a.Workbooks.Open(active.path); // 刷新成功与否都重新打开，用户不会丢失工作簿
       answer.path = active.path;
       done(answer);
@@ -241,6 +251,9 @@ var KP_CLIENT = (function () {
       }
     }
     var text = "已刷新（截至 " + d.as_of + "，台账工作表“" + d.sheet + "”）：" + parts.join("，");
+    if (d.live) {
+      text += "。差距和灯号已写成公式，改数后自动变化";
+    }
     if (d.backup) {
       text += "。备份：" + d.backup;
     }
@@ -257,6 +270,8 @@ var KP_CLIENT = (function () {
     setToken: function (token) { remember(TOKEN_KEY, String(token).trim()); },
     activePath: activePath,
     refreshActiveWorkbook: refreshActiveWorkbook,
+    live: live,
+    setLive: setLive,
     openBulletin: openBulletin,
     describeRefresh: describeRefresh
   };

@@ -49,6 +49,11 @@
     show(KP_CLIENT.token() ? "令牌已保存" : "令牌为空", !KP_CLIENT.token());
   };
 
+  $("live").checked = KP_CLIENT.live();
+  $("live").onchange = function () {
+    KP_CLIENT.setLive($("live").checked);
+  };
+
   $("refresh").onclick = function () {
     busy(true);
     show("正在刷新……", false);

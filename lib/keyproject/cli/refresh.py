@@ -6,9 +6,12 @@ import argparse
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 from keyproject.cli._common import add_history_argument, add_ledger_arguments, history_scope
+
+if TYPE_CHECKING:
+    from keyproject.workbook.refresh import RefreshResult
 
 _LIGHT_NAMES = (("red", "红灯"), ("yellow", "黄灯"), ("green", "绿灯"), ("none", "未评灯"))
 
@@ -31,6 +34,11 @@ def register(subparsers: Any) -> None:
                    help="报告期前移时不改写标题和表头中的期间文字（如“1-7月”“截至7月31日”）；报告期仍记录在工作簿中")
     p.add_argument("--force", action="store_true",
                    help="工作簿含有刷新无法原样保留的内容（数字签名、共享工作簿修订记录）时也在原文件上写入")
+    p.add_argument("--live", action="store_true",
+                   help="把“差距(百分点)”和“灯号”写成公式（附计算结果）：引用本行的计划、完成、日期、阶段、"
+                   "建设性质单元格和“设置”表的阈值（表或阈值行缺少时自动添加，已有的值不改），在 WPS、Excel、"
+                   "LibreOffice 中改数即自动重算，无需加载项；"
+                   "灯号颜色用条件格式，随公式结果变化。报告日期和序时进度按本次刷新固定，下一期请再刷新；不加本项则写入数值")
     add_history_argument(p)
     p.add_argument("--quiet", action="store_true", help="不显示进度条")
     p.set_defaults(handler=run)
@@ -65,6 +73,7 @@ def run(args: argparse.Namespace) -> int:
             out=args.out, force=args.force, sheet=args.sheet, history_url=args.history, progress=callback,
             history_scope=history_scope(args, Path(args.ledger)), any_date=args.any_date,
             keep_headers=args.keep_headers,
+            live=args.live,
         )
     finally:
         stop()
@@ -85,6 +94,8 @@ def print_summary(result: Any) -> None:
                       if key in result.lights)
     if lights:
         out.write(f"  灯号：{lights}\n")
+    if result.live is not None:
+        _live_summary(out, result)
     if result.period_edits:
         out.write(f"  期间文字：改写 {len(result.period_edits)} 处（原文字在备份中）：\n")
         for e in result.period_edits:
@@ -117,3 +128,32 @@ def print_summary(result: Any) -> None:
     if result.history:
         done = f"，{result.snapshot.message()}" if result.snapshot is not None else ""
         out.write(f"  历史记录：{result.history}{done}\n")
+
+
+def _live_summary(out: TextIO, result: RefreshResult) -> None:
+    live = result.live
+    assert live is not None
+    out.write(f"  实时灯号：{live.rows}个项目行的差距、灯号为公式（已附计算结果），"
+              f"修改完成投资、开工日期等后自动重算；报告日期和序时进度固定为{result.as_of:%Y-%m-%d}，下一期请再刷新\n")
+    cells = {k: v for k, v in live.thresholds.items() if v is not None}
+    constants = {k: v for k, v in live.values.items() if live.thresholds.get(k) is None}
+    if cells:
+        refs = "、".join(f"{k}（{v}）" for k, v in cells.items())
+        out.write(f"  阈值：引用“{live.settings_sheet}”表的{refs}，改设置表即生效\n")
+    if live.settings_added:
+        added = "、".join(f"{k}（第{r}行）" for k, r in live.settings_added.items())
+        where = (f"新建了“{live.settings_sheet}”表并" if live.settings_created
+                 else f"在“{live.settings_sheet}”表")
+        out.write(f"  {where}添加阈值：{added}，数值同本次计算\n")
+    if constants:
+        why = ("规则来自 --rules 指定的文件，不是工作簿的“设置”表" if live.explicit_rules
+               else "工作簿的“设置”表没有这些项" if live.settings_sheet or cells else "工作簿没有“设置”表")
+        values = "、".join(f"{k} {v:g}" for k, v in constants.items())
+        out.write(f"  阈值为常数（{why}）：{values}；要改请修改规则后再刷新\n")
+    if live.values_only:
+        rows = "、".join(f"“{s}”第{r}行" for s, r in live.values_only[:10])
+        more = f"等{len(live.values_only)}行" if len(live.values_only) > 10 else ""
+        out.write(f"  注意：{rows}{more}的单元格文字过长，公式超过 Excel/WPS 的长度上限，差距、灯号写为数值；"
+                  "改正这些单元格后再刷新\n")
+    for sheet, ranges in live.conditional.items():
+        out.write(f"  灯号颜色：工作表“{sheet}”{'、'.join(ranges)} 的条件格式（红、黄、绿及“待刷新”）\n")

@@ -20,7 +20,10 @@ still holds exactly what it held at the refresh, the formula uses keyproject's r
 holds something else that a formula cannot read, the cells show ``待刷新`` until the next refresh.
 
 The report date and the time progress are fixed at the refresh (they come from the ledger's "1-N月"
-header or ``--as-of``); so are the 序时口径 and the light names.
+header or ``--as-of``); so are the 序时口径 and the light names. Under the 按月度计划 basis a row's
+time progress is its plan to date over its annual plan, read live from its 1-N月计划 cell or its
+monthly plan cells (whichever keyproject read it from at the refresh; a row that had neither takes
+the month share, as the engine does).
 
 Everything here is pure: column letters, cell values and rules in, formula text out.
 """
@@ -28,6 +31,7 @@ Everything here is pure: column letters, cell values and rules in, formula text 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -73,6 +77,8 @@ class LiveColumns:
     nature: str | None = None
     factors: Mapping[str, float] = field(default_factory=dict)  # letter → unit factor to 万元
     investment: bool = True  # False when the ledger has no completion figures: no investment light
+    ytd_plan: str | None = None  # 1-N月计划 (the 按月度计划 basis)
+    month_plans: tuple[str, ...] = ()  # N月计划, months 1..N (the 按月度计划 basis)
 
 
 @dataclass(frozen=True)
@@ -104,6 +110,7 @@ class LiveRow:
     row: int
     seen: Mapping[str, Seen] = field(default_factory=dict)
     refs: Mapping[str, str] = field(default_factory=dict)
+    plan_to_date: str | None = None  # the 按月度计划 basis: "ytd_plan", "months", or None (month share)
 
     def ref(self, letter: str) -> str:
         return self.refs.get(letter, f"{letter}{self.row}")
@@ -180,7 +187,7 @@ def _kp_date(value: Any) -> int:
         return 0
     if isinstance(value, dt.datetime):
         value = value.date()
-    return (value - _EPOCH).days
+    return int((value - _EPOCH).days)
 
 
 # -- formula text -----------------------------------------------------------------------------------
@@ -260,6 +267,7 @@ def continuing_expr(ref: str, seen: Seen | None = None) -> str:
     return _guard(ref, seen, native_continuing(seen.raw), kp, "TRUE" if kp else "FALSE", expr)
 
 
+@functools.lru_cache(maxsize=64)  # the same few thresholds in every row's formula
 def threshold_expr(t: Threshold) -> str:
     if t.ref is None:
         return _number(t.value)
@@ -277,18 +285,30 @@ def time_progress_text(as_of: dt.date, basis: str) -> str:
     return f"({as_of.month}/12)"
 
 
+def _amount(columns: LiveColumns, row: LiveRow, letter: str) -> str:
+    return amount_expr(row.ref(letter), columns.factors.get(letter, 1.0), row.seen.get(letter))
+
+
 def _inputs(columns: LiveColumns, row: LiveRow) -> tuple[str, str]:
     """(plan, completed) expressions of a row, in 万元."""
-    def amount(letter: str) -> str:
-        return amount_expr(row.ref(letter), columns.factors.get(letter, 1.0), row.seen.get(letter))
-
-    plan = amount(columns.annual_plan) if columns.annual_plan else "0"
-    done = "+".join(amount(letter) for letter in columns.ytd) if columns.ytd else "0"
+    plan = _amount(columns, row, columns.annual_plan) if columns.annual_plan else "0"
+    done = "+".join(_amount(columns, row, letter) for letter in columns.ytd) if columns.ytd else "0"
     return plan, f"({done})"
 
 
-def _gap_core(plan: str, done: str, as_of: dt.date, rules: Rules) -> str:
-    return f"ROUND(({done}/{plan}-{time_progress_text(as_of, rules.basis)})*100,2)"
+def _time_progress(columns: LiveColumns, row: LiveRow, as_of: dt.date, rules: Rules, plan: str) -> str:
+    """The row's time progress: the calendar share, or (按月度计划) its plan to date ÷ its plan."""
+    if rules.basis == "plan":
+        if row.plan_to_date == "ytd_plan" and columns.ytd_plan:
+            return f"({_amount(columns, row, columns.ytd_plan)}/{plan})"
+        if row.plan_to_date == "months" and columns.month_plans:
+            summed = "+".join(_amount(columns, row, letter) for letter in columns.month_plans)
+            return f"(({summed})/{plan})"
+    return time_progress_text(as_of, rules.basis)
+
+
+def _gap_core(columns: LiveColumns, row: LiveRow, plan: str, done: str, as_of: dt.date, rules: Rules) -> str:
+    return f"ROUND(({done}/{plan}-{_time_progress(columns, row, as_of, rules, plan)})*100,2)"
 
 
 def gap_formula(columns: LiveColumns, row: LiveRow, as_of: dt.date, rules: Rules) -> str:
@@ -296,7 +316,7 @@ def gap_formula(columns: LiveColumns, row: LiveRow, as_of: dt.date, rules: Rules
     if not columns.investment or not columns.annual_plan:
         return '=""'
     plan, done = _inputs(columns, row)
-    return f'=IFERROR(IF({plan}>0,{_gap_core(plan, done, as_of, rules)},""),"{NEEDS_REFRESH}")'
+    return f'=IFERROR(IF({plan}>0,{_gap_core(columns, row, plan, done, as_of, rules)},""),"{NEEDS_REFRESH}")'
 
 
 def light_formula(columns: LiveColumns, row: LiveRow, as_of: dt.date, rules: Rules,
@@ -306,7 +326,7 @@ def light_formula(columns: LiveColumns, row: LiveRow, as_of: dt.date, rules: Rul
     date = f"DATE({as_of.year},{as_of.month},{as_of.day})"
     if columns.investment and columns.annual_plan:
         plan, done = _inputs(columns, row)
-        gap = _gap_core(plan, done, as_of, rules)
+        gap = _gap_core(columns, row, plan, done, as_of, rules)
         investment = (f"IF({plan}>0,IF({gap}>={threshold_expr(t.green_gap)},1,"
                       f"IF({gap}>={threshold_expr(t.red_gap)},2,3)),0)")
     else:

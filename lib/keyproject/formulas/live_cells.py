@@ -31,7 +31,8 @@ from keyproject.formulas.live import (
 from keyproject.ledger import Ledger, SheetLayout
 from keyproject.report import Report
 from keyproject.rules import SETTINGS, Rules, _norm_key
-from keyproject.stages import STARTED, stage_step
+from keyproject.schema import MONTH_PLAN_KEYS
+from keyproject.stages import DONE_BY_DATE, STARTED, stage_step
 from keyproject.xlsx import SheetGrid
 
 _STARTED_DATES = ("actual_start", "actual_completion", "production_date")
@@ -90,6 +91,24 @@ def _merge_anchors(grid: SheetGrid, column: int, project_rows: set[int]) -> dict
     return out
 
 
+def _plan_columns(letter: Mapping[str, str], rules: Rules, as_of: dt.date) -> dict[str, Any]:
+    """The plan-to-date columns a light reads under the 按月度计划 basis (none under the others)."""
+    if rules.basis != "plan":
+        return {}
+    months = tuple(letter[k] for k in MONTH_PLAN_KEYS[:as_of.month] if k in letter)
+    return {"ytd_plan": letter.get("ytd_plan"), "month_plans": months}
+
+
+def _plan_to_date(columns: LiveColumns, seen: Mapping[str, Seen]) -> str | None:
+    """Where keyproject took the row's plan to date from (``progress.plan_to_date``): its 1-N月计划,
+    else its monthly plans when any holds a figure, else nowhere (the month share)."""
+    if columns.ytd_plan and seen[columns.ytd_plan].value is not None:
+        return "ytd_plan"
+    if any(seen[m].value is not None for m in columns.month_plans):
+        return "months"
+    return None
+
+
 def thresholds_from_sheet(ledger: Ledger, rules: Rules, grid: SheetGrid | None) -> Thresholds:
     """The thresholds a light reads: cells of the 设置 sheet when they give the rules, else constants."""
     if grid is None or not ledger.settings:
@@ -139,13 +158,18 @@ def live_cells(ledger: Ledger, report: Report, grids: Mapping[str, SheetGrid],
             planned_start=letter.get("planned_start"),
             started=tuple(letter[k] for k in _STARTED_DATES if k in letter),
             stage=letter.get("stage"), nature=letter.get("nature"),
-            factors={c.letter: c.factor for c in layout.columns if c.key}, investment=investment)
+            factors={c.letter: c.factor for c in layout.columns if c.key}, investment=investment,
+            **_plan_columns(letter, rules, as_of))
         by_letter = {c.letter: c for c in layout.columns if c.key}
         sheet_rows = [int(r) for r in projects["row"].iloc[where]]
         anchors: dict[str, dict[int, str]] = {k: _merge_anchors(grid, col[k].index, set(sheet_rows))
                                               for k in ("stage", "nature") if k in col}
         referenced = [columns.annual_plan, *columns.ytd, columns.planned_start, *columns.started,
-                      columns.stage, columns.nature]
+                      columns.stage, columns.nature, columns.ytd_plan, *columns.month_plans]
+        # each referenced field's values once (a DataFrame lookup per cell costs more than the formulas)
+        by_key = {cm.key: projects[cm.key].tolist() for let in filter(None, referenced)
+                  if (cm := by_letter[let]).key in projects.columns and cm.key not in ("stage", "nature")}
+        flags = {k: projects[f].tolist() for k, f in DONE_BY_DATE.items() if f in projects.columns}
         lights = computed["light"].tolist()
         gaps = computed["gap_points"].tolist() if "gap_points" in computed.columns else [None] * len(computed)
         for i, row in zip(where.tolist(), sheet_rows, strict=True):
@@ -162,9 +186,12 @@ def live_cells(ledger: Ledger, report: Report, grids: Mapping[str, SheetGrid],
                 elif cm.key == "nature":
                     value = bool(continuing[i])
                 else:
-                    value = _value(projects[cm.key].iat[i])
+                    value = _value(by_key[cm.key][i]) if cm.key in by_key else None
+                    flag = flags.get(cm.key or "")
+                    if value is None and flag is not None and flag[i] is not pd.NA and bool(flag[i]):
+                        value = as_of  # "已开工" in a date cell: reached, its date unknown
                 seen[let] = Seen(raw, value)
-            live_row = LiveRow(row, seen, refs)
+            live_row = LiveRow(row, seen, refs, _plan_to_date(columns, seen))
             gap = _value(gaps[i])
             light = rules.light_label(lights[i]) if isinstance(lights[i], str) else ""
             out.append(LiveCell(layout.sheet, row, gap_formula(columns, live_row, as_of, rules),

@@ -6,8 +6,8 @@ cells (``values``: a function of the cell as it is, so the user's format index s
 can be refused), keyproject's columns (their other cells below the header are removed; a retired one
 goes whole), its merged header cells and minimum column widths. ``_plan`` turns them into the new
 XML of each cell of a row; ``_edit_frame`` edits the elements around ``<sheetData>`` (dimension,
-cols, mergeCells). ``sheet_edit.edit_sheet`` applies them with one of the engines
-(``sheet_scan``, ``sheet_tree``).
+cols, mergeCells, and keyproject's conditional formats: ``package.conditional``).
+``sheet_edit.edit_sheet`` applies them with one of the engines (``sheet_scan``, ``sheet_tree``).
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from keyproject.package.cells import (
     plain_texts,
     range_text,
 )
+from keyproject.package.conditional import ConditionalFormat, edit_conditional
 from keyproject.package.styles import Style
 from keyproject.package.xml import MAIN, insert_in_order, local, q
 
@@ -88,6 +89,11 @@ class SheetEdits:
     style_source: int | None = None  # the user's column ``Derived`` cells take their format from
     derive: Callable[[int, Style], int] | None = None  # Stylesheet.derive
     derived: dict[tuple[int, int], int] = field(default_factory=dict, repr=False)  # (base, id) → index
+    # keyproject's conditional formats (written anew each time; see package.conditional), the ranges
+    # an earlier refresh recorded as its own, and how their formats get their dxf index
+    conditional: list[ConditionalFormat] = field(default_factory=list)
+    own_conditional: frozenset[str] = frozenset()
+    dxf: Callable[[Style], int] | None = None  # Stylesheet.dxf
     changes: list[Style] = field(default_factory=list, repr=False)  # keeps the ids above valid
 
     def put_cell(self, row: int, col: int, cell: Cell | Derived) -> None:
@@ -248,7 +254,8 @@ def _extent(edits: SheetEdits) -> tuple[int, int, int, int] | None:
 
 
 def _edit_frame(root: etree._Element, edits: SheetEdits) -> bool:
-    """Update dimension, cols and mergeCells in ``root``; True when something changed."""
+    """Update dimension, cols, mergeCells and keyproject's conditional formats in ``root``; True when
+    something changed."""
     ns = etree.QName(root).namespace or MAIN
     changed = False
     extent = _extent(edits)
@@ -264,6 +271,9 @@ def _edit_frame(root: etree._Element, edits: SheetEdits) -> bool:
             changed = True
     changed |= _edit_cols(root, ns, edits.widths)
     changed |= _edit_merges(root, ns, edits)
+    # (columns taken this time held nothing of keyproject's: a user's rule over them stays theirs)
+    changed |= edit_conditional(root, ns, WORKSHEET_ORDER, edits.conditional,
+                                edits.own_columns - edits.fresh_columns, edits.own_conditional, edits.dxf)
     return changed
 
 

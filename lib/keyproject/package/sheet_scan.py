@@ -13,11 +13,12 @@ are written back (``_rewrite_frame``), at the byte offsets expat reports.
 from __future__ import annotations
 
 import copy
+import difflib
 from xml.parsers import expat
 
 from lxml import etree
 
-from keyproject.package.cells import Cell, column_letter, escape_attr, split_ref
+from keyproject.package.cells import Cell, column_letter, escape_attr, escape_text, split_ref
 from keyproject.package.frame import frame_bytes, sheet_data_span
 from keyproject.package.sheet_plan import (
     Derived,
@@ -584,7 +585,7 @@ def _widen_spans(value: bytes, top: int) -> bytes:
     return b" ".join(parts)
 
 
-_FRAME_EDITED = ("dimension", "cols", "mergeCells")
+_FRAME_EDITED = ("dimension", "cols", "mergeCells", "conditionalFormatting")
 
 
 def _top_level_spans(data: bytes) -> list[tuple[str, int, int]]:
@@ -619,8 +620,9 @@ def _top_level_spans(data: bytes) -> list[tuple[str, int, int]]:
 
 
 def _plain_xml(el: etree._Element) -> bytes:
-    """An element of the default (main) namespace written out; others are unsupported."""
-    if etree.QName(el).namespace != MAIN or el.prefix is not None or (el.text or "").strip():
+    """An element of the default (main) namespace written out (a conditional format's formula has
+    text); others are unsupported."""
+    if etree.QName(el).namespace != MAIN or el.prefix is not None or (el.tail or "").strip():
         raise Unsupported("element outside the default namespace")
     attrs = []
     for k, v in el.attrib.items():
@@ -628,42 +630,40 @@ def _plain_xml(el: etree._Element) -> bytes:
             raise Unsupported("namespaced attribute")
         attrs.append(f' {k}="{escape_attr(v)}"')
     name = local(el.tag)
-    inner = b"".join(_plain_xml(c) for c in el)
+    text = (el.text or "") if len(el) == 0 else ""
+    if len(el) and (el.text or "").strip():
+        raise Unsupported("mixed content")
+    inner = escape_text(text).encode() + b"".join(_plain_xml(c) for c in el)
     head = f"<{name}{''.join(attrs)}".encode()
-    return head + b">" + inner + f"</{name}>".encode() if len(el) else head + b"/>"
+    return head + b">" + inner + f"</{name}>".encode() if inner else head + b"/>"
 
 
 def _rewrite_frame(data: bytes, before: etree._Element, after: etree._Element, placeholder: tuple[int, int]
                    ) -> tuple[bytes, int]:
-    """``data`` with only the frame elements that changed (dimension, cols, mergeCells) rewritten,
-    every other byte kept; returns it and where the sheetData placeholder now starts."""
+    """``data`` with only the frame elements that changed (dimension, cols, mergeCells, conditional
+    formats: removed, replaced or added) rewritten, every other byte kept; returns it and where the
+    sheetData placeholder now starts."""
     spans = _top_level_spans(data)
     names = [n for n, _, _ in spans]
-    if len(names) != len(before) or names != [local(c.tag) for c in before]:
+    if names != [local(c.tag) for c in before]:
         raise Unsupported("frame children")
+    # the elements nobody edits keep their order: each is known by its place among them, the edited
+    # kinds by their canonical XML
+    a, b = _frame_keys(before), _frame_keys(after)
     edits: list[tuple[int, int, bytes]] = []  # (start, end, new bytes)
-    kept = {local(c.tag): c for c in before if local(c.tag) in _FRAME_EDITED}
-    now = {local(c.tag): c for c in after if local(c.tag) in _FRAME_EDITED}
-    position = {n: (s, e) for n, s, e in spans}
-    for name in _FRAME_EDITED:
-        old, new = kept.get(name), now.get(name)
-        if old is None and new is None:
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if tag == "equal":
             continue
-        if old is not None and new is not None:
-            if etree.tostring(old, method="c14n") != etree.tostring(new, method="c14n"):
-                s, e = position[name]
-                edits.append((s, e, _plain_xml(new)))
-        elif new is None:
-            s, e = position[name]
-            edits.append((s, e, b""))
-        else:  # new: before the element that follows it, of those already in the file
-            follower = new.getnext()
-            while follower is not None and local(follower.tag) not in position:
-                follower = follower.getnext()
-            if follower is None:
-                raise Unsupported("no element after the new one")
-            s = position[local(follower.tag)][0]
-            edits.append((s, s, _plain_xml(new)))
+        if any(local(after[j].tag) not in _FRAME_EDITED for j in range(j1, j2)) or \
+                any(names[i] not in _FRAME_EDITED for i in range(i1, i2)):
+            raise Unsupported("an element outside the edited kinds changed")
+        piece = b"".join(_plain_xml(after[j]) for j in range(j1, j2))
+        if i1 < i2:
+            edits.append((spans[i1][1], spans[i2 - 1][2], piece))
+        elif i1 < len(spans):  # new: before the element that follows it
+            edits.append((spans[i1][1], spans[i1][1], piece))
+        else:
+            raise Unsupported("no element after the new one")
     out: list[bytes] = []
     pos = 0
     at = placeholder[0]
@@ -675,6 +675,19 @@ def _rewrite_frame(data: bytes, before: etree._Element, after: etree._Element, p
         pos = e
     out.append(data[pos:])
     return b"".join(out), at
+
+
+def _frame_keys(root: etree._Element) -> list[tuple[str, int | bytes]]:
+    out: list[tuple[str, int | bytes]] = []
+    fixed = 0
+    for child in root:
+        name = local(child.tag)
+        if name in _FRAME_EDITED:
+            out.append((name, etree.tostring(child, method="c14n", with_tail=False)))
+        else:
+            out.append(("", fixed))
+            fixed += 1
+    return out
 
 
 def _splice_frame(frame: etree._Element, element: bytes, original: bytes) -> bytes:

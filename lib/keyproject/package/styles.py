@@ -6,6 +6,9 @@ these changes": it copies the base xf (and the font it changes), applies the cha
 existing identical entry when there is one, else appends a new one. Indexes already in the file
 never move, so every cell of the user's keeps its look, and a second refresh finds the formats the
 first one appended instead of adding more.
+
+``Stylesheet.dxf(Style(...))`` does the same for the differential formats of conditional formatting
+(``<dxfs>``): the index of an identical entry, else of one appended.
 """
 
 from __future__ import annotations
@@ -142,6 +145,7 @@ class Stylesheet:
         self.fills = _Collection(self, "fills", "fill")
         self.borders = _Collection(self, "borders", "border")
         self.xfs = _Collection(self, "cellXfs", "xf")
+        self.dxfs = _Collection(self, "dxfs", "dxf")
         self._derived: dict[tuple[int, Style], int] = {}
         self._formats: dict[str, int] | None = None
 
@@ -265,6 +269,30 @@ class Stylesheet:
         index = self.xfs.find_or_add(xf)
         self._derived[(base, style)] = index
         return index
+
+    def dxf(self, style: Style) -> int:
+        """The ``<dxfs>`` index of a differential format (conditional formatting) with ``style``'s
+        font (bold, colour), number format and fill, found or appended. A solid fill's colour is the
+        pattern's background colour in a dxf (as Excel writes it); sizes, borders and alignment stay
+        the cell's own."""
+        el = etree.Element(self._q("dxf"))
+        if style.font is not None and (style.font.bold is not None or style.font.color is not None):
+            font = etree.SubElement(el, self._q("font"))
+            if style.font.bold is not None:
+                etree.SubElement(font, self._q("b"), {} if style.font.bold else {"val": "0"})
+            if style.font.color is not None:
+                etree.SubElement(font, self._q("color"), {"rgb": style.font.color})
+        if style.number_format is not None:
+            etree.SubElement(el, self._q("numFmt"), {"numFmtId": str(self.format_id(style.number_format)),
+                                                     "formatCode": style.number_format})
+        if style.fill is not None:
+            fill = etree.SubElement(el, self._q("fill"))
+            pattern = etree.SubElement(fill, self._q("patternFill"))
+            if style.fill.color is None:
+                pattern.set("patternType", "none")
+            else:
+                etree.SubElement(pattern, self._q("bgColor"), {"rgb": style.fill.color})
+        return self.dxfs.find_or_add(el)
 
     def to_bytes(self) -> bytes:
         if not self.changed and self._data is not None:

@@ -12,7 +12,8 @@ of it we use, with fewer dependencies.
   the xlwings formula gives (dates as serial numbers). A cell that cannot be read is a message in
   its cell, as in Excel.
 - ``POST /api/refresh`` (token) with ``{"path": "台账.xlsx"}`` (and optionally ``as_of``,
-  ``submissions``, ``out``, ``force``): ``keyproject.workbook.refresh_workbook``, as ``kp refresh``.
+  ``submissions``, ``out``, ``force``, ``live``): ``keyproject.workbook.refresh_workbook``, as
+  ``kp refresh`` (``--live``).
 - ``POST /api/bulletin`` (token) with ``{"path": …, "docx": true}``: the 通报 paragraphs, and a
   Word document beside the workbook when asked.
 - ``/manifest.xml``, ``/functions.json``, ``/ui/taskpane.html`` …: the WPS add-in's own files at
@@ -181,19 +182,23 @@ def create_app(config: ServeConfig) -> Starlette:
         if not isinstance(submissions, list) or not all(isinstance(s, str) for s in submissions):
             raise BadRequest("“submissions”应为报送文件路径的列表")
         as_of = _date_field(data, "as_of")
+        live = data.get("live", False)
+        if not isinstance(live, bool):
+            raise BadRequest("“live”应为 true 或 false（true：差距和灯号写成公式，如 kp refresh --live）")
 
         def work() -> Any:
             from keyproject.workbook import refresh_workbook
 
             with refresh_lock:
                 return refresh_workbook(path, as_of=as_of, submissions=submissions, rules=config.rules,
-                                        out=out, force=bool(data.get("force", False)))
+                                        out=out, force=bool(data.get("force", False)), live=live)
 
         result = await run_in_threadpool(work)
         return JSONResponse({
             "path": str(result.path), "backup": str(result.backup) if result.backup else None,
             "as_of": result.as_of.isoformat(), "sheet": result.sheet, "columns": result.columns,
             "sheets": result.sheets, "lights": result.lights, "warnings": list(result.warnings),
+            "live": result.live is not None,
         })
 
     async def bulletin(request: Request) -> Response:

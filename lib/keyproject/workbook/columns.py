@@ -12,13 +12,16 @@ turned off) is retired: its cells go, header and all.
 Content (``column_edits``): the header (merged down the header rows, in the user's header format,
 centred and wrapped), then a cell per project in the user's format of the table's last column (so
 borders and fonts match), with the column's number format or the light's fill. Cells of keyproject's
-columns in other rows below the header are removed.
+columns in other rows below the header are removed. A column with ``highlights`` (the live 灯号, whose
+formulas change as staff type) is coloured by conditional formats over its project rows instead of
+each cell's own fill (``package.conditional``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -26,6 +29,7 @@ import pandas as pd
 from keyproject.formats import decimals, excel_format
 from keyproject.ledger import SheetLayout
 from keyproject.package.cells import CellValue, column_index, column_letter
+from keyproject.package.conditional import ConditionalFormat, TextHighlight
 from keyproject.package.sheet_edit import Derived, SheetEdits
 from keyproject.package.styles import Style
 from keyproject.rules import Rules
@@ -41,6 +45,9 @@ from keyproject.workbook.cells import (
 )
 from keyproject.xlsx import SheetGrid
 
+if TYPE_CHECKING:
+    from keyproject.report import Report
+
 GAP, LIGHT, THREE = OWNED_COLUMNS[:3]
 _WIDTHS = {GAP: 10.0, LIGHT: 7.0, THREE: 14.0}
 _GENERAL = Style(number_format="General")
@@ -50,13 +57,21 @@ _GENERAL = Style(number_format="General")
 class OwnedColumn:
     """One of keyproject's columns: ``values[i]`` goes into the row ``rows[i]`` of the sheet's projects
     (a ``Light`` shows its label with its fill). With ``formulas``, each cell is that formula
-    (without "=") and its value is the formula's cached result."""
+    (without "=") and its value is the formula's cached result. ``style``: a format change for every
+    value cell; ``highlights``: conditional formats over the column's project rows."""
 
     header: str
     values: Sequence[CellValue | Light]
     number_format: str | None = None
     width: float = 10.0
     formulas: Sequence[str | None] | None = None
+    style: Style | None = None
+    highlights: Sequence[TextHighlight] = ()
+
+
+# the owned columns of one project sheet: (report, layout, that sheet's projects in sheet order, the
+# columns recorded there) → columns
+ColumnsFor = Callable[["Report", SheetLayout, pd.DataFrame, dict[str, str]], list[OwnedColumn]]
 
 
 @dataclass(frozen=True)
@@ -173,7 +188,12 @@ def column_edits(edits: SheetEdits, layout: SheetLayout, placement: Placement, c
         if bottom > top:
             edits.merges.append(f"{column_letter(col)}{top}:{column_letter(col)}{bottom}")
         edits.widths[col] = column.width
-        base = Style(number_format=column.number_format) if column.number_format else None
+        base = combine(Style(number_format=column.number_format) if column.number_format else None,
+                       column.style)
+        if column.highlights and rows:
+            letter = column_letter(col)
+            edits.conditional.append(ConditionalFormat(f"{letter}{min(rows)}:{letter}{max(rows)}",
+                                                       tuple(column.highlights)))
         formulas = column.formulas or [None] * len(rows)
         light_styles: dict[tuple[str, str], Style] = {}
         for r, value, formula in zip(rows, column.values, formulas, strict=True):

@@ -9,8 +9,9 @@ ledger's period, or earlier than the newest snapshot, is refused unless asked fo
 who reported this period → history changes and the 通报 text → backup → for each project sheet:
 place keyproject's columns (差距, 灯号, 三类项目, 本期报送) and edit the sheet's XML (its columns, the
 submitted figures, the user's period texts moved to the new period unless ``keep_headers``, other
-cell edits, nothing else) → keyproject's sheets generated from the views → full recalculation on
-open, marks (sheets, columns, period) → save to a temporary file (every untouched entry copied raw)
+cell edits, keyproject's conditional formats with ``live``, nothing else) → keyproject's sheets
+generated from the views → full recalculation on open, marks (sheets, columns, conditional formats,
+period) → save to a temporary file (every untouched entry copied raw)
 → atomic replace (or write to ``out``) → history snapshot (a date recorded again replaces its
 snapshot, and the result says so).
 
@@ -19,6 +20,8 @@ rewrites "1-7月" and "截至7月31日" in its titles and headers (each changed 
 本期报送 ("8月已报" / "未报送") and records the period; a plain refresh later reads August again.
 
 No openpyxl on this path: the package is edited part by part (``keyproject.package``).
+
+``live=True`` writes 差距(百分点) and 灯号 as native formulas (``workbook.live``).
 """
 
 from __future__ import annotations
@@ -53,7 +56,15 @@ from keyproject.schema import REPORTING_COLUMN
 from keyproject.submissions import SubmittedFile
 from keyproject.views.sheets import SHEETS, sheet_views
 from keyproject.workbook.backup import atomic_write, backup_copy, leftover_temps
-from keyproject.workbook.columns import THREE, OwnedColumn, Placement, column_edits, locate, standard_columns
+from keyproject.workbook.columns import (
+    THREE,
+    ColumnsFor,
+    OwnedColumn,
+    Placement,
+    column_edits,
+    locate,
+    standard_columns,
+)
 from keyproject.workbook.guard import (
     Loss,
     check_editable,
@@ -62,17 +73,17 @@ from keyproject.workbook.guard import (
     find_losses,
     remove_signature,
 )
+from keyproject.workbook.settings_sheet import recorded_keys, write_settings
 from keyproject.workbook.sheets import write_sheets
 from keyproject.workbook.updates import CellEdit, EditLog, add_edits, submitted_edits
 
 if TYPE_CHECKING:
     from keyproject.history import Changes
     from keyproject.report import Report
+    from keyproject.workbook.live import LiveInfo
     from keyproject.xlsx import Workbook
 
 Progress = Callable[[str, float], None]  # (Chinese step name, fraction done 0..1)
-# the owned columns of one project sheet: (report, that sheet's projects in sheet order) → columns
-ColumnsFor = Callable[["Report", SheetLayout, pd.DataFrame, dict[str, str]], list[OwnedColumn]]
 
 _SUFFIXES = (".xlsx", ".xlsm")
 _LEGACY = (".xls", ".et", ".ett", ".xlt")
@@ -103,6 +114,7 @@ class RefreshResult:
     sheet_columns: dict[str, dict[str, str]] = field(default_factory=dict)
     edits: list[CellEdit] = field(default_factory=list)  # other cell edits written (``cell_edits``)
     changed_parts: list[str] = field(default_factory=list)  # zip entries written anew or added
+    live: LiveInfo | None = None  # what a live refresh wrote (``live=True``)
     # every submitted file, consolidated or with the reason it could not be used (CLI exit 1)
     submitted_files: list[SubmittedFile] = field(default_factory=list)
     snapshot: Recorded | None = None  # what the history recorded (a replaced snapshot is said so)
@@ -287,11 +299,13 @@ def _table_columns(pkg: Package, part: str) -> set[int]:
 class _SheetWrite:
     placement: Placement
     formulas: bool  # the sheet holds formulas (their cached results may be stale after updates)
+    conditional: tuple[str, ...] = ()  # the ranges of keyproject's conditional formats
 
 
 def _write_sheet(pkg: Package, wb: Workbook, layout: SheetLayout, projects: pd.DataFrame,
                  columns: list[OwnedColumn], recorded: dict[str, str], cell_edits: Sequence[CellEdit],
-                 log: EditLog, warnings: list[str], engine: str) -> _SheetWrite:
+                 log: EditLog, warnings: list[str], engine: str,
+                 recorded_conditional: frozenset[str] = frozenset()) -> _SheetWrite:
     entry = pkg.workbook.sheet(layout.sheet)
     if entry is None or entry.part is None or entry.kind != "worksheet" or not pkg.exists(entry.part):
         raise LedgerFileError(f"工作簿中没有工作表“{layout.sheet}”的数据", file=pkg.path, sheet=layout.sheet)
@@ -304,7 +318,8 @@ def _write_sheet(pkg: Package, wb: Workbook, layout: SheetLayout, projects: pd.D
     for _ in range(_PLACEMENT_TRIES):
         notes: list[str] = []
         placement = locate(grid, layout, rows, want, recorded, blocked, notes)
-        edits = SheetEdits(date1904=pkg.workbook.date1904, derive=styles.derive)
+        edits = SheetEdits(date1904=pkg.workbook.date1904, derive=styles.derive, dxf=styles.dxf,
+                           own_conditional=recorded_conditional)
         column_edits(edits, layout, placement, columns, rows)
         attempt = EditLog()
         add_edits(edits, cell_edits, styles, attempt)
@@ -326,7 +341,7 @@ def _write_sheet(pkg: Package, wb: Workbook, layout: SheetLayout, projects: pd.D
             chain.add(entry.sheet_id, result.added_formulas)
     # (only asked when figures were written into the sheet: their formulas' cached results may be stale)
     has_formulas = bool(attempt.written) and (data.find(b"<f>") >= 0 or data.find(b"<f ") >= 0)
-    return _SheetWrite(placement, has_formulas)
+    return _SheetWrite(placement, has_formulas, tuple(cf.sqref for cf in edits.conditional))
 
 
 @contextlib.contextmanager
@@ -350,17 +365,31 @@ class _Written:
     sheet_columns: dict[str, dict[str, str]]
     updates: pd.DataFrame
     edits: list[CellEdit]
+    live: LiveInfo | None = None
 
 
 def _write_package(pkg: Package, wb: Workbook, ledger: Ledger, report: Report, text: str, marks: Marks,
                    updates: pd.DataFrame, cell_edits: Sequence[CellEdit], columns_for: ColumnsFor,
-                   warnings: list[str], engine: str) -> _Written:
+                   warnings: list[str], engine: str, live: bool = False, explicit_rules: bool = False
+                   ) -> _Written:
     """Every edit of the package: the project sheets, keyproject's sheets, the workbook's marks."""
     submitted, records = submitted_edits(ledger, updates, warnings)
     log = EditLog()
     sheet_columns: dict[str, dict[str, str]] = {}
+    sheet_conditional: dict[str, tuple[str, ...]] = {}
     stale_formulas = False
     all_edits = [*submitted, *cell_edits]
+    live_info = None
+    settings_plan = None
+    if live:
+        from keyproject.workbook.live import live_lights
+
+        lights = live_lights(ledger, report, wb, all_edits, explicit_rules)
+        columns_for = lights.columns(columns_for)
+        live_info = lights.info
+        settings_plan = lights.settings
+        if settings_plan is not None:
+            write_settings(pkg, settings_plan)
     for i, layout in enumerate(ledger.layouts):
         projects = _sheet_projects(report.projects, layout, first=i == 0)
         if len(projects) == 0:
@@ -368,8 +397,10 @@ def _write_package(pkg: Package, wb: Workbook, ledger: Ledger, report: Report, t
         recorded = marks.columns_of(layout.sheet)
         owned = columns_for(report, layout, projects, recorded)
         mine = [e for e in all_edits if e.sheet == layout.sheet]
-        written = _write_sheet(pkg, wb, layout, projects, owned, recorded, mine, log, warnings, engine)
+        written = _write_sheet(pkg, wb, layout, projects, owned, recorded, mine, log, warnings, engine,
+                               marks.conditional_of(layout.sheet))
         sheet_columns[layout.sheet] = written.placement.letters()
+        sheet_conditional[layout.sheet] = written.conditional
         stale_formulas |= written.formulas and any(e.sheet == layout.sheet for e in log.written)
     for e in log.formulas:
         what = "报送数据" if id(e) in records else "新值"
@@ -380,10 +411,17 @@ def _write_package(pkg: Package, wb: Workbook, ledger: Ledger, report: Report, t
     names = write_sheets(pkg, sheet_views(report, text.splitlines()), marks.sheets, warnings)
     pkg.workbook.request_full_calculation()  # Excel and WPS recompute the user's formulas on open
     kept = {s: c for s, c in marks.columns.items() if s not in sheet_columns and s not in names.values()}
-    pkg.set_marks(Marks(tuple(names[n] for n in SHEETS), {**kept, **sheet_columns}, report.as_of))
+    kept_conditional = {s: c for s, c in marks.conditional.items()
+                        if s not in sheet_columns and s not in names.values()}
+    pkg.set_marks(Marks(tuple(names[n] for n in SHEETS), {**kept, **sheet_columns}, report.as_of,
+                        {**kept_conditional, **sheet_conditional},
+                        recorded_keys(marks.settings, settings_plan, {e.name for e in pkg.sheets()})))
     written_updates = [records[id(e)] for e in log.written if id(e) in records]
+    if live_info is not None:
+        coloured = {s: list(c) for s, c in sheet_conditional.items() if c}
+        live_info = dataclasses.replace(live_info, conditional=coloured)
     return _Written(names, sheet_columns, pd.DataFrame(written_updates),
-                    [e for e in log.written if id(e) not in records])
+                    [e for e in log.written if id(e) not in records], live_info)
 
 
 def refresh_workbook(
@@ -404,6 +442,7 @@ def refresh_workbook(
     cell_edits: Sequence[CellEdit] = (),
     columns: ColumnsFor | None = None,
     engine: str = "auto",
+    live: bool = False,
 ) -> RefreshResult:
     """Refresh the ledger workbook at ``path`` (see the module docstring); raise ``RefreshRefused``
     when it is open elsewhere or holds what an edit cannot keep (unless ``out`` or ``force``).
@@ -413,6 +452,9 @@ def refresh_workbook(
     ``history_scope`` names the ledger in a shared ``history_url``.
     ``cell_edits``: further values for the user's cells (their formats kept, formulas left alone).
     ``columns``: the owned columns of a project sheet (default ``default_columns``).
+    ``live``: 差距(百分点) and 灯号 as native formulas over the row's cells and the 设置 thresholds
+    (constants when ``rules`` is given), the lights coloured by conditional formats
+    (``workbook.live``); without it they are values with fills.
     ``engine``: how the project sheets are edited (``package.sheet_edit.edit_sheet``)."""
     from keyproject.bulletin import bulletin_text
     from keyproject.report import build_report
@@ -458,6 +500,7 @@ def refresh_workbook(
                 raise LedgerFileError("台账中没有找到项目行", file=source, sheet=ledger.sheet)
             header_period = (ledger.report_year, ledger.report_month)
             rules = _load_rules(rules)
+            explicit_rules = rules is not None
 
             issues: list[Issue] = []
             updates = pd.DataFrame()
@@ -504,7 +547,8 @@ def refresh_workbook(
             _step(progress, "写入灯号列、报送数据和汇总表", 0.5)
             with _collector_paused():
                 written = _write_package(pkg, wb, ledger, report, text, marks, updates,
-                                         [*text_edits.values(), *cell_edits], columns_for, warnings, engine)
+                                         [*text_edits.values(), *cell_edits], columns_for, warnings, engine,
+                                         live, explicit_rules)
                 _step(progress, "保存", 0.85)
                 atomic_write(target, lambda tmp: pkg.save(tmp, now))
 
@@ -530,5 +574,5 @@ def refresh_workbook(
         edits=[e for e in written.edits if id(e) not in {id(t) for t in text_edits.values()}],
         changed_parts=changed, submitted_files=submitted, snapshot=snapshot,
         period_edits=[t for t in texts if id(text_edits[(t.sheet, t.cell)]) in written_ids],
-        headers_kept=kept,
+        headers_kept=kept, live=written.live,
     )

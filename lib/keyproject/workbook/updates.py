@@ -64,6 +64,11 @@ def _value(edit: CellEdit) -> CellValue:
     return v if not isinstance(v, (int, float)) or edit.kind != "text" else str(v)
 
 
+def written_value(edit: CellEdit) -> CellValue:
+    """The value ``edit`` puts into its cell (an amount in the column's unit)."""
+    return _value(edit)
+
+
 def value_edit(edit: CellEdit, styles: Stylesheet, log: EditLog) -> ValueEdit:
     """The ``SheetEdits`` value function that writes ``edit`` into the cell as it is."""
     value = _value(edit)
