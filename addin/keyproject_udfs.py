@@ -11,7 +11,7 @@ One module serves three runtimes through the same decorators:
 Each function is one call of ``keyproject.formulas.call``: the formulas are declared once in
 ``keyproject.formulas.catalog`` and their logic lives in ``keyproject.formulas.functions``. The
 rules are the workbook's when its 设置 range is passed as the last argument (=KP_LIGHT(…, 设置!$A$1:$B$30)),
-decided as ``kp report`` decides them (``keyproject.context``); a date left out is today.
+decided as ``kp report`` decides them (``keyproject.engine.context``); a date left out is today.
 Arguments are positional (xlwings has no keyword arguments); each takes whole columns as well as
 single cells, so one formula serves 10,000 rows. A cell that cannot be read gets a short Chinese
 message in its result cell; a call that cannot be made returns the message in one cell.

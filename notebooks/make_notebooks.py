@@ -59,7 +59,7 @@ page"""),
         ("code", WORKBOOK + """
 import datetime as dt
 
-from keyproject.context import clock_today
+from keyproject.engine.context import clock_today
 
 DAYS = 100  # 冲刺天数；None 表示取“设置”表的“冲刺天数”
 # 冲刺开始日期：可写 "2023-08-24" 或 "2023年8月24日"；None 表示取“设置”表的“百日冲刺开始”

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 
 from keyproject.cli import main
-from keyproject.history import History
+from keyproject.engine.history import History
+from keyproject.engine.report import build_report
+from keyproject.engine.reporting import Reporting
 from keyproject.reader import read_ledger
-from keyproject.report import build_report
-from keyproject.reporting import Reporting
 from keyproject.samples import last_year_monthly
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -118,8 +118,8 @@ def test_sample_workbook_json_and_table(kp) -> None:
 def test_the_text_is_the_sheets_views(tmp_path: Path, kp) -> None:
     """kp report's text renders the views the workbook's sheets render: every block title in the
     sheets' order, and the light list in the 红黄绿灯 sheet's order (red first, then widest gap)."""
+    from keyproject.engine.report import build_report
     from keyproject.reader import read_ledger
-    from keyproject.report import build_report
     from keyproject.views import Table
     from keyproject.views.sheets import BULLETIN, sheet_views
 

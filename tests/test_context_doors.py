@@ -1,7 +1,7 @@
 """Issue 14: one context behind every door. A workbook whose 设置 sheet sets 红灯差距 to −8 (and
 黄灯差距 to −4) gets the same red projects from ``kp report``, the formulas (=KP_LIGHT with the 设置
 range), the Excel button's refresh, the battle map and ``kp serve`` (its formula route and its
-refresh): all of them decide the rules through ``keyproject.context``."""
+refresh): all of them decide the rules through ``keyproject.engine.context``."""
 
 from __future__ import annotations
 
@@ -19,9 +19,9 @@ import serve_helpers as sh
 from memory_book import MemoryBook
 
 from keyproject.cli import main
+from keyproject.engine.rules import Rules
 from keyproject.formulas import call, door_context
 from keyproject.reader import read_ledger
-from keyproject.rules import Rules
 
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_workbooks" / "county_fushun_2023.xlsx"
 EPOCH = dt.datetime(1899, 12, 30)
@@ -49,7 +49,7 @@ def report_red(strict_book: Path) -> set[str]:
         assert main(["report", str(strict_book), "--json"]) == 0
     red = {p["name"] for p in json.loads(out.getvalue())["projects"] if p["light"] == "red"}
     default = read_ledger(strict_book)
-    from keyproject.report import build_report
+    from keyproject.engine.report import build_report
 
     # the 设置 sheet matters: the defaults (−30) give fewer red projects
     assert len(red) > (build_report(default, rules=Rules()).lights.get("red", 0)) > 0
@@ -58,7 +58,7 @@ def report_red(strict_book: Path) -> set[str]:
 
 def _columns(strict_book: Path) -> tuple[list[str], list[list[object]], dt.date]:
     """The ledger's columns as Excel hands them to a formula (numbers, datetimes, blanks)."""
-    from keyproject.context import resolve
+    from keyproject.engine.context import resolve
 
     ledger = read_ledger(strict_book)
     p = ledger.projects
@@ -151,7 +151,7 @@ def _calls(path: Path) -> list[str]:
 def test_one_clock() -> None:
     """Today is read in one place (context.clock_today); the other clocks are timestamps of what
     happened (a snapshot recorded, a file refreshed) and the countdown's ticking seconds."""
-    allowed = {"context.py": {"dt.date.today"}, "history.py": {"dt.datetime.now"},
+    allowed = {"engine/context.py": {"dt.date.today"}, "engine/history.py": {"dt.datetime.now"},
                "workbook/refresh.py": {"dt.datetime.now"}, "widgets/sprint_countdown.py": {"dt.datetime.now"}}
     found: dict[str, set[str]] = {}
     for path in LIB.rglob("*.py"):
@@ -165,12 +165,12 @@ def test_one_clock() -> None:
 
 
 def test_rules_files_and_presets_are_loaded_by_the_context_alone() -> None:
-    """A rules file, a 设置 sheet or a preset becomes Rules in keyproject.context (and in the rules
+    """A rules file, a 设置 sheet or a preset becomes Rules in keyproject.engine.context (and in the rules
     module itself); every door goes through it."""
     offenders = []
     for path in LIB.rglob("*.py"):
         rel = str(path.relative_to(LIB))
-        if rel in ("context.py", "rules.py", "docs.py") or rel.startswith("formulas/live"):
+        if rel in ("engine/context.py", "engine/rules.py", "docs.py") or rel.startswith("formulas/live"):
             continue  # docs lists the presets; the live formulas read the 设置 cells' own defaults
         for c in _calls(path):
             if c in ("Rules.from_toml", "Rules.from_settings", "Rules.preset"):

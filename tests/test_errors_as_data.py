@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from keyproject import biff
-from keyproject.calendar import WorkCalendar
+from keyproject.engine.calendar import WorkCalendar
 from keyproject.errors import CalendarError
 from keyproject.formulas import calendar_message
 

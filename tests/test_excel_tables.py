@@ -9,6 +9,7 @@ import pytest
 from openpyxl import load_workbook
 
 from keyproject.bulletin import bulletin_text
+from keyproject.engine.report import build_report
 from keyproject.excel_tables import (
     is_own_sheet,
     ledger_from_values,
@@ -16,7 +17,6 @@ from keyproject.excel_tables import (
     sheet_tables,
 )
 from keyproject.reader import read_ledger
-from keyproject.report import build_report
 
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_workbooks" / "county_fushun_2023.xlsx"
 

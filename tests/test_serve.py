@@ -16,8 +16,8 @@ import pytest
 import serve_helpers as sh
 from openpyxl import load_workbook
 
+from keyproject.engine.rules import Rules
 from keyproject.formulas import Context, call
-from keyproject.rules import Rules
 from keyproject.serve.cells import json_grid
 
 JULY = 45138
@@ -119,8 +119,8 @@ def test_refresh_needs_the_token(service, tmp_path):
 
 
 def test_refresh_and_bulletin_of_a_copy_of_the_sample(service, tmp_path):
+    from keyproject.engine.report import build_report
     from keyproject.reader import read_ledger
-    from keyproject.report import build_report
 
     copy = tmp_path / "台账.xlsx"
     shutil.copy(sh.SAMPLE, copy)

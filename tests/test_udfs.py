@@ -18,14 +18,14 @@ import pandas as pd
 import pytest
 
 from keyproject import excel_shapes as xs
-from keyproject.backplan import backward_plan
-from keyproject.calendar import WorkCalendar
-from keyproject.lights import evaluate
-from keyproject.progress import completion_rate, gap_points, time_progress, totals
-from keyproject.ranking import rank
-from keyproject.rules import Rules
-from keyproject.sprint import sprint_status
-from keyproject.stages import three_class
+from keyproject.engine.backplan import backward_plan
+from keyproject.engine.calendar import WorkCalendar
+from keyproject.engine.lights import evaluate
+from keyproject.engine.progress import completion_rate, gap_points, time_progress, totals
+from keyproject.engine.ranking import rank
+from keyproject.engine.rules import Rules
+from keyproject.engine.sprint import sprint_status
+from keyproject.engine.stages import three_class
 
 ADDIN = Path(__file__).resolve().parents[1] / "addin"
 CJK = re.compile(r"[\u4e00-\u9fff]")

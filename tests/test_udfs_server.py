@@ -21,11 +21,11 @@ import pandas as pd
 import pytest
 
 from keyproject import excel_shapes as xs
-from keyproject.backplan import backward_plan
-from keyproject.lights import evaluate
-from keyproject.progress import time_progress
-from keyproject.rules import Rules
-from keyproject.sprint import sprint_status
+from keyproject.engine.backplan import backward_plan
+from keyproject.engine.lights import evaluate
+from keyproject.engine.progress import time_progress
+from keyproject.engine.rules import Rules
+from keyproject.engine.sprint import sprint_status
 
 ROOT = Path(__file__).resolve().parents[1]
 ADDIN = ROOT / "addin"
@@ -260,8 +260,8 @@ def refresh_actions(refreshed):
 
 
 def test_refresh_writes_columns_with_the_engines_lights(refresh_actions):
+    from keyproject.engine.report import build_report
     from keyproject.reader import read_ledger
-    from keyproject.report import build_report
 
     ledger = read_ledger(SAMPLE)
     report = build_report(ledger)

@@ -16,12 +16,12 @@ import openpyxl
 import pytest
 from fixtures_workbooks import make_workbook, rewrite_member
 
-from keyproject.backplan import load_steps
-from keyproject.calendar import load_calendar_file, read_calendar_overrides
+from keyproject.engine.backplan import load_steps
+from keyproject.engine.calendar import load_calendar_file, read_calendar_overrides
+from keyproject.engine.rules import Rules
+from keyproject.engine.scenario import read_last_year
 from keyproject.errors import KPError, LedgerFileError
-from keyproject.rules import Rules
 from keyproject.safety import Limits, check_text_file
-from keyproject.scenario import read_last_year
 
 SHEET = "xl/worksheets/sheet1.xml"
 

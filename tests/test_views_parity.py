@@ -12,11 +12,11 @@ import openpyxl
 import pytest
 
 from keyproject.bulletin import bulletin_text
+from keyproject.engine.report import build_report
+from keyproject.engine.rules import Rules
 from keyproject.excel_tables import sheet_tables
 from keyproject.labels import NO_LIGHT
 from keyproject.reader import read_ledger
-from keyproject.report import build_report
-from keyproject.rules import Rules
 from keyproject.views import Facts, Light, Table
 from keyproject.views.sheets import SHEETS, flagged_projects, sheet_views
 from keyproject.workbook.refresh import refresh_workbook

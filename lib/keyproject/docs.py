@@ -184,7 +184,7 @@ def _toml_value(v: Any) -> str:
 
 
 def render_rules() -> str:
-    from keyproject.rules import SETTINGS, Rules, preset_names
+    from keyproject.engine.rules import SETTINGS, Rules, preset_names
 
     default = Rules().to_dict()
     rows = [
@@ -367,6 +367,7 @@ def _live_section() -> list[str]:
     """The live lights of ``kp refresh --live``, with the formulas of an example row as written."""
     import datetime as dt
 
+    from keyproject.engine.rules import SETTINGS, Rules
     from keyproject.formulas.live import (
         NEEDS_REFRESH,
         LiveColumns,
@@ -376,7 +377,6 @@ def _live_section() -> list[str]:
         gap_formula,
         light_formula,
     )
-    from keyproject.rules import SETTINGS, Rules
     from keyproject.workbook.settings_sheet import THRESHOLDS
 
     rules = Rules()

@@ -16,14 +16,14 @@ import pandas as pd
 
 from keyproject import excel_shapes as xs
 from keyproject.dates import DateLike
+from keyproject.engine.lights import evaluate, light_counts
+from keyproject.engine.progress import totals
+from keyproject.engine.ranking import rank
+from keyproject.engine.report import Report
+from keyproject.engine.rules import LIGHTS, Rules
 from keyproject.errors import KPError
 from keyproject.labels import label, light_name
 from keyproject.ledger import Ledger
-from keyproject.lights import evaluate, light_counts
-from keyproject.progress import totals
-from keyproject.ranking import rank
-from keyproject.report import Report
-from keyproject.rules import LIGHTS, Rules
 from keyproject.schema import LEDGER, Schema
 from keyproject.views import Light
 from keyproject.views.sheets import SHEETS, TITLES

@@ -8,7 +8,7 @@ the Excel/WPS button, the bulletin, ``kp report``'s text, the widgets) labels th
 
 from __future__ import annotations
 
-from keyproject.rules import LIGHTS, Rules
+from keyproject.engine.rules import LIGHTS, Rules
 from keyproject.schema import LEDGER
 
 NO_LIGHT = "未评灯"  # a project without a light (no annual plan, nothing to judge)

@@ -124,8 +124,8 @@ def refresh_open_book(book: BookLike) -> OpenBookResult:
     instead. The button cannot read the workbook's marks of its columns, so a column whose header
     cell reads one of keyproject's headers is taken as keyproject's own."""
     from keyproject.bulletin import bulletin_text
+    from keyproject.engine.report import build_report
     from keyproject.excel_tables import is_own_sheet, ledger_from_values, rectangular, sheet_tables
-    from keyproject.report import build_report
     from keyproject.workbook.columns import locate
     from keyproject.workbook.refresh import default_columns
 

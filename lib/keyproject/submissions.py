@@ -26,7 +26,7 @@ Rules (decided here, shown to users in the issues):
   projects in the ledger. A folder gives every file in it (hidden files, Office lock files ``~$…``,
   ``Thumbs.db``/``desktop.ini`` and keyproject's own history files excepted), whatever its
   extension: a unit's ``.xls``, ``.et`` or ``.docx`` is listed, never skipped without a word.
-- Who reported (``Consolidation.reporting``, see ``keyproject.reporting``): a project is reported
+- Who reported (``Consolidation.reporting``, see ``keyproject.engine.reporting``): a project is reported
   for the consolidated period when a matched row of a submission for that period (or of one that
   states no month, taken as current) names it.
 """
@@ -41,10 +41,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from keyproject.engine.reporting import Reporting
 from keyproject.errors import KPError, LedgerFileError, where
 from keyproject.ledger import Issue, Ledger
 from keyproject.names import normalise_codes, normalise_names, without_brackets
-from keyproject.reporting import Reporting
 from keyproject.safety import READABLE_SUFFIXES
 from keyproject.schema import LEDGER
 

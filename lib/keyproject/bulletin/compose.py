@@ -17,17 +17,17 @@ from typing import TYPE_CHECKING, Any, Protocol
 import pandas as pd
 
 from keyproject import formats as fmt
+from keyproject.engine.ranking import DEPARTMENT, TOWN
+from keyproject.engine.rules import Rules
 from keyproject.formats import cn_date
 from keyproject.labels import group_label
-from keyproject.ranking import DEPARTMENT, TOWN
-from keyproject.rules import Rules
 from keyproject.values import finite_number as _num
 from keyproject.views import Table
 
 if TYPE_CHECKING:
-    from keyproject.history import Changes
-    from keyproject.ranking import UnitBoard
-    from keyproject.report import Report
+    from keyproject.engine.history import Changes
+    from keyproject.engine.ranking import UnitBoard
+    from keyproject.engine.report import Report
 
 SECTION_NUMBERS = "一二三四五六七八九十"
 NAMES_IN_TEXT = 10  # a list of projects in the 正文 names this many, then "等N个（详见附件）"
@@ -103,7 +103,7 @@ class Bulletin:
 
 
 class Comparison(Protocol):
-    """The 环比 and 同比 the 通报 states: what ``keyproject.comparison.Comparison`` (the comparison
+    """The 环比 and 同比 the 通报 states: what ``keyproject.engine.comparison.Comparison`` (the comparison
     engine ``kp history`` shares) holds; amounts in 万元, growths as fractions, None where unknown."""
 
     @property

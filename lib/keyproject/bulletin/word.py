@@ -31,9 +31,9 @@ if TYPE_CHECKING:
     from docx.text.run import Run
 
     from keyproject.bulletin.compose import Comparison
-    from keyproject.history import Changes
-    from keyproject.report import Report
-    from keyproject.rules import Rules
+    from keyproject.engine.history import Changes
+    from keyproject.engine.report import Report
+    from keyproject.engine.rules import Rules
 
 # sizes in points: 2号 22, 3号 16, 4号 14, 5号 10.5
 TITLE_PT, BODY_PT, PAGE_NUMBER_PT, TABLE_PT = 22.0, 16.0, 14.0, 10.5

@@ -9,7 +9,10 @@ from typing import Any
 
 import pandas as pd
 
-from keyproject.backplan import (
+from keyproject.cli._common import parse_date_arg, print_json
+from keyproject.cli.sprint import format_table
+from keyproject.dates import parse_date
+from keyproject.engine.backplan import (
     DEFAULT_STEPS,
     STATUS_LABELS,
     backward_plan,
@@ -17,10 +20,7 @@ from keyproject.backplan import (
     milestone_counts,
     milestone_status,
 )
-from keyproject.cli._common import parse_date_arg, print_json
-from keyproject.cli.sprint import format_table
-from keyproject.context import clock_today, resolve_calendar
-from keyproject.dates import parse_date
+from keyproject.engine.context import clock_today, resolve_calendar
 from keyproject.errors import KPError
 
 HELP = """\

@@ -67,7 +67,7 @@ def _outputs(args: argparse.Namespace) -> tuple[Path | None, Path | None]:
 
 def run(args: argparse.Namespace) -> int:
     from keyproject.bulletin import bulletin_text, write_docx, write_pdf
-    from keyproject.comparison import comparison_for
+    from keyproject.engine.comparison import comparison_for
 
     out, pdf = _outputs(args)
     date = parse_date_arg(args.date, "--date")

@@ -12,9 +12,9 @@ from keyproject.cli._common import (
     open_history,
     print_json,
 )
+from keyproject.engine.report import Report
+from keyproject.engine.rules import BASES
 from keyproject.ledger import Ledger
-from keyproject.report import Report
-from keyproject.rules import BASES
 
 HELP = """\
 按序时进度统计台账：总体完成率与差距、红黄绿灯（附原因）、规模档次、三类项目、开工率和竣工率、

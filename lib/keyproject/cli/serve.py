@@ -39,7 +39,7 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from keyproject.context import resolve_rules
+    from keyproject.engine.context import resolve_rules
     from keyproject.errors import KPError
     from keyproject.serve import ServeConfig, wps_addin_dir
     from keyproject.serve import run as serve
@@ -55,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
     wps_dir = Path(args.wps_addin) if args.wps_addin else wps_addin_dir()
     if wps_dir is not None and not (wps_dir / "manifest.xml").is_file():
         raise KPError("不是 WPS 加载项文件夹（缺少 manifest.xml）", file=wps_dir)
-    # --rules for every workbook; without it each workbook's own 设置 (keyproject.context)
+    # --rules for every workbook; without it each workbook's own 设置 (keyproject.engine.context)
     rules = resolve_rules(None, args.rules)[0] if args.rules else None
     token_file = Path(args.token_file) if args.token_file else default_token_file()
     try:

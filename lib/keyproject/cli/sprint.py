@@ -17,10 +17,10 @@ from keyproject.cli._common import (
     parse_date_arg,
     print_json,
 )
-from keyproject.context import check_sprint_date, clock_today, resolve_calendar, resolve_sprint
+from keyproject.engine.context import check_sprint_date, clock_today, resolve_calendar, resolve_sprint
+from keyproject.engine.sprint import SprintStatus, sprint_status, sprint_targets, sprint_window
 from keyproject.errors import KPError
 from keyproject.ledger import Ledger
-from keyproject.sprint import SprintStatus, sprint_status, sprint_targets, sprint_window
 
 GROUP_CHOICES = {"unit": "责任单位", "command_post": "指挥部", "town": "乡镇", "leader": "包保领导"}
 

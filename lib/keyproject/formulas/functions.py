@@ -1,7 +1,7 @@
 """The plain functions behind the KP_* formulas: Excel-shaped arguments in, a 2-D result out.
 
 Each function takes the door's ``Context`` (its rules, today; ``Context.rules_for`` adds a 设置
-range's rules as ``keyproject.context`` does for a ledger) and the formula's arguments as a
+range's rules as ``keyproject.engine.context`` does for a ledger) and the formula's arguments as a
 spreadsheet hands them over (single values or 2-D lists of rows; ``None``/``""`` for blanks;
 datetimes, serial numbers or date text for dates) and returns a 2-D list: one value per input cell
 for column formulas, a table with its header row for the others. A cell that cannot be read gets a
@@ -21,11 +21,11 @@ import numpy as np
 import pandas as pd
 
 from keyproject import excel_shapes as xs
-from keyproject.calendar import WorkCalendar
+from keyproject.engine.calendar import WorkCalendar
+from keyproject.engine.progress import completion_rate, gap_points, time_progress
+from keyproject.engine.rules import parse_basis
 from keyproject.errors import KPError
 from keyproject.formulas.spec import Context
-from keyproject.progress import completion_rate, gap_points, time_progress
-from keyproject.rules import parse_basis
 
 Grid = xs.Grid
 
@@ -94,7 +94,7 @@ def gap(ctx: Context, done: Any, plan: Any, as_of: Any, settings_range: Any = No
 def light(ctx: Context, done: Any, plan: Any, as_of: Any, planned_start: Any = None,
           actual_start: Any = None, settings_range: Any = None) -> Grid:
     """The light of each row, labelled by the rules (``lights.evaluate``)."""
-    from keyproject.lights import evaluate
+    from keyproject.engine.lights import evaluate
 
     rules = ctx.rules_for(settings_range)
     a = xs.dates(as_of, "统计截止日期")
@@ -125,7 +125,7 @@ def light(ctx: Context, done: Any, plan: Any, as_of: Any, planned_start: Any = N
 def threeclass(ctx: Context, signed: Any, land: Any, started: Any, completed: Any,
                as_of: Any = None) -> Grid:
     """三类项目 of each row (``stages.three_class``)."""
-    from keyproject.stages import three_class
+    from keyproject.engine.stages import three_class
 
     cells = [xs.dates(v, w) for v, w in ((signed, "签约时间"), (land, "供地时间"),
                                           (started, "开工时间"), (completed, "竣工时间"))]
@@ -179,7 +179,7 @@ def _yes_no(flag: Any) -> str:
 
 def sprint(ctx: Context, start: Any, days: Any, target: Any, done: Any, as_of: Any = None) -> Grid:
     """The 百日冲刺 table (``sprint.sprint_status``); ``as_of`` left out is the door's today."""
-    from keyproject.sprint import sprint_status
+    from keyproject.engine.sprint import sprint_status
 
     first = xs.one_date(start, "冲刺开始日期")
     n = xs.numbers(xs.scalar(days), "冲刺天数")
@@ -214,7 +214,7 @@ def _steps_from_range(steps_range: Any) -> Any:
 
 def backplan(ctx: Context, target_date: Any, steps_range: Any = None, calendar_range: Any = None) -> Grid:
     """The 倒排工期 table (``backplan.backward_plan``)."""
-    from keyproject.backplan import backward_plan
+    from keyproject.engine.backplan import backward_plan
 
     target = xs.one_date(target_date, "目标日期")
     steps = _steps_from_range(steps_range) if steps_range is not None else None

@@ -13,8 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from keyproject.engine.rules import Rules
 from keyproject.excel_shapes import Grid
-from keyproject.rules import Rules
 
 # What an argument holds, which decides how a blank cell may arrive (see ``blank_zeros``):
 # - date: dates (Excel dates, serial numbers, date text); amount: numbers in 万元; rate: fractions;
@@ -47,7 +47,7 @@ class Context:
     given (``kp serve --rules``; None: the workbook's own) and today's date (the library never
     reads the clock; ``door_context`` does, for the doors).
 
-    A formula's rules are decided as ``kp report`` decides a ledger's (``keyproject.context``):
+    A formula's rules are decided as ``kp report`` decides a ledger's (``keyproject.engine.context``):
     the door's rules > the workbook's 设置 range passed as the formula's last argument > the
     defaults; so =KP_LIGHT(…, 设置!$A$1:$B$30) lights a row as ``kp report`` lights that project."""
 
@@ -57,7 +57,7 @@ class Context:
     def rules_for(self, settings_range: Any = None) -> Rules:
         """The rules of a call whose 设置 range is ``settings_range`` (None: not given)."""
         from keyproject import excel_shapes as xs
-        from keyproject.context import resolve_rules
+        from keyproject.engine.context import resolve_rules
         from keyproject.reader.settings import settings_from_rows
 
         settings = settings_from_rows(xs.grid(settings_range)) if settings_range is not None else None
@@ -66,7 +66,7 @@ class Context:
 
 def door_context(rules: Rules | None = None, today: dt.date | None = None) -> Context:
     """The context a door calls the formulas with: its rules, and today from the one clock."""
-    from keyproject.context import clock_today
+    from keyproject.engine.context import clock_today
 
     return Context(rules=rules, today=today or clock_today())
 

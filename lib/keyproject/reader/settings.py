@@ -1,6 +1,6 @@
 """The 设置 sheet: key/value rows, and the keys that tell the reader what it could not decide.
 
-The 设置 sheet (``SETTINGS_SHEETS``) holds the progress rules (``keyproject.rules``) and other tools'
+The 设置 sheet (``SETTINGS_SHEETS``) holds the progress rules (``keyproject.engine.rules``) and other tools'
 settings side by side. The reader's own keys:
 
 - ``台账工作表``: the sheet (or sheets, separated by 、 or ,) that hold the ledger, like ``--sheet``;

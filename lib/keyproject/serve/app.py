@@ -41,10 +41,10 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from keyproject.context import clock_today
+from keyproject.engine.context import clock_today
+from keyproject.engine.rules import Rules
 from keyproject.errors import DateError, KPError, RefreshRefused
 from keyproject.formulas import FORMULAS, call, door_context, formula
-from keyproject.rules import Rules
 from keyproject.serve.cells import check_argument, json_grid
 from keyproject.serve.guard import LoopbackGuard, token_matches
 
@@ -211,10 +211,10 @@ def create_app(config: ServeConfig) -> Starlette:
 
         def work() -> dict[str, Any]:
             from keyproject.bulletin import bulletin_paragraphs, write_docx
-            from keyproject.comparison import comparison_for
-            from keyproject.history import History
+            from keyproject.engine.comparison import comparison_for
+            from keyproject.engine.history import History
+            from keyproject.engine.report import report_with_history
             from keyproject.reader import read_ledger
-            from keyproject.report import report_with_history
 
             ledger = read_ledger(path)
             changes = None

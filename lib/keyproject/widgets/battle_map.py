@@ -16,12 +16,12 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.transforms import blended_transform_factory
 
-from keyproject import battlemap
-from keyproject.battlemap import GROUP_FIELDS, LIGHT_COLORS, LIGHT_ORDER
 from keyproject.dates import DateLike
+from keyproject.engine import battlemap
+from keyproject.engine.battlemap import GROUP_FIELDS, LIGHT_COLORS, LIGHT_ORDER
+from keyproject.engine.rules import Rules
 from keyproject.labels import light_names
 from keyproject.ledger import Ledger
-from keyproject.rules import Rules
 from keyproject.widgets._chart import chinese_text, new_figure, to_png
 
 _STYLE = {"description_width": "5em"}
@@ -87,9 +87,9 @@ class BattleMap(widgets.VBox):
 
     def __init__(self, ledger: Ledger, as_of: DateLike | None = None, *,
                  rules: Rules | str | Path | None = None, group_by: str | None = None, **kwargs: Any) -> None:
-        from keyproject.context import clock_today, ledger_period, resolve
+        from keyproject.engine.context import clock_today, ledger_period, resolve
 
-        # the date and rules every door uses (keyproject.context); a ledger without any period
+        # the date and rules every door uses (keyproject.engine.context); a ledger without any period
         # is shown as of today (a door may read the clock; the engine never does)
         undated = as_of is None and ledger_period(ledger) is None and ledger.recorded_as_of is None
         context = resolve(ledger, as_of=clock_today() if undated else as_of, rules=rules, any_date=undated)
