@@ -189,3 +189,23 @@ def test_both_engines_give_the_same_sheet(rows: dict[int, dict[int, tuple[str, i
     if not scan.conflicts:
         assert canonical(scan.data) == canonical(tree.data)
         assert sorted(scan.removed_formulas) == sorted(tree.removed_formulas)
+
+
+@pytest.mark.parametrize("tag", [
+    b'<c r="AB123" s="14" t="s">', b'<c r="A1"/>', b"<c r='A1' s='2'>", b'<c r="A1"s="2">',
+    b'<c r = "A1" >', b'<c  r="A1" x:y="a b">', b'<c\tr="A1"\n s="3" />', b'<c r="A1" s="1" s="2">',
+    b'<c r="A1" t=>', b'<c r="A1" =="x">', b'<c r="A1" a/b="x">', b'<c r="A1" v="it\'s">',
+    b'<c r="A1" junk>', b'<c r="A1" t="s"', b'<c r="A1 s="2">',
+])
+def test_the_fast_attribute_path_agrees_with_the_tokenizer(tag: bytes) -> None:
+    from keyproject.package.sheet_scan import _attributes, _tokenized_attributes
+
+    end = tag.rindex(b">") if tag.endswith(b">") else len(tag)
+
+    def attrs(fn):
+        try:
+            return fn(tag, 2, end)
+        except Unsupported:
+            return "unsupported"
+
+    assert attrs(_attributes) == attrs(_tokenized_attributes)
