@@ -23,7 +23,7 @@ from keyproject.package.cells import CellValue
 from keyproject.views import Light
 from keyproject.workbook.cells import light_rgb
 from keyproject.workbook.columns import LIGHT, OwnedColumn
-from keyproject.xlsx import SheetGrid
+from keyproject.xlsx import MemoryWorkbook, SheetGrid
 
 
 class RangeLike(Protocol):
@@ -124,6 +124,7 @@ def refresh_open_book(book: BookLike) -> OpenBookResult:
     instead. The button cannot read the workbook's marks of its columns, so a column whose header
     cell reads one of keyproject's headers is taken as keyproject's own."""
     from keyproject.bulletin import bulletin_text
+    from keyproject.engine.comparison import comparison_for
     from keyproject.engine.report import build_report
     from keyproject.excel_tables import is_own_sheet, ledger_from_values, rectangular, sheet_tables
     from keyproject.workbook.columns import locate
@@ -152,7 +153,9 @@ def refresh_open_book(book: BookLike) -> OpenBookResult:
 
     names = [sh.name for sh in book.sheets]
     written: dict[str, str] = {}
-    for name, rows_ in sheet_tables(report, bulletin_text(report)).items():
+    # the 通报 as kp bulletin composes it (同比 from the 上年月度 sheet; no history beside values)
+    comparison = comparison_for(report, None, MemoryWorkbook(values, book.name))
+    for name, rows_ in sheet_tables(report, bulletin_text(report, comparison=comparison)).items():
         target_name = name
         if name in names and not is_own_sheet(name, book.sheets[name]["A1"].value):
             target_name = f"{name}(keyproject)"

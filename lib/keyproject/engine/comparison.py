@@ -33,6 +33,7 @@ from keyproject.values import finite_number
 if TYPE_CHECKING:
     from keyproject.engine.history import History
     from keyproject.engine.report import Report
+    from keyproject.xlsx import MemoryWorkbook, Workbook
 
 _LIGHTS = ("red", "yellow", "green", "none")
 
@@ -148,9 +149,11 @@ def compare_all(snapshots: Sequence[Snapshot], last_year: Sequence[float] | None
             for i, s in enumerate(ordered)]
 
 
-def comparison_for(report: Report, history: History | None, workbook: str | Path | None) -> Comparison:
-    """The 通报's 环比 and 同比 for a report of the ledger in ``workbook``: against the history and the
-    workbook's 上年月度 sheet. ``kp bulletin`` and ``kp serve``'s bulletin both ask here."""
+def comparison_for(report: Report, history: History | None,
+                   workbook: str | Path | Workbook | MemoryWorkbook | None) -> Comparison:
+    """The 通报's 环比 and 同比 for a report of the ledger in ``workbook`` (a path or an open workbook):
+    against the history and the workbook's 上年月度 sheet. Every 通报 asks here: ``kp bulletin``,
+    ``kp serve``'s bulletin, the 通报 sheet of ``kp refresh`` and of the Excel button."""
     from keyproject.engine.scenario import last_year_of
 
     values = last_year_of(workbook)

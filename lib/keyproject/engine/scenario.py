@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from keyproject.dates import DateLike
     from keyproject.engine.rules import Rules
     from keyproject.ledger import Ledger
+    from keyproject.xlsx import MemoryWorkbook, Workbook
 
 MONTH_KEYS: tuple[str, ...] = tuple(f"m{m:02d}" for m in range(1, 13))
 
@@ -299,30 +300,40 @@ def baseline_from_ledger(
 _MONTH_LABEL = re.compile(r"^\s*(\d{1,2})\s*月")
 
 
-def last_year_of(workbook: str | Path | None) -> np.ndarray | None:
+LAST_YEAR_SHEET = "上年月度"
+
+
+def last_year_of(workbook: str | Path | Workbook | MemoryWorkbook | None) -> np.ndarray | None:
     """Last year's monthly totals of a ledger's workbook (its 上年月度 sheet), or None: no workbook, a
-    format without such sheets (.xls/.et, values in memory), or no sheet. Every door that shows 同比
-    or last year's shape asks here."""
+    file format without such sheets (.xls/.et), or no sheet. ``workbook`` is a path, or a workbook
+    already open (the refresh's, the Excel button's values). Every door that shows 同比 or last
+    year's shape asks here."""
     if workbook is None:
         return None
-    path = Path(workbook)
-    if path.suffix.lower() not in (".xlsx", ".xlsm") or not path.is_file():
+    if isinstance(workbook, (str, Path)):
+        path = Path(workbook)
+        if path.suffix.lower() not in (".xlsx", ".xlsm") or not path.is_file():
+            return None
+        return read_last_year(path)
+    if LAST_YEAR_SHEET not in workbook.sheet_names:
         return None
-    return read_last_year(path)
+    return last_year_from_rows([list(r) for r in workbook.grid(LAST_YEAR_SHEET).values[:200, :40]])
 
 
-def read_last_year(path: str | Path, sheet: str = "上年月度") -> np.ndarray | None:
-    """Last year's 12 monthly totals from a sheet of the workbook, or None when it has none.
-
-    Accepts month labels (1月..12月) down a column with the figure beside them, or across a row
-    with the figures in the row below. The workbook is read as a ledger is, after the safety checks.
-    """
+def read_last_year(path: str | Path, sheet: str = LAST_YEAR_SHEET) -> np.ndarray | None:
+    """Last year's 12 monthly totals from a sheet of the workbook, or None when it has none (see
+    ``last_year_from_rows``). The workbook is read as a ledger is, after the safety checks."""
     from keyproject.xlsx import Workbook  # the safety checks first, as for every workbook
 
     wb = Workbook(path)
     if sheet not in wb.sheet_names:
         return None
-    rows = [list(r) for r in wb.grid(sheet).values[:200, :40]]
+    return last_year_from_rows([list(r) for r in wb.grid(sheet).values[:200, :40]])
+
+
+def last_year_from_rows(rows: list[list[object]]) -> np.ndarray | None:
+    """Last year's 12 monthly totals from a sheet's rows: month labels (1月..12月) down a column with
+    the figure beside them, or across a row with the figures in the row below; None unless all 12."""
     out = np.full(12, np.nan)
 
     def month_of(v: object) -> int | None:

@@ -457,6 +457,7 @@ def refresh_workbook(
     (``workbook.live``); without it they are values with fills.
     ``engine``: how the project sheets are edited (``package.sheet_edit.edit_sheet``)."""
     from keyproject.bulletin import bulletin_text
+    from keyproject.engine.comparison import comparison_for
     from keyproject.engine.report import build_report
 
     source = Path(path)
@@ -533,7 +534,8 @@ def refresh_workbook(
             reporting = _reporting(consolidated, same, in_cycle, ledger.projects, context.as_of)
             report = build_report(ledger, context=context, reporting=reporting)
             changes = history.changes(report) if history is not None else None
-            text = bulletin_text(report, changes)
+            # the 通报 sheet says what kp bulletin says: 环比 against the history, 同比 from 上年月度
+            text = bulletin_text(report, changes, comparison=comparison_for(report, history, wb))
             texts, kept = _moved_period_texts(wb, ledger, header_period, report.as_of, keep_headers)
             if kept:
                 warnings.append(kept)
