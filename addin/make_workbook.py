@@ -29,6 +29,7 @@ OUT = HERE / "keyproject_formulas.xlsx"
 MODULE = "keyproject_udfs"
 
 DATA_SHEET = "示例台账"
+SETTINGS_SHEET = "设置"  # the sample's own 设置 rows: the formulas that take it light as kp report does
 EXAMPLES_SHEET = "公式示例"
 CONF_SHEET = "xlwings.conf"
 AS_OF = dt.date(2023, 7, 31)
@@ -73,11 +74,12 @@ def _ref(col: int, n: int) -> str:
     return f"{DATA_SHEET}!${letter}${FIRST_ROW}:${letter}${FIRST_ROW + n - 1}"
 
 
-def examples(n: int) -> list[tuple[str, str]]:
+def examples(n: int, settings_rows: int = 1) -> list[tuple[str, str]]:
     """(formula text, 说明) of every example; ranges point into the example ledger sheet."""
     c = {key: i for i, (key, _h) in enumerate(COLUMNS, start=1)}
     rng = {key: _ref(i, n) for key, i in c.items()}
     as_of = f"{DATA_SHEET}!$B$1"
+    settings = f"{SETTINGS_SHEET}!$A$1:$B${settings_rows}"
     table = f"{DATA_SHEET}!$A${FIRST_ROW - 1}:${get_column_letter(len(COLUMNS))}${FIRST_ROW + n - 1}"
     return [
         (f"=KP_TIMEPROGRESS({as_of})", "序时进度（按月）：1-7月为7/12"),
@@ -86,6 +88,9 @@ def examples(n: int) -> list[tuple[str, str]]:
         (f"=KP_GAP({rng['ytd_completed']},{rng['annual_plan']},{as_of})", "与序时进度的差距（百分点）"),
         (f"=KP_LIGHT({rng['ytd_completed']},{rng['annual_plan']},{as_of},{rng['planned_start']},"
          f"{rng['actual_start']})", "红黄绿灯（投资进度和开工情况取最差）"),
+        (f"=KP_LIGHT({rng['ytd_completed']},{rng['annual_plan']},{as_of},{rng['planned_start']},"
+         f"{rng['actual_start']},{settings})",
+         "红黄绿灯，按本工作簿“设置”表的阈值和灯号名称（与 kp report 读同一工作簿的结果一致）"),
         (f"=KP_THREECLASS({rng['signed_date']},{rng['land_date']},{rng['actual_start']},"
          f"{rng['actual_completion']})", "三类项目"),
         (f"=KP_WORKDAYS({rng['planned_start']},{as_of})", "计划开工至统计日的工作日（含调休）"),
@@ -119,7 +124,8 @@ def build(sample: Path = SAMPLE, out: Path = OUT) -> Path:
     finally:
         sys.path.remove(str(HERE))
 
-    projects = pick_rows(read_ledger(sample).projects)
+    ledger = read_ledger(sample)
+    projects = pick_rows(ledger.projects)
     n = len(projects)
     wb = Workbook()
     ws = wb.active
@@ -146,6 +152,14 @@ def build(sample: Path = SAMPLE, out: Path = OUT) -> Path:
                 v = str(v)
             _put(ws.cell(row=i, column=j), v)
 
+    st = wb.create_sheet(SETTINGS_SHEET)
+    settings = list((ledger.settings or {}).items())
+    for i, (key, value) in enumerate(settings, start=1):
+        st.cell(row=i, column=1, value=key)
+        _put(st.cell(row=i, column=2),
+             dt.datetime.combine(value, dt.time()) if isinstance(value, dt.date) else value)
+    st.column_dimensions["A"].width = 18
+
     ex = wb.create_sheet(EXAMPLES_SHEET)
     heads = ("公式", "说明", "结果（由 keyproject 计算；装好加载项后公式给出同样结果）")
     for j, h in enumerate(heads, start=1):
@@ -156,7 +170,7 @@ def build(sample: Path = SAMPLE, out: Path = OUT) -> Path:
     for k in range(3, 14):
         ex.column_dimensions[get_column_letter(k)].width = 14
     row = 2
-    for formula, note in examples(n):
+    for formula, note in examples(n, max(len(settings), 1)):
         _put(ex.cell(row=row, column=1), formula)
         ex.cell(row=row, column=1).alignment = Alignment(wrap_text=True, vertical="top")
         ex.cell(row=row, column=2, value=note).alignment = Alignment(wrap_text=True, vertical="top")

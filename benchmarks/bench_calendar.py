@@ -15,7 +15,7 @@ import time
 import numpy as np
 import pandas as pd
 
-from keyproject.calendar import WorkCalendar
+from keyproject.engine.calendar import WorkCalendar
 
 
 def main() -> None:

@@ -19,10 +19,10 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
+from keyproject.engine.lights import evaluate
+from keyproject.engine.report import build_report
+from keyproject.engine.rules import Rules
 from keyproject.ledger import Ledger
-from keyproject.lights import evaluate
-from keyproject.report import build_report
-from keyproject.rules import Rules
 from keyproject.schema import LEDGER, conform
 
 AS_OF = dt.date(2023, 7, 31)

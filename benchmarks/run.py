@@ -122,7 +122,7 @@ def _ledger_of_size(n: int):
 def work_compute(n: int, repeat: int) -> dict:
     import datetime as dt
 
-    from keyproject.report import build_report
+    from keyproject.engine.report import build_report
 
     ledger = _ledger_of_size(n)
     as_of = dt.date.fromisoformat(AS_OF)
@@ -181,8 +181,8 @@ def work_bulletin(n: int, repeat: int) -> dict:
     import datetime as dt
 
     from keyproject.bulletin import write_docx
+    from keyproject.engine.report import build_report
     from keyproject.reader import read_ledger
-    from keyproject.report import build_report
 
     path = _ledger_path(n)
     with tempfile.TemporaryDirectory() as tmp:

@@ -53,22 +53,23 @@ page"""),
 冲刺目标默认取台账的年度计划投资合计，已完成取本年累计完成投资合计；排行按 `BY` 指定的列分组
 （`"unit"` 责任单位，`"command_post"` 指挥部）。
 
-示例中的冲刺是“到今年年底的最后100天”；工作簿“设置”表里若有“百日冲刺开始”，可改用
-`START = read_ledger(WORKBOOK).settings["百日冲刺开始"]`（`from keyproject.reader import read_ledger`）。冲刺跨入节假日数据尚未覆盖的年份（目前为2027年及以后）时，
+示例中的冲刺是“到今年年底的最后100天”；要用工作簿“设置”表里的“百日冲刺开始”和“冲刺天数”，
+把 `START` 和 `DAYS` 改为 `None`。冲刺跨入节假日数据尚未覆盖的年份（目前为2027年及以后）时，
 工作日一项会提示需要提供节假日文件（`CALENDAR_FILE`），倒计时照常进行。"""),
         ("code", WORKBOOK + """
 import datetime as dt
 
-DAYS = 100  # 冲刺天数
-START = dt.date(dt.date.today().year, 12, 31) - dt.timedelta(days=DAYS - 1)  # 冲刺开始日期
-BY = "unit"  # 排行分组：unit 责任单位 / command_post 指挥部
-CALENDAR_FILE = None  # 节假日补充文件（TOML），例如 "calendar_2027.toml"；不需要时为 None"""),
-        ("code", """from keyproject.calendar import load_calendar_file
-from keyproject.widgets import LedgerPage, SprintCountdown
+from keyproject.engine.context import clock_today
 
-calendar = load_calendar_file(CALENDAR_FILE) if CALENDAR_FILE else None
+DAYS = 100  # 冲刺天数；None 表示取“设置”表的“冲刺天数”
+# 冲刺开始日期：可写 "2023-08-24" 或 "2023年8月24日"；None 表示取“设置”表的“百日冲刺开始”
+START = dt.date(clock_today().year, 12, 31) - dt.timedelta(days=DAYS - 1)
+BY = "unit"  # 排行分组：unit 责任单位 / command_post 指挥部
+CALENDAR_FILE = None  # 节假日补充文件（TOML、CSV 或 xlsx），例如 "calendar_2027.toml"；不需要时为 None"""),
+        ("code", """from keyproject.widgets import LedgerPage, SprintCountdown
+
 page = LedgerPage(WORKBOOK, lambda ledger: SprintCountdown.from_ledger(ledger, START, DAYS, by=BY,
-                                                                       calendar=calendar))
+                                                                       calendar=CALENDAR_FILE))
 page"""),
     ],
     "03_battle_map.ipynb": [
@@ -83,7 +84,7 @@ page"""),
 **换成本单位的台账**：点页面上方的“打开台账”选择工作簿（或用 `kp app 台账.xlsx` 启动网页，
 或改下面第一个代码格中的 `WORKBOOK`）；统计截止日默认为台账的报告月末，也可以在 `AS_OF` 中指定。"""),
         ("code", WORKBOOK + """
-AS_OF = None  # 统计截止日，例如 datetime.date(2023, 7, 31)；None 表示台账报告月的月末"""),
+AS_OF = None  # 统计截止日，例如 "2023-07-31"；None 表示台账记录的报告期或报告月的月末"""),
         ("code", """from keyproject.widgets import BattleMap, LedgerPage
 
 page = LedgerPage(WORKBOOK, lambda ledger: BattleMap(ledger, AS_OF))

@@ -28,11 +28,11 @@ from typing import Any
 import openpyxl
 from lxml import html
 
+from keyproject.engine.report import build_report
 from keyproject.package import Package, SheetEdits, edit_sheet
 from keyproject.package.cells import Cell, column_index
 from keyproject.package.sheet_edit import ExistingCell
 from keyproject.reader import read_ledger
-from keyproject.report import build_report
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 GAP, LIGHT = "差距(百分点)", "灯号"

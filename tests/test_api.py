@@ -12,8 +12,8 @@ def test_every_public_name_resolves() -> None:
 
 
 def test_lazy_names_are_the_library_functions() -> None:
+    from keyproject.engine.report import build_report
     from keyproject.reader import read_ledger
-    from keyproject.report import build_report
 
     assert keyproject.read_ledger is read_ledger
     assert keyproject.build_report is build_report

@@ -10,8 +10,8 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from keyproject.backplan import DEFAULT_STEPS, backward_plan, load_steps, milestone_status
-from keyproject.calendar import load_calendar_file
+from keyproject.engine.backplan import DEFAULT_STEPS, backward_plan, load_steps, milestone_status
+from keyproject.engine.calendar import load_calendar_file
 from keyproject.errors import CalendarError, KPError
 
 D = dt.date

@@ -23,9 +23,9 @@ from keyproject.bulletin import (
     write_docx,
 )
 from keyproject.bulletin.word import column_widths, em_width, title_lines
-from keyproject.history import History
-from keyproject.report import build_report
-from keyproject.rules import Rules
+from keyproject.engine.history import History
+from keyproject.engine.report import build_report
+from keyproject.engine.rules import Rules
 
 sys.path.insert(0, str(Path(__file__).parent))
 from test_submissions import make_ledger

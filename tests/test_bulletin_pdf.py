@@ -19,8 +19,8 @@ import pytest
 
 from keyproject.bulletin import compose, convert_to_pdf, fonts_of, write_docx
 from keyproject.bulletin.word import cell_texts
+from keyproject.engine.report import build_report
 from keyproject.reader import read_ledger
-from keyproject.report import build_report
 
 pytestmark = pytest.mark.libreoffice
 

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from keyproject.calendar import (
+from keyproject.engine.calendar import (
     PACKAGE_LAST_YEAR,
     WorkCalendar,
     YearOverride,

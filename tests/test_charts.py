@@ -44,7 +44,7 @@ def test_each_chart_draws_chinese_without_a_missing_glyph() -> None:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         scenario = chart_png(sp.baseline, sp.projection)
-        from keyproject import battlemap
+        from keyproject.engine import battlemap
 
         led = battle_ledger()
         as_of = dt.date(2023, 7, 31)
@@ -69,7 +69,7 @@ STALE_CHECK = textwrap.dedent("""
     sys.path.insert(0, sys.argv[1])
     from test_widgets import battle_ledger, two_projects
     import datetime as dt
-    from keyproject import battlemap
+    from keyproject.engine import battlemap
     from keyproject.widgets._chart import cjk_font
     from keyproject.widgets.battle_map import chart_png as battle_png
     from keyproject.widgets.scenario_planner import ScenarioPlanner, chart_png

@@ -19,10 +19,10 @@ def test_bulletin_text_and_docx(tmp_path, capsys):
     import docx
 
     from keyproject.bulletin import compose, totals_paragraph
-    from keyproject.comparison import compare_report
+    from keyproject.engine.comparison import compare_report
+    from keyproject.engine.report import build_report
+    from keyproject.engine.scenario import read_last_year
     from keyproject.reader import read_ledger
-    from keyproject.report import build_report
-    from keyproject.scenario import read_last_year
 
     wb = tmp_path / SAMPLE.name
     shutil.copy(SAMPLE, wb)
@@ -33,7 +33,7 @@ def test_bulletin_text_and_docx(tmp_path, capsys):
     lines = text.splitlines()
     assert lines[0] == "关于2023年1-7月全县重点项目推进情况的通报"
     assert lines[1] == "各乡镇人民政府、街道办事处，县级各部门："
-    # the totals with 同比 from the 上年月度 sheet (keyproject.comparison; no history yet: no 环比)
+    # the totals with 同比 from the 上年月度 sheet (keyproject.engine.comparison; no history yet: no 环比)
     last_year = [float(v) for v in read_last_year(wb)]
     comparison = compare_report(report, None, last_year)
     assert comparison.yoy_growth is not None and comparison.increase is None
@@ -55,9 +55,9 @@ def test_bulletin_region_option_and_settings(tmp_path, capsys):
 
 
 def test_bulletin_uses_history_beside_the_workbook(tmp_path, capsys):
-    from keyproject.history import History
+    from keyproject.engine.history import History
+    from keyproject.engine.report import build_report
     from keyproject.reader import read_ledger
-    from keyproject.report import build_report
 
     wb = tmp_path / SAMPLE.name
     shutil.copy(SAMPLE, wb)

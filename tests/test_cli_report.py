@@ -87,7 +87,7 @@ def test_table_output_is_chinese(tmp_path: Path, kp) -> None:
     proc = kp("report", str(_small_ledger(tmp_path / "a.xlsx")))
     assert proc.returncode == 0, proc.stderr
     out = proc.stdout
-    assert "序时进度 58.33%" in out and "按责任单位排名" in out
+    assert "序时进度 58.3%" in out and "按责任单位排名" in out  # the sheets' decimals (formats' defaults)
     assert "计划3月开工，已滞后4个月未开工" in out
     assert "红榜" in out and "黑榜" in out
 
@@ -112,4 +112,51 @@ def test_sample_workbook_json_and_table(kp) -> None:
     assert d["totals"]["projects"] == 60 and d["problems"]["source"] == "sheet"
     assert len(d["red_list"]) >= 1 and len(d["black_list"]) >= 1
     proc = kp("report", str(SAMPLE))
-    assert proc.returncode == 0 and "问题（问题清单）" in proc.stdout
+    assert proc.returncode == 0 and "问题办理情况：问题总数" in proc.stdout
+
+
+def test_the_text_is_the_sheets_views(tmp_path: Path, kp) -> None:
+    """kp report's text renders the views the workbook's sheets render: every block title in the
+    sheets' order, and the light list in the 红黄绿灯 sheet's order (red first, then widest gap)."""
+    from keyproject.engine.report import build_report
+    from keyproject.reader import read_ledger
+    from keyproject.views import Table
+    from keyproject.views.sheets import BULLETIN, sheet_views
+
+    proc = kp("report", str(SAMPLE))
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout
+    views = [v for v in sheet_views(build_report(read_ledger(SAMPLE)), ()) if v.name != BULLETIN]
+    at = 0
+    for view in views:
+        for text in (view.title, *(b.title for b in view.blocks if b.title)):
+            found = out.find(text, at)
+            assert found >= 0, text
+            at = found
+    lights = next(v for v in views if v.name == "红黄绿灯").block("lights")
+    assert isinstance(lights, Table) and len(lights.rows) == 21
+    # the first ten cells of each project's name (rich wraps long names in the table)
+    names = [str(n)[:5] for n in lights.values("name")]
+    positions = [out.find(n) for n in names]
+    assert all(p >= 0 for p in positions) and positions == sorted(positions)
+
+
+def test_a_workbooks_text_is_never_markup() -> None:
+    """A project called "[a1]厂房" or a note "[/b]" prints as typed (rich would take it as markup)."""
+    import io
+
+    from rich.console import Console
+
+    from keyproject.views import Column, Fact, Facts, SheetView, Table
+    from keyproject.views.text import print_views
+
+    view = SheetView("红黄绿灯", "红黄灯项目[b]", (
+        Facts("f", "总体情况", (Fact("n", "项目[i]", "[a1]", "text"),)),
+        Table("t", "清单", (Column("name", "项目名称"), Column("note", "存在问题", "wrap")),
+              (("[a1]厂房", "[/b]用地"),)),
+    ))
+    out = io.StringIO()
+    print_views([view], Console(file=out, width=120, highlight=False))
+    text = out.getvalue()
+    for typed in ("红黄灯项目[b]", "项目[i] [a1]", "[a1]厂房", "[/b]用地"):
+        assert typed in text

@@ -1,4 +1,4 @@
-"""环比 and 同比 over snapshots (keyproject.comparison)."""
+"""环比 and 同比 over snapshots (keyproject.engine.comparison)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from keyproject.comparison import compare, compare_all
-from keyproject.history import Snapshot
+from keyproject.engine.comparison import compare, compare_all
+from keyproject.engine.history import Snapshot
 
 D = dt.date
 LAST_YEAR = [100.0, 100.0, 200.0, 200.0, 200.0, 300.0, 300.0, 400.0, 400.0, 400.0, 500.0, 900.0]

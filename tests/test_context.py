@@ -1,4 +1,4 @@
-"""The one context resolver (keyproject.context) and the one strict date parser (keyproject.dates)."""
+"""The one context resolver (keyproject.engine.context) and the one strict date parser (keyproject.dates)."""
 
 from __future__ import annotations
 
@@ -9,12 +9,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from keyproject.calendar import WorkCalendar
-from keyproject.context import check_fits_period, resolve, resolve_sprint
 from keyproject.dates import optional_date, parse_date
+from keyproject.engine.calendar import WorkCalendar
+from keyproject.engine.context import check_fits_period, resolve, resolve_sprint
+from keyproject.engine.rules import Rules
 from keyproject.errors import DateError, KPError, PeriodError
 from keyproject.ledger import Ledger
-from keyproject.rules import Rules
 from keyproject.schema import LEDGER, conform
 
 D = dt.date
@@ -142,9 +142,9 @@ def test_every_door_reads_one_date_the_same_way(tmp_path: Path) -> None:
     """The library, the CLI's options, the calendar tables and the history all accept and refuse
     the same texts (they call keyproject.dates.parse_date)."""
     from keyproject._arrays import as_of_date
-    from keyproject.calendar import to_date
     from keyproject.cli._common import parse_date_arg
-    from keyproject.sprint import sprint_window
+    from keyproject.engine.calendar import to_date
+    from keyproject.engine.sprint import sprint_window
 
     for text in ("2023年7月31日", "2023/7/31"):
         assert as_of_date(text) == to_date(text) == parse_date_arg(text, "--as-of") == D(2023, 7, 31)
@@ -161,15 +161,15 @@ def test_every_door_reads_one_date_the_same_way(tmp_path: Path) -> None:
 def test_the_settings_sheet_gives_the_same_lights_behind_every_door(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """Issue 14: with 红灯差距 −8 in the 设置 sheet, kp report and the battle-map notebook disagreed
-    (20 red projects against 10). Both now take the rules from keyproject.context."""
+    (20 red projects against 10). Both now take the rules from keyproject.engine.context."""
     import json
     import shutil
 
     import openpyxl
 
     from keyproject.cli import main
+    from keyproject.engine.scenario import baseline_from_ledger
     from keyproject.reader import read_ledger
-    from keyproject.scenario import baseline_from_ledger
     from keyproject.widgets import BattleMap
 
     sample = Path(__file__).resolve().parents[1] / "sample_workbooks" / "county_fushun_2023.xlsx"

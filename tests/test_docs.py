@@ -10,7 +10,7 @@ import pytest
 
 from keyproject import docs, schema
 from keyproject.cli import build_parser
-from keyproject.rules import SETTINGS, Rules, preset_names
+from keyproject.engine.rules import SETTINGS, Rules, preset_names
 
 REPO = Path(__file__).resolve().parents[1]
 COMMITTED = REPO / "docs"

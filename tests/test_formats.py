@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from keyproject import formats as fmt
-from keyproject.rules import Rules
+from keyproject.engine.rules import Rules
 
 
 def test_half_up_rounding_as_excel_shows_it() -> None:

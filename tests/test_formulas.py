@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from keyproject.calendar import WorkCalendar
+from keyproject.engine.calendar import WorkCalendar
+from keyproject.engine.rules import Rules
 from keyproject.errors import CalendarError
 from keyproject.formulas import FORMULAS, Context, calendar_message, call, formula
 from keyproject.formulas import render as r
 from keyproject.formulas.__main__ import main as generate_main
 from keyproject.formulas.spec import blank_zeros
-from keyproject.rules import Rules
 
 ADDIN = Path(__file__).resolve().parents[1] / "addin"
 CTX = Context(rules=Rules(), today=dt.date(2023, 9, 6))
@@ -118,7 +118,7 @@ def test_calendar_error_carries_its_year() -> None:
 
 
 def test_today_comes_from_the_door() -> None:
-    from keyproject.sprint import sprint_status
+    from keyproject.engine.sprint import sprint_status
 
     got = dict(call("KP_SPRINT", ["2023-08-24", 100, 50000, 20000], CTX)[1:])
     assert got["已过天数"] == sprint_status(dt.date(2023, 8, 24), 100, 50000, 20000, CTX.today).days_elapsed

@@ -14,13 +14,13 @@ import serve_helpers as sh
 from hypothesis import given
 from hypothesis import strategies as st
 
+from keyproject.engine.progress import gap_points, spreadsheet_round
+from keyproject.engine.report import build_report
+from keyproject.engine.rules import Rules
+from keyproject.engine.stages import STARTED, stage_step
 from keyproject.formulas import live
 from keyproject.formulas.live_cells import live_cells
-from keyproject.progress import gap_points, spreadsheet_round
 from keyproject.reader import read_ledger
-from keyproject.report import build_report
-from keyproject.rules import Rules
-from keyproject.stages import STARTED, stage_step
 from keyproject.xlsx import Workbook
 
 FRAGMENTS = ["未", "待", "拟", "尚", "计划", "准备", "已", "开工", "动工", "施工", "在建", "续建",

@@ -9,12 +9,12 @@ from typing import Any
 import pandas as pd
 import sqlalchemy as sa
 
-from keyproject.history import History
+from keyproject.engine.history import History
 
 
 @dataclass
 class _Report:
-    """Stand-in with the attributes history reads from keyproject.report.Report."""
+    """Stand-in with the attributes history reads from keyproject.engine.report.Report."""
 
     as_of: dt.date
     projects: pd.DataFrame

@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from keyproject.history import History
+from keyproject.engine.history import History
+from keyproject.engine.report import build_report
 from keyproject.reader import read_ledger
-from keyproject.report import build_report
 from tests.pgserver import postgres_server
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -68,9 +68,9 @@ def test_snapshots_replace_and_compare_on_postgres(server: str) -> None:
 _WRITER = """
 import datetime as dt, sys, time
 from pathlib import Path
-from keyproject.history import History
+from keyproject.engine.history import History
 from keyproject.reader import read_ledger
-from keyproject.report import build_report
+from keyproject.engine.report import build_report
 from keyproject.dates import month_end
 url, scope, path, go = sys.argv[1:5]
 ledger = read_ledger(path)

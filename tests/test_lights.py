@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from keyproject.lights import evaluate, light_code, light_counts
-from keyproject.rules import Rules
+from keyproject.engine.lights import evaluate, light_code, light_counts
+from keyproject.engine.rules import Rules
 
 JULY = dt.date(2023, 7, 31)  # time progress 7/12 = 58.33%
 

@@ -9,8 +9,8 @@ import sys
 
 import serve_helpers as sh
 
+from keyproject.engine.report import build_report
 from keyproject.reader import read_ledger
-from keyproject.report import build_report
 
 CHILD = r"""
 import json, sys
@@ -20,8 +20,8 @@ assert keyproject.xlsx.pc is None
 import datetime as dt
 from keyproject.formulas import Context, call
 from keyproject.reader import read_ledger
-from keyproject.report import build_report
-from keyproject.rules import Rules
+from keyproject.engine.report import build_report
+from keyproject.engine.rules import Rules
 
 ctx = Context(Rules(), dt.date.today())
 out = {"formula": call("KP_LIGHT", [[[600], [100]], [[1000], [1000]], 45138], ctx)}

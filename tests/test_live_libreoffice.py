@@ -20,12 +20,12 @@ import pandas as pd
 import pytest
 import serve_helpers as sh
 
+from keyproject.engine.report import build_report
+from keyproject.engine.stages import STARTED, stage_step
 from keyproject.errors import KPError
 from keyproject.formulas.live import NEEDS_REFRESH, stage_expr
 from keyproject.reader import read_ledger
-from keyproject.report import build_report
 from keyproject.samples import shapes
-from keyproject.stages import STARTED, stage_step
 from keyproject.workbook import refresh_workbook
 from keyproject.workbook.cells import light_style
 

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from keyproject.period_text import period_edits, rewrite
+from keyproject.engine.period_text import period_edits, rewrite
 
 AUG = dt.date(2023, 8, 31)
 

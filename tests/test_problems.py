@@ -4,8 +4,8 @@ import datetime as dt
 
 import pandas as pd
 
-from keyproject.problems import from_ledger_column, summarize
-from keyproject.rules import Rules
+from keyproject.engine.problems import from_ledger_column, summarize
+from keyproject.engine.rules import Rules
 
 AS_OF = dt.date(2023, 7, 31)
 

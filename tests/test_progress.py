@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from keyproject.engine.progress import completion_rate, gap_points, progress_frame, time_progress, totals
+from keyproject.engine.rules import Rules
 from keyproject.errors import KPError
-from keyproject.progress import completion_rate, gap_points, progress_frame, time_progress, totals
-from keyproject.rules import Rules
 
 
 @pytest.mark.parametrize(

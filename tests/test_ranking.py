@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from keyproject.engine.ranking import RANK_COLUMNS, rank, red_black_lists
+from keyproject.engine.rules import Rules
 from keyproject.errors import KPError
-from keyproject.ranking import RANK_COLUMNS, rank, red_black_lists
-from keyproject.rules import Rules
 
 JULY = dt.date(2023, 7, 31)
 TP = 7 / 12
@@ -92,13 +92,13 @@ def test_groups_below_the_minimum_have_no_rank_and_are_on_no_list() -> None:
     ("市场监管局", "department"), ("县交投集团公司", "department"),
 ])
 def test_unit_classes_by_name(name: str, kind: str) -> None:
-    from keyproject.ranking import unit_classes
+    from keyproject.engine.ranking import unit_classes
 
     assert unit_classes([name]) == [kind]
 
 
 def test_unit_classes_from_a_list_override_the_names() -> None:
-    from keyproject.ranking import unit_classes
+    from keyproject.engine.ranking import unit_classes
 
     # a listed unit is a town whatever its name; an unlisted 镇 is then a department
     assert unit_classes(["县经开区", "赵化镇", "县经信局"], towns=["县经开区"]) == ["town", "department",
@@ -117,7 +117,7 @@ def _town_and_department_projects() -> pd.DataFrame:
 
 
 def test_unit_boards_rank_towns_and_departments_apart_with_a_minimum() -> None:
-    from keyproject.ranking import unit_boards
+    from keyproject.engine.ranking import unit_boards
 
     boards = unit_boards(_town_and_department_projects(), "unit", JULY, Rules(red_list_size=1,
                                                                               black_list_size=1))
@@ -140,8 +140,8 @@ def test_unit_boards_rank_towns_and_departments_apart_with_a_minimum() -> None:
 def test_the_ranking_sheet_view_shows_towns_and_departments_apart() -> None:
     from pathlib import Path
 
+    from keyproject.engine.report import build_report
     from keyproject.reader import read_ledger
-    from keyproject.report import build_report
     from keyproject.views.sheets import ranking_view
 
     sample = Path(__file__).resolve().parents[1] / "sample_workbooks" / "county_fushun_2023.xlsx"
@@ -160,8 +160,8 @@ def test_the_ranking_sheet_view_shows_towns_and_departments_apart() -> None:
 
 
 def test_boards_follow_the_plan_basis_like_the_rankings() -> None:
+    from keyproject.engine.report import build_report
     from keyproject.ledger import Ledger
-    from keyproject.report import build_report
     from keyproject.schema import LEDGER, conform
 
     frame = _town_and_department_projects().assign(

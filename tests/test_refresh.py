@@ -18,9 +18,9 @@ import openpyxl
 import pytest
 from wbcompare import differences, workbook_content
 
+from keyproject.engine.report import build_report
 from keyproject.errors import RefreshRefused
 from keyproject.reader import read_ledger
-from keyproject.report import build_report
 from keyproject.workbook.refresh import refresh_workbook
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -510,7 +510,7 @@ def test_submitted_figures_respect_the_users_cells(county: Path) -> None:
 
 
 def test_history_goes_where_asked(county: Path, tmp_path: Path) -> None:
-    from keyproject.history import History
+    from keyproject.engine.history import History
 
     url = f"sqlite:///{tmp_path / 'shared.sqlite'}"
     result = refresh_workbook(county, history_url=url, now=NOW)

@@ -19,10 +19,10 @@ from realworld import realworld
 from wbcompare import package_differences, zip_parts
 from xlsx_fixtures import FIRST_PROJECT_ROW, PROJECTS, SHEET, build
 
+from keyproject.engine.report import Report
 from keyproject.ledger import SheetLayout
 from keyproject.package import Package, column_index
 from keyproject.reader import read_ledger
-from keyproject.report import Report
 from keyproject.views import Light
 from keyproject.workbook.columns import OwnedColumn
 from keyproject.workbook.refresh import default_columns, refresh_workbook

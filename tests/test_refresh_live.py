@@ -150,8 +150,8 @@ def test_the_command_documents_and_reports_live(tmp_path: Path) -> None:
 def test_settings_plan_reads_aliases_and_adds_only_what_is_missing() -> None:
     import numpy as np
 
+    from keyproject.engine.rules import Rules
     from keyproject.reader import read_ledger
-    from keyproject.rules import Rules
     from keyproject.workbook.settings_sheet import plan_settings
     from keyproject.xlsx import SheetGrid
 
@@ -173,8 +173,8 @@ def test_a_formula_longer_than_excel_accepts_is_written_as_its_value() -> None:
     are values (coloured by the same conditional formats) and the summary says which rows."""
     import dataclasses
 
+    from keyproject.engine.report import build_report
     from keyproject.reader import read_ledger
-    from keyproject.report import build_report
     from keyproject.workbook.live import FORMULA_LIMIT, LiveLights, formula_text, live_lights
     from keyproject.workbook.refresh import default_columns
     from keyproject.xlsx import Workbook

@@ -8,10 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from keyproject.engine.report import build_report
+from keyproject.engine.rules import Rules
 from keyproject.errors import KPError
 from keyproject.ledger import Ledger
-from keyproject.report import build_report
-from keyproject.rules import Rules
 from keyproject.schema import LEDGER, conform
 
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_workbooks" / "county_fushun_2023.xlsx"

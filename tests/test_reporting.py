@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from keyproject.engine.report import build_report
+from keyproject.engine.reporting import Reporting, units, unreported_units
 from keyproject.ledger import Ledger
-from keyproject.report import build_report
-from keyproject.reporting import Reporting, units, unreported_units
 from keyproject.schema import LEDGER, conform
 
 

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
+from keyproject.engine.rules import SETTINGS, Rules, band_label, preset_names, settings_doc
 from keyproject.errors import KPError
-from keyproject.rules import SETTINGS, Rules, band_label, preset_names, settings_doc
 
 
 def test_defaults_are_the_issue_rules() -> None:

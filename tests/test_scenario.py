@@ -11,9 +11,9 @@ import pandas as pd
 import pytest
 from openpyxl import Workbook
 
-from keyproject import scenario
+from keyproject.engine import scenario
+from keyproject.engine.scenario import Baseline, ScenarioParams
 from keyproject.errors import KPError
-from keyproject.scenario import Baseline, ScenarioParams
 from keyproject.schema import LEDGER, conform
 
 

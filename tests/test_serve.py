@@ -16,8 +16,8 @@ import pytest
 import serve_helpers as sh
 from openpyxl import load_workbook
 
+from keyproject.engine.rules import Rules
 from keyproject.formulas import Context, call
-from keyproject.rules import Rules
 from keyproject.serve.cells import json_grid
 
 JULY = 45138
@@ -119,8 +119,8 @@ def test_refresh_needs_the_token(service, tmp_path):
 
 
 def test_refresh_and_bulletin_of_a_copy_of_the_sample(service, tmp_path):
+    from keyproject.engine.report import build_report
     from keyproject.reader import read_ledger
-    from keyproject.report import build_report
 
     copy = tmp_path / "台账.xlsx"
     shutil.copy(sh.SAMPLE, copy)
@@ -240,6 +240,24 @@ def test_the_wps_add_in_is_served_at_the_root(service):
         r = httpx.get(f"{service.base}/{name}")
         assert r.status_code == 200 and r.content == (wps / name).read_bytes(), name
     assert "<Namespace>KP</Namespace>" in httpx.get(service.base + "/manifest.xml").text
+
+
+def test_the_bulletin_route_gives_kp_bulletins_text(service, tmp_path, capsys):
+    """The WPS add-in's 打开通报 and ``kp bulletin`` compose one 通报: the same 环比 (the history the
+    refresh recorded), 同比 (the 上年月度 sheet) and 地区称谓 (the 设置 sheet)."""
+    from keyproject.cli import main
+
+    copy = tmp_path / "台账.xlsx"
+    shutil.copy(sh.SAMPLE, copy)
+    assert post(service, "/api/refresh", {"path": str(copy)}, auth(service)).status_code == 200
+    b = post(service, "/api/bulletin", {"path": str(copy)}, auth(service))
+    assert b.status_code == 200, b.text
+    paragraphs = b.json()["paragraphs"]
+    capsys.readouterr()
+    assert main(["bulletin", str(copy), "--text"]) == 0
+    lines = [line.strip() for line in capsys.readouterr().out.splitlines() if line.strip()]
+    assert [p.strip() for p in paragraphs if p.strip()] == lines[1:]  # the text's first line is the title
+    assert any("同比" in p for p in paragraphs)
 
 
 def test_refresh_live_writes_formulas_and_refuses_a_flag_that_is_not_true_or_false(service, tmp_path):

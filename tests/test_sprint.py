@@ -10,9 +10,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from keyproject.calendar import load_calendar_file
+from keyproject.engine.calendar import load_calendar_file
+from keyproject.engine.sprint import MISSING_GROUP, group_targets, sprint_status, sprint_window, time_left
 from keyproject.errors import CalendarError
-from keyproject.sprint import MISSING_GROUP, group_targets, sprint_status, sprint_window, time_left
 
 D = dt.date
 START = D(2023, 8, 24)
@@ -156,7 +156,7 @@ def _two(ytd: list[float], months: int | None = None) -> pd.DataFrame:
 
 
 def test_targets_from_the_monthly_columns_before_the_start() -> None:
-    from keyproject.sprint import ledger_targets
+    from keyproject.engine.sprint import ledger_targets
 
     # a 1-9月 ledger with monthly columns, sprint from 24 August: the start is 1-7月
     t = ledger_targets(_two([900.0, 450.0], months=9), dt.date(2023, 8, 24), by="unit",
@@ -169,7 +169,7 @@ def test_targets_from_the_monthly_columns_before_the_start() -> None:
 
 
 def test_targets_from_a_ledger_older_than_the_start_and_the_annual_fallback() -> None:
-    from keyproject.sprint import ledger_targets
+    from keyproject.engine.sprint import ledger_targets
 
     t = ledger_targets(_two([700.0, 100.0]), dt.date(2023, 8, 24), figures_date=dt.date(2023, 7, 31))
     assert (t.basis, t.target, t.done) == ("ledger", 800.0, 0.0)
@@ -184,11 +184,11 @@ def test_targets_from_a_ledger_older_than_the_start_and_the_annual_fallback() ->
 
 
 def test_targets_from_the_history_snapshot_at_the_start(tmp_path: Path) -> None:
-    from keyproject.history import History
+    from keyproject.engine.history import History
+    from keyproject.engine.report import build_report
+    from keyproject.engine.sprint import sprint_targets
     from keyproject.ledger import Ledger
-    from keyproject.report import build_report
     from keyproject.schema import LEDGER, conform
-    from keyproject.sprint import sprint_targets
 
     def ledger(ytd: list[float], month: int) -> Ledger:
         frame = conform(_two(ytd).assign(row=[5, 6]), LEDGER)

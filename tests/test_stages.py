@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from keyproject.rules import Rules
-from keyproject.stages import (
+from keyproject.engine.rules import Rules
+from keyproject.engine.stages import (
     completion_rate_projects,
     counts_by,
     derive_stage,

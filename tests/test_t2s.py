@@ -26,7 +26,7 @@ def test_same_as_opencc_on_office_text() -> None:
 def test_reader_imports_without_opencc() -> None:
     # a child process where importing opencc fails, as in Pyodide: the reader and the engine load
     code = ("import sys; sys.modules['opencc'] = None\n"
-            "import keyproject.reader, keyproject.names, keyproject.report, keyproject.submissions\n"
+            "import keyproject.reader, keyproject.names, keyproject.engine.report, keyproject.submissions\n"
             "from keyproject.names import normalise_name\n"
             "print(normalise_name('項目 名稱'))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -18,14 +18,14 @@ import pandas as pd
 import pytest
 
 from keyproject import excel_shapes as xs
-from keyproject.backplan import backward_plan
-from keyproject.calendar import WorkCalendar
-from keyproject.lights import evaluate
-from keyproject.progress import completion_rate, gap_points, time_progress, totals
-from keyproject.ranking import rank
-from keyproject.rules import Rules
-from keyproject.sprint import sprint_status
-from keyproject.stages import three_class
+from keyproject.engine.backplan import backward_plan
+from keyproject.engine.calendar import WorkCalendar
+from keyproject.engine.lights import evaluate
+from keyproject.engine.progress import completion_rate, gap_points, time_progress, totals
+from keyproject.engine.ranking import rank
+from keyproject.engine.rules import Rules
+from keyproject.engine.sprint import sprint_status
+from keyproject.engine.stages import three_class
 
 ADDIN = Path(__file__).resolve().parents[1] / "addin"
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -226,8 +226,9 @@ def test_summary_from_a_ledger_range(kp):
     t = totals(frame, JULY)
     lights = evaluate(frame, JULY)["light"].value_counts()
     assert got["项目个数"] == 3  # the 合计 row and the blank row are not projects
-    assert got["年度计划投资(万元)"] == t["annual_plan"] and got["累计完成投资(万元)"] == t["ytd_completed"]
-    assert got["完成率"] == t["completion_rate"] and got["差距(百分点)"] == t["gap_points"]
+    assert got["年度计划投资（万元）"] == t["annual_plan"]
+    assert got["本年累计完成投资（万元）"] == t["ytd_completed"]
+    assert got["完成率"] == t["completion_rate"] and got["差距（百分点）"] == t["gap_points"]
     assert got["红灯"] == lights.get("red", 0) and got["绿灯"] == lights.get("green", 0)
     assert got["双过半"] == ("是" if t["double_half"] else "否")
     assert is_message(kp.KP_SUMMARY([["名称不对", "x"], [1, 2]], JULY)[0][0])
@@ -243,7 +244,7 @@ def test_rank(kp):
                           "ytd_completed": [600, 300, np.nan, 50, 900.0],
                           "annual_plan": [1000, 2000, 500, 100, 1000.0]})
     expect = rank(frame, "group", JULY)
-    assert got[0][:3] == ["排名", "分组", "项目数"]
+    assert got[0][:3] == ["名次", "分组", "项目个数"]
     assert [r[1] for r in got[1:]] == expect["group"].tolist()
     assert [r[0] for r in got[1:]] == [int(x) for x in expect["rank"]]
     assert [r[5] for r in got[1:]] == expect["completion_rate"].tolist()

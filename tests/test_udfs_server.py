@@ -21,11 +21,11 @@ import pandas as pd
 import pytest
 
 from keyproject import excel_shapes as xs
-from keyproject.backplan import backward_plan
-from keyproject.lights import evaluate
-from keyproject.progress import time_progress
-from keyproject.rules import Rules
-from keyproject.sprint import sprint_status
+from keyproject.engine.backplan import backward_plan
+from keyproject.engine.lights import evaluate
+from keyproject.engine.progress import time_progress
+from keyproject.engine.rules import Rules
+from keyproject.engine.sprint import sprint_status
 
 ROOT = Path(__file__).resolve().parents[1]
 ADDIN = ROOT / "addin"
@@ -194,7 +194,7 @@ def test_spilled_tables_carry_dates_as_serials(child):
 
 def test_summary_and_messages_over_the_wire(child):
     summary = dict((r[0], r[1]) for r in child["results"][6][1:])
-    assert summary["项目个数"] == 2 and summary["年度计划投资(万元)"] == 3000
+    assert summary["项目个数"] == 2 and summary["年度计划投资（万元）"] == 3000
     calendar_message = child["results"][7]
     assert len(calendar_message) == 1
     assert "2027" in calendar_message[0][0] and "节假日" in calendar_message[0][0]
@@ -260,16 +260,16 @@ def refresh_actions(refreshed):
 
 
 def test_refresh_writes_columns_with_the_engines_lights(refresh_actions):
+    from keyproject.engine.report import build_report
     from keyproject.reader import read_ledger
-    from keyproject.report import build_report
 
     ledger = read_ledger(SAMPLE)
     report = build_report(ledger)
     sets = [a for a in refresh_actions if a["func"] == "setValues" and a["sheet_position"] == 0]
     header = {a["values"][0][0]: a for a in sets if a["row_count"] == 1 and a["column_count"] == 1}
     assert {"差距(百分点)", "灯号"} <= set(header)
-    for name in header:  # Office.js rows and columns are 0-based
-        assert header[name]["start_row"] == max(ledger.header_rows) - 1
+    for name in header:  # Office.js rows and columns are 0-based; the header's first row, as in the file
+        assert header[name]["start_row"] == min(ledger.header_rows) - 1
         assert header[name]["start_column"] >= ledger.last_column
     light_col = header["灯号"]["start_column"]
     block = next(a for a in sets if a["start_column"] == light_col and a["row_count"] > 1)

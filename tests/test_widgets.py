@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from keyproject import battlemap
-from keyproject.calendar import load_calendar_file
+from keyproject.engine import battlemap
+from keyproject.engine.calendar import load_calendar_file
 from keyproject.ledger import Ledger
 from keyproject.schema import LEDGER, conform
 from keyproject.widgets import BattleMap, ScenarioPlanner, SprintCountdown

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 import serve_helpers as sh
 
+from keyproject.engine.report import build_report
 from keyproject.reader import read_ledger
-from keyproject.report import build_report
 
 pytestmark = pytest.mark.browser
 

@@ -20,31 +20,31 @@ __version__ = "0.1.0"
 _LAZY: dict[str, str] = {
     "read_ledger": "keyproject.reader",
     "read_table": "keyproject.reader",
-    "Rules": "keyproject.rules",
-    "time_progress": "keyproject.progress",
-    "build_report": "keyproject.report",
-    "Report": "keyproject.report",
-    "WorkCalendar": "keyproject.calendar",
-    "load_calendar_file": "keyproject.calendar",
-    "sprint_status": "keyproject.sprint",
-    "backward_plan": "keyproject.backplan",
+    "Rules": "keyproject.engine.rules",
+    "time_progress": "keyproject.engine.progress",
+    "build_report": "keyproject.engine.report",
+    "Report": "keyproject.engine.report",
+    "WorkCalendar": "keyproject.engine.calendar",
+    "load_calendar_file": "keyproject.engine.calendar",
+    "sprint_status": "keyproject.engine.sprint",
+    "backward_plan": "keyproject.engine.backplan",
     "consolidate": "keyproject.submissions",
-    "History": "keyproject.history",
+    "History": "keyproject.engine.history",
     "bulletin_text": "keyproject.bulletin",
     "write_docx": "keyproject.bulletin",
     "refresh_workbook": "keyproject.workbook.refresh",
 }
 
 if TYPE_CHECKING:
-    from keyproject.backplan import backward_plan
     from keyproject.bulletin import bulletin_text, write_docx
-    from keyproject.calendar import WorkCalendar, load_calendar_file
-    from keyproject.history import History
-    from keyproject.progress import time_progress
+    from keyproject.engine.backplan import backward_plan
+    from keyproject.engine.calendar import WorkCalendar, load_calendar_file
+    from keyproject.engine.history import History
+    from keyproject.engine.progress import time_progress
+    from keyproject.engine.report import Report, build_report
+    from keyproject.engine.rules import Rules
+    from keyproject.engine.sprint import sprint_status
     from keyproject.reader import read_ledger, read_table
-    from keyproject.report import Report, build_report
-    from keyproject.rules import Rules
-    from keyproject.sprint import sprint_status
     from keyproject.submissions import consolidate
     from keyproject.workbook.refresh import refresh_workbook
 

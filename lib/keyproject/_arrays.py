@@ -14,13 +14,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from keyproject.dates import parse_date
+from keyproject.dates import DateLike, parse_date
 from keyproject.errors import KPError
 
 EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 
 
-def as_of_timestamp(as_of: Any) -> pd.Timestamp:
+def as_of_timestamp(as_of: DateLike) -> pd.Timestamp:
     """A report date as a midnight Timestamp (a date, datetime, Excel serial or date text, read by
     the strict ``keyproject.dates.parse_date``)."""
     if as_of is None or (isinstance(as_of, float) and np.isnan(as_of)):
@@ -28,8 +28,13 @@ def as_of_timestamp(as_of: Any) -> pd.Timestamp:
     return pd.Timestamp(parse_date(as_of, "统计截止日期")).as_unit("us")
 
 
-def as_of_date(as_of: Any) -> dt.date:
+def as_of_date(as_of: DateLike) -> dt.date:
     return as_of_timestamp(as_of).date()
+
+
+def as_of_datetime64(as_of: DateLike) -> np.datetime64:
+    """A report date as numpy's ``datetime64[us]``, to compare with date columns."""
+    return as_of_timestamp(as_of).to_datetime64().astype("datetime64[us]")
 
 
 def column(frame: pd.DataFrame, key: str) -> pd.Series | None:
@@ -55,12 +60,20 @@ def to_dates(values: Any) -> pd.Series:
         num = s.astype("float64")
         num = num.where(num > 0)
         return (EXCEL_EPOCH + pd.to_timedelta(num, unit="D")).astype("datetime64[us]")
-    # mixed object/str: numbers as serials, the rest parsed as text
+    # mixed object/str: numbers as serials, the rest read as the reader reads a date cell
+    # (keyproject.values.parse_date: one reading of date text everywhere), once per distinct text
+    from keyproject.values import parse_date as parse_cell
+
     num = pd.to_numeric(s, errors="coerce")
-    out = pd.to_datetime(s.where(num.isna()).replace("", None), errors="coerce", format="mixed")
-    out = out.astype("datetime64[us]")
-    serial = EXCEL_EPOCH + pd.to_timedelta(num.where(num > 0), unit="D")
-    return out.fillna(serial.astype("datetime64[us]"))
+    rest = s.where(num.isna())
+    read: dict[object, object] = {}
+    for v in rest.dropna().unique():
+        parsed = parse_cell(v)
+        read[v] = parsed.value if parsed.value is not None and not parsed.error else None
+    days = pd.Series([read.get(v) for v in rest.tolist()], index=s.index, dtype=object)
+    out: pd.Series = pd.to_datetime(days, errors="coerce").astype("datetime64[us]")
+    serial: pd.Series = (EXCEL_EPOCH + pd.to_timedelta(num.where(num > 0), unit="D")).astype("datetime64[us]")
+    return out.fillna(serial)
 
 
 def dates(frame: pd.DataFrame, key: str) -> np.ndarray:
@@ -94,7 +107,7 @@ def texts(frame: pd.DataFrame, key: str) -> pd.Series | None:
     if g is None:
         return None
     codes, labels = g
-    values = np.where(codes >= 0, np.append(labels, None)[codes], None) if len(labels) else None
+    values = np.where(codes >= 0, np.append(labels, [None])[codes], None) if len(labels) else None
     return pd.Series(values, index=frame.index, dtype="str")
 
 

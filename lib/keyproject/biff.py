@@ -42,7 +42,11 @@ BIFF8, BIFF5 = 0x0600, 0x0500
 
 class BiffError(ValueError):
     """The stream is not BIFF a reader can walk (truncated, corrupt or too old); the message is English
-    and for logs: callers turn it into a Chinese message."""
+    and for logs: callers turn it into a Chinese message from ``too_old``, never from the text."""
+
+    def __init__(self, message: str, *, too_old: bool = False) -> None:
+        super().__init__(message)
+        self.too_old = too_old  # a BIFF version before BIFF5 (Excel 5.0/95), not a damaged file
 
 
 @dataclass
@@ -125,7 +129,7 @@ def scan(stream: bytes) -> BiffWorkbook:
         raise BiffError("the stream does not start with a BOF record")
     version = struct.unpack_from("<H", data)[0]
     if version not in (BIFF8, BIFF5):
-        raise BiffError(f"BIFF version 0x{version:04X} is not supported")
+        raise BiffError(f"BIFF version 0x{version:04X} is not supported", too_old=True)
     book = BiffWorkbook(version=version, sheets=[])
     pending: list[tuple[int, bytes]] = []
     for _, typ, data in it:

@@ -18,7 +18,11 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from keyproject.formulas.spec import Formula
+    from keyproject.schema import Field
 
 ROOT = Path(__file__).resolve().parents[2]  # the repository, for an editable install
 DOCS_DIR = ROOT / "docs"
@@ -65,7 +69,7 @@ _KIND_TEXT: dict[str, str] = {
 }
 
 
-def _unit_text(f: Any) -> str:
+def _unit_text(f: Field) -> str:
     if f.kind == "amount":
         unit = f.unit or "万元"
         return f"{unit}；表头或单位说明为亿元、元时换算为{unit} (converted to {unit})"
@@ -180,7 +184,7 @@ def _toml_value(v: Any) -> str:
 
 
 def render_rules() -> str:
-    from keyproject.rules import SETTINGS, Rules, preset_names
+    from keyproject.engine.rules import SETTINGS, Rules, preset_names
 
     default = Rules().to_dict()
     rows = [
@@ -291,7 +295,7 @@ _RESULT_ZH: dict[str, str] = {
 }
 
 
-def _formula_section(f: Any) -> str:
+def _formula_section(f: Formula) -> str:
     from keyproject.formulas.render import NAMESPACE
 
     lines = [
@@ -363,6 +367,7 @@ def _live_section() -> list[str]:
     """The live lights of ``kp refresh --live``, with the formulas of an example row as written."""
     import datetime as dt
 
+    from keyproject.engine.rules import SETTINGS, Rules
     from keyproject.formulas.live import (
         NEEDS_REFRESH,
         LiveColumns,
@@ -372,7 +377,6 @@ def _live_section() -> list[str]:
         gap_formula,
         light_formula,
     )
-    from keyproject.rules import SETTINGS, Rules
     from keyproject.workbook.settings_sheet import THRESHOLDS
 
     rules = Rules()

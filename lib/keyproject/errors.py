@@ -124,7 +124,7 @@ class AmbiguousLedgerError(LedgerFileError):
         self.labels = labels
         self.option = option
         self.setting = setting
-        self.reason = message
+        self.problem = message  # what could not be decided, without the how-to (reason stays the FileReason)
         how = []
         if option:
             how.append(f"用 {option} 指定（如 {option} {candidates[0]}）")

@@ -113,7 +113,7 @@ def _blank_text(items: list[Any], kind: np.ndarray) -> np.ndarray:
 def common_shape(*shapes: tuple[int, int]) -> tuple[int, int]:
     """The shape arguments broadcast to (a single cell goes with any column), or ShapeError."""
     try:
-        return tuple(np.broadcast_shapes(*shapes))  # type: ignore[return-value]
+        return tuple(np.broadcast_shapes(*shapes))
     except ValueError:
         sizes = "、".join(f"{r}行{c}列" for r, c in shapes)
         raise ShapeError(f"各参数区域大小不一致（{sizes}）") from None

@@ -15,13 +15,16 @@ import numpy as np
 import pandas as pd
 
 from keyproject import excel_shapes as xs
+from keyproject.dates import DateLike
+from keyproject.engine.lights import evaluate, light_counts
+from keyproject.engine.progress import totals
+from keyproject.engine.ranking import rank
+from keyproject.engine.report import Report
+from keyproject.engine.rules import LIGHTS, Rules
 from keyproject.errors import KPError
-from keyproject.lights import evaluate, light_counts
-from keyproject.progress import totals
-from keyproject.ranking import rank
-from keyproject.report import Report
-from keyproject.rules import Rules
-from keyproject.schema import LEDGER, OWNED_COLUMNS, Schema
+from keyproject.labels import label, light_name
+from keyproject.ledger import Ledger
+from keyproject.schema import LEDGER, Schema
 from keyproject.views import Light
 from keyproject.views.sheets import SHEETS, TITLES
 
@@ -42,33 +45,29 @@ def projects_from_range(value: Any, schema: Schema = LEDGER) -> pd.DataFrame:
     return ledger.projects
 
 
-def summary_rows(projects: pd.DataFrame, as_of: Any, rules: Rules | None = None) -> list[tuple[str, Any]]:
-    """(指标, 值) rows: projects, plan, completed, rate, time progress, gap, lights, 双过半."""
+def summary_rows(projects: pd.DataFrame, as_of: DateLike,
+                 rules: Rules | None = None) -> list[tuple[str, Any]]:
+    """(指标, 数值) rows: projects, plan, completed, rate, time progress, gap, lights, 双过半, under the
+    labels every sheet uses (``keyproject.labels``)."""
     rules = rules or Rules()
     t = totals(projects, as_of, rules)
     counts = light_counts(evaluate(projects, as_of, rules)["light"])
-    label = rules.light_label
     dh = t["double_half"]
     return [
-        ("指标", "值"),
-        ("项目个数", t["projects"]),
-        ("年度计划投资(万元)", t["annual_plan"]),
-        ("累计完成投资(万元)", t["ytd_completed"]),
-        ("完成率", t["completion_rate"]),
-        ("序时进度", t["time_progress"]),
-        ("差距(百分点)", t["gap_points"]),
-        (f"{label('green')}灯", counts["green"]),
-        (f"{label('yellow')}灯", counts["yellow"]),
-        (f"{label('red')}灯", counts["red"]),
-        ("双过半", "" if dh is None else ("是" if dh else "否")),
+        (label("indicator"), label("value")),
+        *((label(k), t[k]) for k in ("projects", "annual_plan", "ytd_completed", "completion_rate",
+                                     "time_progress", "gap_points")),
+        *((light_name(k, rules), counts[k]) for k in ("green", "yellow", "red")),
+        (label("double_half"), "" if dh is None else ("是" if dh else "否")),
     ]
 
 
-RANK_HEADERS: tuple[str, ...] = ("排名", "分组", "项目数", "年度计划投资(万元)", "累计完成投资(万元)",
-                                 "完成率", "差距(百分点)", "红灯", "黄灯", "绿灯")
+# the ranking table's columns (report keys, labelled by keyproject.labels; lights by the rules)
+RANK_KEYS: tuple[str, ...] = ("rank", "group", "projects", "annual_plan", "ytd_completed", "completion_rate",
+                              "gap_points", "red", "yellow", "green")
 
 
-def rank_rows(groups: Sequence[Any] | np.ndarray, done: np.ndarray, plan: np.ndarray, as_of: Any,
+def rank_rows(groups: Sequence[Any] | np.ndarray, done: np.ndarray, plan: np.ndarray, as_of: DateLike,
               rules: Rules | None = None) -> list[tuple[Any, ...]]:
     """A ranking table (header row first) of groups by completion rate, via ``ranking.rank``."""
     rules = rules or Rules()
@@ -76,12 +75,12 @@ def rank_rows(groups: Sequence[Any] | np.ndarray, done: np.ndarray, plan: np.nda
                           "ytd_completed": np.asarray(done, dtype=float),
                           "annual_plan": np.asarray(plan, dtype=float)})
     ranking = rank(frame, "group", as_of, rules)
-    heads = list(RANK_HEADERS)
-    heads[-3:] = [f"{rules.light_label(c)}灯" for c in ("red", "yellow", "green")]
-    rows: list[tuple[Any, ...]] = [tuple(heads)]
-    for r in ranking.itertuples(index=False):
-        rows.append((None if pd.isna(r.rank) else int(r.rank), r.group, r.projects, r.annual_plan,
-                     r.ytd_completed, r.completion_rate, r.gap_points, r.red, r.yellow, r.green))
+    heads = tuple(light_name(k, rules) if k in LIGHTS else label(k) for k in RANK_KEYS)
+    rows: list[tuple[Any, ...]] = [heads]
+    for r in ranking.to_dict("records"):
+        place = r["rank"]
+        rows.append((None if pd.isna(place) else int(place),
+                     *(r[k] for k in RANK_KEYS[1:])))
     return rows
 
 
@@ -89,12 +88,9 @@ def rank_rows(groups: Sequence[Any] | np.ndarray, done: np.ndarray, plan: np.nda
 SHEET_NAMES: tuple[str, ...] = SHEETS
 # the first cell of each sheet keyproject writes: how a later refresh knows the sheet is its own
 SHEET_TITLES: dict[str, str] = TITLES
-LIGHT_COLORS: dict[str, tuple[int, int, int]] = {  # the refresh's soft fills, as RGB
-    "green": (0xC6, 0xEF, 0xCE), "yellow": (0xFF, 0xEB, 0x9C), "red": (0xFF, 0xC7, 0xCE),
-}
 
 
-def ledger_from_values(sheets: dict[str, Any], file: str | None = None, sheet: str | None = None) -> Any:
+def ledger_from_values(sheets: dict[str, Any], file: str | None = None, sheet: str | None = None) -> Ledger:
     """A ``Ledger`` from sheets given as values from A1 (``{sheet name: 2-D list}``), read exactly as
     ``reader.read_ledger`` reads a file: header detection, units, subtotal rows, the 问题清单 and 设置
     sheets, keyproject's own sheets skipped. Merged cells are not known from values alone; the reader
@@ -115,24 +111,6 @@ def _is_own(name: str, values: Any) -> bool:
 def is_own_sheet(name: str, first_cell: Any) -> bool:
     """Whether a sheet called ``name`` whose A1 holds ``first_cell`` was written by keyproject."""
     return _is_own(name, [[first_cell]])
-
-
-def owned_column_values(report: Any) -> pd.DataFrame:
-    """Per project: its Excel ``row``, 差距(百分点), 灯号 (Chinese label), 三类项目, 本期报送 (empty
-    while the period's reporting is unknown) and ``light`` (code)."""
-    p = report.projects
-    label = report.rules.light_label
-    light = p["light"] if "light" in p.columns else pd.Series([None] * len(p), index=p.index)
-    three = p["three_class"] if "three_class" in p.columns else pd.Series([None] * len(p), index=p.index)
-    return pd.DataFrame({
-        "row": p["row"].astype("Int64"),
-        OWNED_COLUMNS[0]: p["gap_points"].astype(float) if "gap_points" in p.columns else np.nan,
-        OWNED_COLUMNS[1]: [label(v) if isinstance(v, str) else None for v in light],
-        OWNED_COLUMNS[2]: [v if isinstance(v, str) and v else None for v in three],
-        OWNED_COLUMNS[3]: (report.reporting.labels().reindex(p.index).tolist() if report.reporting is not None
-                           else [None] * len(p)),
-        "light": [v if isinstance(v, str) else None for v in light],
-    })
 
 
 def sheet_tables(report: Report, bulletin: str) -> dict[str, list[list[Any]]]:

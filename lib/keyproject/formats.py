@@ -23,7 +23,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from keyproject.rules import Rules
+    from keyproject.engine.rules import Rules
 
 MISSING = "—"  # what a missing number reads as
 MOST_AMOUNT_DECIMALS = 2  # 万元 with more decimals than this are shown to 2

@@ -8,10 +8,13 @@ the Excel/WPS button, the bulletin, ``kp report``'s text, the widgets) labels th
 
 from __future__ import annotations
 
-from keyproject.rules import LIGHTS, Rules
+from keyproject.engine.rules import LIGHTS, Rules
 from keyproject.schema import LEDGER
 
 NO_LIGHT = "未评灯"  # a project without a light (no annual plan, nothing to judge)
+# the order lights are listed in wherever they are counted or offered: red first; "none" is a
+# project without a light
+LIGHT_ORDER: tuple[str, ...] = ("red", "yellow", "green", "none")
 
 # the group columns rankings, lists and breakdowns use: their labels are the schema's
 GROUP_KEYS: tuple[str, ...] = ("unit", "town", "command_post", "leader", "category", "level", "stage")
@@ -32,6 +35,9 @@ REPORT_LABELS: dict[str, str] = {
     "pv": "计划价值PV",
     "ev": "挣值EV",
     "rank": "名次",
+    "group": "分组",  # a group column the caller names no field for (=KP_RANK over any range)
+    "indicator": "指标",
+    "value": "数值",
     "light": "灯号",
     "light_reasons": "原因",
     "three_class": "三类项目",
@@ -87,4 +93,10 @@ def light_name(light: str | None, rules: Rules) -> str:
     return f"{rules.light_label(light)}灯"
 
 
-__all__ = ["GROUP_KEYS", "NO_LIGHT", "REPORT_LABELS", "field_label", "group_label", "label", "light_name"]
+def light_names(rules: Rules) -> dict[str, str]:
+    """Every light's word in ``LIGHT_ORDER``: {"red": "红灯", …, "none": NO_LIGHT}."""
+    return {k: light_name(k, rules) for k in LIGHT_ORDER}
+
+
+__all__ = ["GROUP_KEYS", "LIGHT_ORDER", "NO_LIGHT", "REPORT_LABELS", "field_label", "group_label", "label",
+           "light_name", "light_names"]

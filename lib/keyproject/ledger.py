@@ -214,6 +214,18 @@ class SheetLayout:
         return max(self.header_rows) + 1 if self.header_rows else 1
 
 
+def layout_projects(projects: pd.DataFrame, layout: SheetLayout, first: bool) -> pd.DataFrame:
+    """The rows of ``projects`` (a ledger's or a report's) read from ``layout``'s sheet, in sheet
+    order; without a ``sheet`` column all of them belong to the ``first`` layout. Every writer
+    that puts values beside the projects (the file refresh, the Excel button) takes them so."""
+    if "sheet" in projects.columns and projects["sheet"].notna().any():
+        sel = projects[projects["sheet"] == layout.sheet]
+    else:
+        sel = projects if first else projects.iloc[0:0]
+    sel = sel[sel["row"].notna()]
+    return sel.sort_values("row", kind="stable")
+
+
 @dataclass
 class Ledger:
     """A ledger read from a workbook.

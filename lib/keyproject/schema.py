@@ -244,7 +244,7 @@ MILESTONES = Schema(
 SCHEMAS: dict[str, Schema] = {s.name: s for s in (LEDGER, PROBLEMS, MILESTONES)}
 
 # keyproject's own columns in the ledger sheet (written by refresh; never read as user data)
-REPORTING_COLUMN = "本期报送"  # "8月已报" / "未报送" (keyproject.reporting)
+REPORTING_COLUMN = "本期报送"  # "8月已报" / "未报送" (keyproject.engine.reporting)
 OWNED_COLUMNS: tuple[str, ...] = ("差距(百分点)", "灯号", "三类项目", REPORTING_COLUMN)
 
 # custom document properties in which a refreshed workbook records what keyproject owns: the
@@ -283,7 +283,7 @@ def conform(df: pd.DataFrame | Mapping[str, Any], schema: Schema = LEDGER) -> pd
     def series(values: Any, dtype: str) -> Any:
         if isinstance(values, pd.Series):
             return values if str(values.dtype) == dtype else values.astype(dtype)  # type: ignore[call-overload]
-        return pd.array(values, dtype=dtype)  # type: ignore[call-overload]
+        return pd.array(values, dtype=dtype)
 
     out: dict[str, Any] = {}
     if "row" in cols:

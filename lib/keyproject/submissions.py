@@ -26,7 +26,7 @@ Rules (decided here, shown to users in the issues):
   projects in the ledger. A folder gives every file in it (hidden files, Office lock files ``~$…``,
   ``Thumbs.db``/``desktop.ini`` and keyproject's own history files excepted), whatever its
   extension: a unit's ``.xls``, ``.et`` or ``.docx`` is listed, never skipped without a word.
-- Who reported (``Consolidation.reporting``, see ``keyproject.reporting``): a project is reported
+- Who reported (``Consolidation.reporting``, see ``keyproject.engine.reporting``): a project is reported
   for the consolidated period when a matched row of a submission for that period (or of one that
   states no month, taken as current) names it.
 """
@@ -41,10 +41,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from keyproject.engine.reporting import Reporting
 from keyproject.errors import KPError, LedgerFileError, where
 from keyproject.ledger import Issue, Ledger
 from keyproject.names import normalise_codes, normalise_names, without_brackets
-from keyproject.reporting import Reporting
 from keyproject.safety import READABLE_SUFFIXES
 from keyproject.schema import LEDGER
 
@@ -186,7 +186,9 @@ def consolidate(ledger: Ledger, sources: Sequence[str | Path],
     error issue; the others still count.
     """
     if read is None:
-        from keyproject.reader import read_ledger as read
+        from keyproject.reader import read_ledger
+
+        read = read_ledger
     exclude = [ledger.path] if ledger.path is not None else []
     files = submission_files(sources, exclude=exclude)
     subs: list[Ledger] = []
@@ -284,13 +286,25 @@ def _show(value: Any, kind: str) -> str:
     return f"“{text[:30]}…”" if len(text) > 30 else f"“{text}”"
 
 
-def _at(message: str, file: Any, sheet: Any, row: Any) -> Issue:
+def _text(value: object) -> str | None:
+    """A file or sheet name from a frame's cell (blank: None)."""
+    return str(value) if isinstance(value, str) and value else None
+
+
+def _line(row: object) -> int | None:
+    """An Excel row number from a frame's cell (missing: None)."""
+    if isinstance(row, (int, float, np.integer, np.floating)) and not isinstance(row, bool) and row == row:
+        return int(row)
+    return None
+
+
+def _at(message: str, file: object, sheet: object, row: object) -> Issue:
     """A warning located at a submitted row."""
-    return Issue("warning", message, sheet or None, None if pd.isna(row) else int(row), None, file or None)
+    return Issue("warning", message, _text(sheet), _line(row), None, _text(file))
 
 
-def _place(file: str, sheet: str, row: Any) -> str:
-    return where(file or None, sheet or None, None if pd.isna(row) else int(row))
+def _place(file: object, sheet: object, row: object) -> str:
+    return where(_text(file), _text(sheet), _line(row))
 
 
 def consolidate_ledgers(ledger: Ledger, submissions: Sequence[Ledger]) -> Consolidation:
@@ -341,15 +355,15 @@ def consolidate_ledgers(ledger: Ledger, submissions: Sequence[Ledger]) -> Consol
         sub = next(s for s in submissions if (str(s.path) if s.path is not None else "") == file)
         issues.append(Issue("warning", f"报送数据为{sub.report_year or ''}年{sub.report_month}月，早于台账的"
                             f"{ledger.report_year}年{ledger.report_month}月，{len(grp)}行未采用",
-                            sub.sheet, None, None, file or None))
+                            sub.sheet, None, None, _text(file)))
     for _, r in rows[rows["status"] == "unmatched"].iterrows():
-        issues.append(_at(f"报送项目“{r['name']}”未能与台账匹配（{r['reason']}）",
+        issues.append(_at(f"报送项目“{r['name']!s}”未能与台账匹配（{r['reason']!s}）",
                           r["file"], r["sheet"], r["row"]))
 
     for i in by_loose.index[by_loose.notna()]:
         r = rows.loc[i]
         target = projects.at[r["project"], "name"]
-        issues.append(_at(f"报送项目“{r['name']}”按去掉括号内容后的名称与台账项目“{target}”匹配，请核对",
+        issues.append(_at(f"报送项目“{r['name']!s}”按去掉括号内容后的名称与台账项目“{target!s}”匹配，请核对",
                           r["file"], r["sheet"], r["row"]))
 
     # duplicates within one file
@@ -371,8 +385,9 @@ def consolidate_ledgers(ledger: Ledger, submissions: Sequence[Ledger]) -> Consol
             grp["new"].to_list(), index=grp["project"].to_list()).astype(projects[f].dtype)
 
     missing_cols = updates.loc[updates["column"].isna(), "field"].value_counts()
-    for f, n in missing_cols.items():
-        issues.append(Issue("warning", f"台账没有“{LEDGER[f].label}”列：{n}个项目的报送数值只用于本次计算，"
+    for key, n in missing_cols.items():
+        name = LEDGER[str(key)].label
+        issues.append(Issue("warning", f"台账没有“{name}”列：{n}个项目的报送数值只用于本次计算，"
                             f"未写回台账", ledger.sheet, None, None, ledger_file))
 
     periods = [p for p in [ledger_period, *live["period"].tolist()] if not np.isnan(p)]
@@ -452,16 +467,16 @@ def _resolve(live: pd.DataFrame, projects: pd.DataFrame, ledger: Ledger) -> tupl
             old = projects.at[proj, f]
             first = grp.iloc[0]
             issues.append(_at(
-                f"项目“{projects.at[proj, 'name']}”的“{label}”报送不一致：{places}；均未采用，保留台账原值"
+                f"项目“{projects.at[proj, 'name']!s}”的“{label}”报送不一致：{places}；均未采用，保留台账原值"
                 f"{_show(old, kind)}", first["file"], first["sheet"], first["row"]))
         winners = newest[~newest["project"].isin(conflicted)].drop_duplicates("project", keep="last")
         if not older.empty:
             w = winners.set_index("project")
             for r in older[older["project"].isin(w.index)].itertuples():
-                win = w.loc[r.project]
+                win = w.loc[r.project]  # type: ignore[index]  # itertuples' fields are untyped
                 if win["key"] != r.key:
                     issues.append(_at(
-                        f"项目“{projects.at[r.project, 'name']}”的“{label}”有两份报送："
+                        f"项目“{projects.at[r.project, 'name']!s}”的“{label}”有两份报送："
                         f"{_place(r.file, r.sheet, r.row)}为{_show(r.value, kind)}，"
                         f"{_place(win['file'], win['sheet'], win['row'])}为{_show(win['value'], kind)}；"
                         f"采用报送月份较新的后者", r.file, r.sheet, r.row))

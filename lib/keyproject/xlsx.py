@@ -21,9 +21,7 @@ with exactly those normalised; the user's file is never changed.
 from __future__ import annotations
 
 import datetime as dt
-import html
 import io
-import re
 import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -38,6 +36,11 @@ except ImportError:  # xlwings Lite without calamine's Emscripten wheel: openpyx
     pc = None  # type: ignore[assignment]
 
 from keyproject.errors import LedgerFileError
+from keyproject.package.frame import fix_refs
+from keyproject.package.relationships import Relationships, rels_part
+from keyproject.package.workbook import PART as _WORKBOOK
+from keyproject.package.workbook import WorkbookPart
+from keyproject.package.xml import to_utf8_part, without_declaration
 from keyproject.safety import Limits, SheetInfo, WorkbookInfo, check_workbook, formula_stats
 
 MergedRange = tuple[int, int, int, int]
@@ -53,7 +56,7 @@ class SheetGrid:
 
     @property
     def shape(self) -> tuple[int, int]:
-        return self.values.shape  # type: ignore[return-value]
+        return self.values.shape
 
 
 class Workbook:
@@ -165,21 +168,14 @@ def _with_calamine_names(info: WorkbookInfo, book: pc.CalamineWorkbook) -> Workb
 # -- the in-memory copy calamine opens when the package needs normalising -------------------------
 
 _SKIP_PREFIXES = ("xl/media/", "xl/embeddings/", "docProps/thumbnail")  # no cell data: not copied
-_DECL = re.compile(rb"^(<\?xml[^>]*?encoding=)([\"'])[^\"']*\2")
-_SHEET_EL = re.compile(rb"<(?:\w+:)?sheet\b[^>]*?(?:/>|>.*?</(?:\w+:)?sheet>)", re.S)
-_ATTR_NAME = re.compile(rb"\bname=\"([^\"]*)\"")
-_STATE = re.compile(rb"\bstate=\"([^\"]*)\"")
-_MERGE = re.compile(rb"<(?:\w+:)?mergeCell\b[^>]*?\bref=\"([^\"]*)\"[^>]*?/>")
-_DIM_EL = re.compile(rb"<(?:\w+:)?dimension\b[^>]*?\bref=\"([^\"]*)\"[^>]*?/>")
-_GOOD = re.compile(rb"^[A-Z]{1,3}\d+(?::[A-Z]{1,3}\d+)?$")
-_COLS_ONLY = re.compile(rb"^\$?([A-Z]{1,3}):\$?([A-Z]{1,3})$")
-_ROWS_ONLY = re.compile(rb"^\$?(\d+):\$?(\d+)$")
+_STATES = ("visible", "hidden", "veryHidden")
 
 
 def _repaired_package(path: Path, info: WorkbookInfo) -> bytes:
     drop = {s.name for s in info.others if s.kind in ("macrosheet", "missing")}
     buf = io.BytesIO()
     with zipfile.ZipFile(path) as zin, zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as zout:
+        names = set(zin.namelist())
         for item in zin.infolist():
             name = item.filename
             if name.endswith("/") or name.startswith(_SKIP_PREFIXES):
@@ -187,58 +183,27 @@ def _repaired_package(path: Path, info: WorkbookInfo) -> bytes:
             data = zin.read(item)
             fixes = info.repairs.get(name, frozenset())
             if "utf16" in fixes:
-                data = _to_utf8(data)
+                data = to_utf8_part(data)
             if "sheets" in fixes:
-                data = _fix_sheet_entries(data, drop)
+                rels = rels_part(name)
+                data = _fix_sheet_entries(data, zin.read(rels) if rels in names else None, drop)
             if "refs" in fixes:
-                data = _fix_refs(data)
+                data = fix_refs(data, name)
             zout.writestr(name, data)
     return buf.getvalue()
 
 
-def _to_utf8(data: bytes) -> bytes:
-    enc = "utf-16-be" if data.startswith((b"\xfe\xff", b"\x00<")) else "utf-16-le"
-    text = data.decode(enc, errors="replace").lstrip("\ufeff").encode("utf-8")
-    return _DECL.sub(rb"\1\2UTF-8\2", text, count=1)
-
-
-def _fix_sheet_entries(data: bytes, drop: set[str]) -> bytes:
+def _fix_sheet_entries(data: bytes, rels: bytes | None, drop: set[str]) -> bytes:
     """Leave out the entries calamine cannot open (macro sheets, entries without a part); give any
-    other ``state`` value one of the three it knows."""
-
-    def fix(m: re.Match[bytes]) -> bytes:
-        el = m.group(0)
-        name = _ATTR_NAME.search(el)
-        if name is not None and html.unescape(name.group(1).decode("utf-8", "replace")) in drop:
-            return b""
-        state = _STATE.search(el)
-        if state is not None and state.group(1) not in (b"visible", b"hidden", b"veryHidden"):
-            value = b"hidden" if state.group(1).lower() in (b"hidden", b"hide") else b"visible"
-            el = el[: state.start(1)] + value + el[state.end(1):]
-        return el
-
-    return _SHEET_EL.sub(fix, data)
-
-
-def _fix_refs(data: bytes) -> bytes:
-    """Whole-column (``A:A``) and whole-row (``1:1``) merges as cell ranges; a malformed dimension or
-    merge reference left out (calamine cannot parse either)."""
-
-    def merge(m: re.Match[bytes]) -> bytes:
-        ref = m.group(1)
-        if _GOOD.match(ref):
-            return m.group(0)
-        cols, rows = _COLS_ONLY.match(ref), _ROWS_ONLY.match(ref)
-        if cols is not None:
-            new = cols.group(1) + b"1:" + cols.group(2) + b"1048576"
-        elif rows is not None:
-            new = b"A" + rows.group(1) + b":XFD" + rows.group(2)
-        else:
-            return b""
-        return m.group(0)[: m.start(1) - m.start(0)] + new + m.group(0)[m.end(1) - m.start(0):]
-
-    data = _MERGE.sub(merge, data)
-    return _DIM_EL.sub(lambda m: m.group(0) if _GOOD.match(m.group(1)) else b"", data)
+    other ``state`` value one of the three it knows (``keyproject.package.workbook``)."""
+    wb = WorkbookPart(without_declaration(to_utf8_part(data)), Relationships(_WORKBOOK, rels))
+    for entry in wb.sheets():
+        if entry.name in drop:
+            wb.remove_sheet(entry.name)
+        elif entry.state not in _STATES:
+            wb.set_state(entry.name, "hidden" if entry.state.lower() in ("hidden", "hide") else "visible")
+    wb.changed = True  # written back as UTF-8 under its own declaration
+    return wb.to_bytes()
 
 
 class MemoryWorkbook:
@@ -325,6 +290,32 @@ def _to_array(rows: Sequence[Sequence[object]]) -> np.ndarray:
 def sheet_names(path: str | Path) -> list[str]:
     """The worksheet names of a workbook (after the safety checks)."""
     return Workbook(path).sheet_names
+
+
+def table_rows(path: str | Path, columns: int, limit: int, what: str, sheet: str | int = 0
+               ) -> list[tuple[object, ...]]:
+    """The first ``columns`` columns of a small table a user hands keyproject beside a ledger (a
+    holiday calendar, a list of steps), read as every workbook is: after the safety checks
+    (``Workbook``), .xlsx/.xlsm/.xls/.et alike. Blank cells are None; the table ends at the last row
+    with a value or after 100 blank rows (a stray far-away cell); more than ``limit`` rows is refused,
+    ``what`` naming the table ("节假日表") in the message."""
+    grid = load_sheet(path, sheet).values[:, :columns]
+    rows: list[tuple[object, ...]] = []
+    blank_run = 0
+    for raw in grid:
+        cells = tuple(None if v == "" else v for v in raw) + (None,) * (columns - len(raw))
+        if all(v is None for v in cells):
+            blank_run += 1
+            if blank_run > 100:
+                break
+        else:
+            blank_run = 0
+        rows.append(cells)
+        if len(rows) >= limit:
+            raise LedgerFileError(f"{what}超过 {limit} 行", file=Path(path))
+    while rows and all(v is None for v in rows[-1]):
+        rows.pop()
+    return rows
 
 
 def load_sheet(path: str | Path, sheet: str | int = 0) -> SheetGrid:

@@ -9,10 +9,11 @@
  * @customfunction
  * @param {any[][]} 截止日期 - 统计截止日期（可选一列）
  * @param {any} [口径] - 序时口径：按月（默认）或按日
+ * @param {any[][]} [设置表] - 设置表（可选）：设置项、值两列，如 设置!$A$1:$B$30；省略时用默认规则
  * @returns {any[][]}
  */
-function TIMEPROGRESS(截止日期, 口径) {
-  return KP_CLIENT.call("KP_TIMEPROGRESS", [截止日期, 口径]);
+function TIMEPROGRESS(截止日期, 口径, 设置表) {
+  return KP_CLIENT.call("KP_TIMEPROGRESS", [截止日期, 口径, 设置表]);
 }
 
 /**
@@ -32,10 +33,11 @@ function RATE(完成投资, 计划投资) {
  * @param {any[][]} 完成投资 - 累计完成投资（万元）
  * @param {any[][]} 计划投资 - 年度计划投资（万元）
  * @param {any[][]} 截止日期 - 统计截止日期
+ * @param {any[][]} [设置表] - 设置表（可选）：设置项、值两列，如 设置!$A$1:$B$30；省略时用默认规则
  * @returns {any[][]}
  */
-function GAP(完成投资, 计划投资, 截止日期) {
-  return KP_CLIENT.call("KP_GAP", [完成投资, 计划投资, 截止日期]);
+function GAP(完成投资, 计划投资, 截止日期, 设置表) {
+  return KP_CLIENT.call("KP_GAP", [完成投资, 计划投资, 截止日期, 设置表]);
 }
 
 /**
@@ -46,10 +48,11 @@ function GAP(完成投资, 计划投资, 截止日期) {
  * @param {any[][]} 截止日期 - 统计截止日期
  * @param {any[][]} [计划开工] - 计划开工时间（可选）
  * @param {any[][]} [实际开工] - 实际开工时间（可选）
+ * @param {any[][]} [设置表] - 设置表（可选）：设置项、值两列，如 设置!$A$1:$B$30；省略时用默认规则
  * @returns {any[][]}
  */
-function LIGHT(完成投资, 计划投资, 截止日期, 计划开工, 实际开工) {
-  return KP_CLIENT.call("KP_LIGHT", [完成投资, 计划投资, 截止日期, 计划开工, 实际开工]);
+function LIGHT(完成投资, 计划投资, 截止日期, 计划开工, 实际开工, 设置表) {
+  return KP_CLIENT.call("KP_LIGHT", [完成投资, 计划投资, 截止日期, 计划开工, 实际开工, 设置表]);
 }
 
 /**
@@ -109,10 +112,11 @@ function BACKPLAN(目标日期, 节点表, 节假日表) {
  * @customfunction
  * @param {any[][]} 台账区域 - 台账区域（含标题行）
  * @param {any} 截止日期 - 统计截止日期
+ * @param {any[][]} [设置表] - 设置表（可选）：设置项、值两列，如 设置!$A$1:$B$30；省略时用默认规则
  * @returns {any[][]}
  */
-function SUMMARY(台账区域, 截止日期) {
-  return KP_CLIENT.call("KP_SUMMARY", [台账区域, 截止日期]);
+function SUMMARY(台账区域, 截止日期, 设置表) {
+  return KP_CLIENT.call("KP_SUMMARY", [台账区域, 截止日期, 设置表]);
 }
 
 /**
@@ -122,10 +126,11 @@ function SUMMARY(台账区域, 截止日期) {
  * @param {any[][]} 完成投资列 - 累计完成投资列
  * @param {any[][]} 计划投资列 - 年度计划投资列
  * @param {any} [截止日期] - 统计截止日期（可选，用于差距；默认今天）
+ * @param {any[][]} [设置表] - 设置表（可选）：设置项、值两列，如 设置!$A$1:$B$30；省略时用默认规则
  * @returns {any[][]}
  */
-function RANK(分组列, 完成投资列, 计划投资列, 截止日期) {
-  return KP_CLIENT.call("KP_RANK", [分组列, 完成投资列, 计划投资列, 截止日期]);
+function RANK(分组列, 完成投资列, 计划投资列, 截止日期, 设置表) {
+  return KP_CLIENT.call("KP_RANK", [分组列, 完成投资列, 计划投资列, 截止日期, 设置表]);
 }
 
 var KP_FUNCTIONS = {

@@ -39,9 +39,9 @@ from keyproject.bulletin.pdf import convert_to_pdf, find_soffice
 from keyproject.bulletin.word import build_docx, fonts_of, render, write_docx
 
 if TYPE_CHECKING:
-    from keyproject.history import Changes
-    from keyproject.report import Report
-    from keyproject.rules import Rules
+    from keyproject.engine.history import Changes
+    from keyproject.engine.report import Report
+    from keyproject.engine.rules import Rules
 
 
 def write_pdf(report: Report, path: str | Path, changes: Changes | None = None, region: str | None = None,

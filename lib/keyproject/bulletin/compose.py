@@ -17,17 +17,17 @@ from typing import TYPE_CHECKING, Any, Protocol
 import pandas as pd
 
 from keyproject import formats as fmt
+from keyproject.engine.ranking import DEPARTMENT, TOWN
+from keyproject.engine.rules import Rules
 from keyproject.formats import cn_date
 from keyproject.labels import group_label
-from keyproject.ranking import DEPARTMENT, TOWN
-from keyproject.rules import Rules
 from keyproject.values import finite_number as _num
 from keyproject.views import Table
 
 if TYPE_CHECKING:
-    from keyproject.history import Changes
-    from keyproject.ranking import UnitBoard
-    from keyproject.report import Report
+    from keyproject.engine.history import Changes
+    from keyproject.engine.ranking import UnitBoard
+    from keyproject.engine.report import Report
 
 SECTION_NUMBERS = "一二三四五六七八九十"
 NAMES_IN_TEXT = 10  # a list of projects in the 正文 names this many, then "等N个（详见附件）"
@@ -103,7 +103,7 @@ class Bulletin:
 
 
 class Comparison(Protocol):
-    """The 环比 and 同比 the 通报 states: what ``keyproject.comparison.Comparison`` (the comparison
+    """The 环比 and 同比 the 通报 states: what ``keyproject.engine.comparison.Comparison`` (the comparison
     engine ``kp history`` shares) holds; amounts in 万元, growths as fractions, None where unknown."""
 
     @property
@@ -130,7 +130,7 @@ def _names(values: Sequence[Any], limit: int | None = None, note: str = "") -> s
 
 
 def _d(report: Report) -> fmt.Decimals:
-    return getattr(report, "decimals", None) or fmt.decimals(report.rules)
+    return report.decimals
 
 
 def _rules(report: Report, rules: Rules | None, region: str | None) -> Rules:
@@ -231,7 +231,7 @@ def structure_paragraph(report: Report, region: str | None = None) -> str:
     text = (f"{region}纳入调度的重点项目{n}个，总投资{_yi(report, _num(t.get('total_investment')))}亿元，"
             f"年度计划投资{_yi(report, _num(t.get('annual_plan')))}亿元。")
     parts = []
-    counts = getattr(report, "counts", {}) or {}
+    counts = report.counts
     for key, word in (("nature", "项目"), ("level", "项目"), ("category", "类项目")):
         frame = counts.get(key)
         if frame is None or frame.empty:
@@ -244,7 +244,7 @@ def structure_paragraph(report: Report, region: str | None = None) -> str:
                                                      frame["annual_plan"], strict=True)))
     if parts:
         text += "其中，" + "；".join(parts) + "。"
-    bands = getattr(report, "size_bands", None)
+    bands = report.size_bands
     if bands is not None and len(bands):
         text += "按投资规模分：" + "、".join(f"{_band_words(b)}{int(c)}个" for b, c in
                                           zip(bands["min"], bands["count"], strict=True)) + "。"
@@ -262,12 +262,12 @@ def _band_words(lower: float) -> str:
 
 
 def stage_paragraph(report: Report) -> str:
-    counts = (getattr(report, "counts", {}) or {}).get("stage")
+    counts = report.counts.get("stage")
     parts = []
     if counts is not None and len(counts):
         parts.append("按建设阶段分：" + "、".join(f"{g}{int(c)}个" for g, c in
                                              zip(counts["group"], counts["count"], strict=True)) + "。")
-    three = getattr(report, "three_classes", None) or {}
+    three = report.three_classes
     if any(three.values()):
         parts.append("三类项目中，" + "、".join(f"{k}{v}个" for k, v in three.items()) + "。")
     return "".join(parts)
@@ -517,7 +517,7 @@ def compose(report: Report, changes: Changes | None = None, *, region: str | Non
         ("项目进度", stage_paragraph(report) + start_completion_paragraph(report)),
     ])
     labels = rules.unit_class_labels
-    boards = getattr(report, "boards", None) or {}
+    boards = report.boards
     board_items: list[tuple[str, str]] = [(labels[k], board_paragraph(report, boards[k], rules))
                                           for k in (TOWN, DEPARTMENT) if k in boards]
     if not boards:

@@ -25,12 +25,15 @@ from keyproject.views import Light, Table
 
 if TYPE_CHECKING:
     from docx.document import Document as DocxDocument
+    from docx.section import Section, _Footer
+    from docx.table import _Cell
     from docx.text.paragraph import Paragraph as DocxParagraph
+    from docx.text.run import Run
 
     from keyproject.bulletin.compose import Comparison
-    from keyproject.history import Changes
-    from keyproject.report import Report
-    from keyproject.rules import Rules
+    from keyproject.engine.history import Changes
+    from keyproject.engine.report import Report
+    from keyproject.engine.rules import Rules
 
 # sizes in points: 2号 22, 3号 16, 4号 14, 5号 10.5
 TITLE_PT, BODY_PT, PAGE_NUMBER_PT, TABLE_PT = 22.0, 16.0, 14.0, 10.5
@@ -137,8 +140,8 @@ def _fonts(target: Any, east_asia: str, size: float | None = None, *, bold: bool
     lang.set(qn("w:eastAsia"), "zh-CN")
 
 
-def _paragraph(doc: Any, text: str = "", font: str = "", size: float = BODY_PT, *, align: str = "justify",
-               indent_chars: float = 0.0, line: float = LINE_PT, bold: bool = False,
+def _paragraph(doc: DocxDocument, text: str = "", font: str = "", size: float = BODY_PT, *,
+               align: str = "justify", indent_chars: float = 0.0, line: float = LINE_PT, bold: bool = False,
                color: str | None = None) -> DocxParagraph:
     from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
     from docx.shared import Pt
@@ -157,7 +160,7 @@ def _paragraph(doc: Any, text: str = "", font: str = "", size: float = BODY_PT, 
     return p
 
 
-def _blank(doc: Any, n: int = 1) -> None:
+def _blank(doc: DocxDocument, n: int = 1) -> None:
     for _ in range(n):
         _paragraph(doc)
 
@@ -172,7 +175,7 @@ def _bottom_rule(p: DocxParagraph, color: str = RED, eighths: int = 18, space_pt
                                         f'w:space="{space_pt}" w:color="{color}"/></w:pBdr>'), *_AFTER_PBDR)
 
 
-def _page_number_footer(footer: Any, align: str) -> None:
+def _page_number_footer(footer: _Footer, align: str) -> None:
     """"— 1 —" in 4号 宋体, one character in from the edge (GB/T 9704 7.5)."""
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.oxml import parse_xml
@@ -194,7 +197,7 @@ def _page_number_footer(footer: Any, align: str) -> None:
     _fonts(p.add_run(" —"), "宋体", PAGE_NUMBER_PT)
 
 
-def _declare_fonts(doc: Any, names: Sequence[str]) -> None:
+def _declare_fonts(doc: DocxDocument, names: Sequence[str]) -> None:
     """Font table entries for the office fonts: the same design's other names as w:altName, the
     GB2312 character set and the PANOSE numbers Word and WPS pick a stand-in by."""
     from docx.opc.constants import RELATIONSHIP_TYPE as RT
@@ -218,7 +221,7 @@ def _declare_fonts(doc: Any, names: Sequence[str]) -> None:
     part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
-def _chinese_defaults(doc: Any) -> None:
+def _chinese_defaults(doc: DocxDocument) -> None:
     """East Asian text in Simplified Chinese by default, so a program substitutes a Chinese font, not
     a Japanese one, for a missing font. Latin text stays English: with a Chinese language on digits
     LibreOffice breaks lines inside numbers ("48." | "5%")."""
@@ -231,7 +234,7 @@ def _chinese_defaults(doc: Any) -> None:
         lang.set(qn("w:eastAsia"), "zh-CN")
 
 
-def _a4(section: Any, landscape: bool = False) -> None:
+def _a4(section: Section, landscape: bool = False) -> None:
     from docx.enum.section import WD_ORIENT
     from docx.shared import Mm
 
@@ -303,7 +306,7 @@ def cell_texts(table: Table, dec: fmt.Decimals) -> list[list[str]]:
 TABLE_TEXT, TABLE_HEAD = "表格文字", "表格标题"  # paragraph styles of the 附件 tables
 
 
-def _table_styles(doc: Any, font: str, head_font: str) -> None:
+def _table_styles(doc: DocxDocument, font: str, head_font: str) -> None:
     """The tables' paragraph styles: fonts and spacing once in styles.xml, not in each of a long
     table's cells (half the memory and size of the document at 3,000 projects)."""
     from docx.enum.style import WD_STYLE_TYPE
@@ -323,7 +326,7 @@ def _table_styles(doc: Any, font: str, head_font: str) -> None:
         pf.first_line_indent = Pt(0)
 
 
-def _cell_run(cell: Any, text: str, style: str, align: str) -> Any:
+def _cell_run(cell: _Cell, text: str, style: str, align: str) -> Run:
     from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
     from docx.enum.text import WD_ALIGN_PARAGRAPH
 
@@ -338,7 +341,7 @@ def _cell_run(cell: Any, text: str, style: str, align: str) -> Any:
 _RUN_PATH = f"./{_W}tc/{_W}p/{_W}r/{_W}t"
 
 
-def add_table(doc: Any, table: Table, dec: fmt.Decimals, font: str, width_mm: float,
+def add_table(doc: DocxDocument, table: Table, dec: fmt.Decimals, font: str, width_mm: float,
               head_font: str = "黑体") -> None:
     """A table with a repeated header row, rows that do not split across pages, numbers right."""
     from docx.oxml import parse_xml
@@ -391,7 +394,7 @@ def add_table(doc: Any, table: Table, dec: fmt.Decimals, font: str, width_mm: fl
 
 # -- the document -------------------------------------------------------------------------------------
 
-def _masthead(doc: Any, b: Bulletin) -> None:
+def _masthead(doc: DocxDocument, b: Bulletin) -> None:
     from docx.shared import Mm, Pt
 
     rules = b.rules
@@ -410,7 +413,7 @@ def _masthead(doc: Any, b: Bulletin) -> None:
     _blank(doc, 2)
 
 
-def _title(doc: Any, b: Bulletin) -> None:
+def _title(doc: DocxDocument, b: Bulletin) -> None:
     width = TEXT_WIDTH_MM / 25.4 * 72 / TITLE_PT - 2  # leave a character each side
     lines = title_lines(b.title, width)
     p = _paragraph(doc, "", b.rules.title_font, TITLE_PT, align="center", line=TITLE_LINE_PT)
@@ -421,7 +424,7 @@ def _title(doc: Any, b: Bulletin) -> None:
             run.add_break()
 
 
-def _signature(doc: Any, b: Bulletin) -> None:
+def _signature(doc: DocxDocument, b: Bulletin) -> None:
     """落款 right, two characters in; the date on the next line, its first character two to the
     right of the signature's (GB/T 9704 7.3.5.2), both moved left when the date is the longer."""
     from docx.shared import Pt
@@ -436,7 +439,7 @@ def _signature(doc: Any, b: Bulletin) -> None:
         p.paragraph_format.right_indent = Pt(right * BODY_PT)
 
 
-def _attachment_note(doc: Any, b: Bulletin) -> None:
+def _attachment_note(doc: DocxDocument, b: Bulletin) -> None:
     from docx.shared import Pt
 
     for i, line in enumerate(b.attachment_note()):
@@ -447,7 +450,7 @@ def _attachment_note(doc: Any, b: Bulletin) -> None:
             p.paragraph_format.left_indent = Pt(5 * BODY_PT)
 
 
-def _attachment(doc: Any, b: Bulletin, index: int, att: Attachment) -> None:
+def _attachment(doc: DocxDocument, b: Bulletin, index: int, att: Attachment) -> None:
     from docx.enum.section import WD_SECTION
 
     section = doc.add_section(WD_SECTION.NEW_PAGE)

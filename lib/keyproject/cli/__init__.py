@@ -13,13 +13,14 @@ import os
 import pkgutil
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from keyproject.cli import _argparse_zh
 from keyproject.errors import KPError
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # argparse's words are translated by _argparse_zh
+    def error(self, message: str) -> NoReturn:  # argparse's words are translated by _argparse_zh
         self.print_usage(sys.stderr)
         sys.stderr.write(f"kp：命令参数有误：{message}\n")
         raise SystemExit(2)

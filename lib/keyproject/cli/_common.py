@@ -1,7 +1,7 @@
 """Shared pieces of the CLI: the options several commands take, worded once, and output helpers.
 
 Dates typed on the command line go through ``keyproject.dates.parse_date`` (the library's one
-strict parser); the report date, rules and calendar through ``keyproject.context.resolve``; the
+strict parser); the report date, rules and calendar through ``keyproject.engine.context.resolve``; the
 history through ``History.open``. So every command accepts the same dates, refuses the same wrong
 ones and reports a bad ``--history`` the same way (exit 2, Chinese, before anything is written).
 """
@@ -18,9 +18,9 @@ from typing import TYPE_CHECKING, Any
 from keyproject.dates import optional_date
 
 if TYPE_CHECKING:
-    from keyproject.history import History
+    from keyproject.engine.history import History
+    from keyproject.engine.report import Report
     from keyproject.ledger import Ledger
-    from keyproject.report import Report
 
 
 def parse_date_arg(text: str | None, option: str) -> dt.date | None:
@@ -85,7 +85,7 @@ def open_history(args: argparse.Namespace, ledger_path: Path, *, create: bool,
     A bad URL, a missing driver or an unreachable server raises ``HistoryError`` here, before the
     command writes anything.
     """
-    from keyproject.history import History
+    from keyproject.engine.history import History
 
     scope = history_scope(args, ledger_path)
     if args.history:
@@ -112,7 +112,7 @@ def ledger_report(args: argparse.Namespace, basis: str | None = None,
     """Read the ledger named by ``add_ledger_arguments``' options and build its report
     (``report.report_with_history``: never before the history's newest snapshot unless ``--as-of``
     asks, with the 本期报送 statuses of a snapshot of the same date)."""
-    from keyproject.report import report_with_history
+    from keyproject.engine.report import report_with_history
 
     ledger = read_ledger_arg(args)
     return ledger, report_with_history(ledger, history, as_of=args.as_of, rules=args.rules, basis=basis,

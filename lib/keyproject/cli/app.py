@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from keyproject.errors import KPError
+from keyproject.ledger import Ledger
 
 HOST = "127.0.0.1"
 LEDGER_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".et", ".xltx", ".xltm")
@@ -61,7 +62,7 @@ def resolve_target(name: str | None) -> Path:
                   + "、".join(p.stem for p in sorted(folder.glob("*.ipynb"))), file=path)
 
 
-def check_ledger(name: str) -> tuple[Path, Any]:
+def check_ledger(name: str) -> tuple[Path, Ledger]:
     """Read the ledger as every ``kp`` command reads it (safety checks, Chinese errors)."""
     from keyproject.reader import read_ledger
 

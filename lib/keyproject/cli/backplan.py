@@ -9,7 +9,10 @@ from typing import Any
 
 import pandas as pd
 
-from keyproject.backplan import (
+from keyproject.cli._common import parse_date_arg, print_json
+from keyproject.cli.sprint import format_table
+from keyproject.dates import parse_date
+from keyproject.engine.backplan import (
     DEFAULT_STEPS,
     STATUS_LABELS,
     backward_plan,
@@ -17,10 +20,7 @@ from keyproject.backplan import (
     milestone_counts,
     milestone_status,
 )
-from keyproject.calendar import WorkCalendar, load_calendar_file
-from keyproject.cli._common import parse_date_arg, print_json
-from keyproject.cli.sprint import format_table
-from keyproject.dates import parse_date
+from keyproject.engine.context import clock_today, resolve_calendar
 from keyproject.errors import KPError
 
 HELP = """\
@@ -55,19 +55,19 @@ def run(args: argparse.Namespace) -> int:
     text: list[str] = []
     if args.target is not None:
         target = parse_date(args.target, "--target")
-        calendar = load_calendar_file(args.calendar) if args.calendar else WorkCalendar()
+        calendar = resolve_calendar(args.calendar)
         steps = load_steps(args.steps) if args.steps else None
         plan = backward_plan(target, steps, calendar=calendar)
         out.update(plan_to_dict(plan, target))
         text.append(f"倒排工期：目标日期 {target.isoformat()}，共 {int(plan['days'].sum())} 个工作日，"
                     f"最晚须于 {_d(plan['latest_start'].iloc[0])} 启动")
-        rows = [[str(i), r.step, str(r.days), _d(r.latest_start), _d(r.latest_finish)]
+        rows = [[str(i), str(r.step), str(r.days), _d(r.latest_start), _d(r.latest_finish)]
                 for i, r in enumerate(plan.itertuples(index=False), start=1)]
         text.append(format_table(["序号", "步骤", "工作日", "最晚开始", "最晚完成"], rows, right={0, 2}))
     if args.milestones is not None:
         if args.due_within < 0:
             raise KPError(f"参数 --due-within 应为非负整数，而不是 {args.due_within}")
-        as_of = parse_date_arg(args.as_of, "--as-of") or dt.date.today()  # the door may read the clock
+        as_of = parse_date_arg(args.as_of, "--as-of") or clock_today()
         statuses = _milestones(args.milestones, args.sheet, as_of, args.due_within)
         out["as_of"] = as_of.isoformat()
         out["milestone_counts"] = milestone_counts(statuses)
@@ -99,7 +99,7 @@ def milestones_to_list(statuses: pd.DataFrame) -> list[dict[str, Any]]:
             "effective_deadline", "days_to_deadline", "status", "status_label", "done_late"]
     out = []
     for rec in statuses.reindex(columns=keys).to_dict("records"):
-        out.append({k: _plain(v) for k, v in rec.items()})
+        out.append({str(k): _plain(v) for k, v in rec.items()})
     return out
 
 
@@ -141,6 +141,8 @@ def plan_to_dict(plan: pd.DataFrame, target: Any) -> dict[str, Any]:
         "start": _d(plan["latest_start"].iloc[0]),
         "finish": _d(plan["latest_finish"].iloc[-1]),
         "working_days": int(plan["days"].sum()),
-        "steps": [{"step": r.step, "days": int(r.days), "latest_start": _d(r.latest_start),
-                   "latest_finish": _d(r.latest_finish)} for r in plan.itertuples(index=False)],
+        "steps": [{"step": r.step, "days": days, "latest_start": _d(r.latest_start),
+                   "latest_finish": _d(r.latest_finish)}
+                  for r, days in zip(plan.itertuples(index=False), plan["days"].astype(int).tolist(),
+                                     strict=True)],
     }

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from keyproject.cli._common import (
     add_history_argument,
@@ -15,6 +15,9 @@ from keyproject.cli._common import (
     parse_date_arg,
 )
 from keyproject.errors import KPError
+
+if TYPE_CHECKING:
+    pass
 
 HELP = """\
 按台账生成重点项目推进情况通报（公文格式，GB/T 9704：A4，版头、标题、主送、正文、附件、落款和日期）：
@@ -62,21 +65,9 @@ def _outputs(args: argparse.Namespace) -> tuple[Path | None, Path | None]:
     return out, pdf
 
 
-def _comparison(report: Any, ledger: Any, history: Any) -> Any:
-    """环比 and 同比 for the 通报, from the comparison engine ``kp history`` uses."""
-    from keyproject.comparison import compare_report
-    from keyproject.scenario import read_last_year
-
-    path = getattr(ledger, "path", None)
-    last_year = None
-    if path is not None and Path(path).suffix.lower() in (".xlsx", ".xlsm"):
-        values = read_last_year(path)
-        last_year = None if values is None else [float(v) for v in values]
-    return compare_report(report, history, last_year)
-
-
 def run(args: argparse.Namespace) -> int:
     from keyproject.bulletin import bulletin_text, write_docx, write_pdf
+    from keyproject.engine.comparison import comparison_for
 
     out, pdf = _outputs(args)
     date = parse_date_arg(args.date, "--date")
@@ -86,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
         ledger, report = ledger_report(args, history=history)  # never before the newest snapshot
         if history is not None:
             changes = history.changes(report)
-        comparison = _comparison(report, ledger, history)
+        comparison = comparison_for(report, history, ledger.path)
     finally:
         if history is not None:
             history.close()

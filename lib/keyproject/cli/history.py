@@ -11,9 +11,9 @@ from typing import Any
 import pandas as pd
 
 from keyproject.cli._common import add_history_argument, open_history, print_json
-from keyproject.comparison import Comparison, compare_all
+from keyproject.engine.comparison import Comparison, compare_all
+from keyproject.engine.history import History, Snapshot
 from keyproject.errors import KPError, LedgerFileError
-from keyproject.history import History, Snapshot
 from keyproject.names import normalise_code, normalise_name
 
 HELP = """\
@@ -40,11 +40,9 @@ def register(subparsers: Any) -> None:
 
 
 def _last_year(path: Path) -> list[float] | None:
-    from keyproject.scenario import read_last_year
+    from keyproject.engine.scenario import last_year_of
 
-    if path.suffix.lower() not in (".xlsx", ".xlsm") or not path.is_file():
-        return None
-    values = read_last_year(path)
+    values = last_year_of(path)
     return None if values is None else [float(v) for v in values]
 
 

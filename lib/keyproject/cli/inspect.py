@@ -17,6 +17,7 @@ from typing import Any
 import pandas as pd
 
 from keyproject.cli._common import print_json
+from keyproject.labels import field_label
 from keyproject.ledger import Ledger
 from keyproject.reader import read_ledger
 from keyproject.schema import DONE_COLUMNS, LEDGER
@@ -26,7 +27,6 @@ from keyproject.schema import DONE_COLUMNS, LEDGER
 PROJECT_KEYS: tuple[str, ...] = tuple(k for k in LEDGER.keys if k != "seq")
 STATE_KEYS: tuple[str, ...] = tuple(DONE_COLUMNS.values())
 _ACTIONS = {"read": "读取", "side": "辅助表", "skipped": "跳过"}
-_FILLS = {"command_post": "指挥部", "category": "项目类别", "town": "乡镇", "unit": "责任单位"}
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -104,7 +104,7 @@ def _human(ledger: Ledger) -> str:
     lines = [f"文件：{ledger.path}", "工作表："]
     for d in ledger.sheet_decisions:
         extra = f"，{d.projects}个项目" if d.action == "read" else ""
-        fill = f"，工作表名填入“{_FILLS.get(d.fills, d.fills)}”" if d.fills else ""
+        fill = f"，工作表名填入“{field_label(d.fills)}”" if d.fills else ""
         hidden = "（隐藏）" if d.state != "visible" else ""
         lines.append(f"  {d.sheet}{hidden}：{_ACTIONS[d.action]}（{d.message}{extra}{fill}）")
     lines += [

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -43,7 +44,7 @@ def register(subparsers: Any) -> None:
     p.set_defaults(handler=run)
 
 
-def _progress(quiet: bool):  # -> (callback, stop)
+def _progress(quiet: bool) -> tuple[Callable[[str, float], None] | None, Callable[[], None]]:
     from rich.console import Console
 
     console = Console(stderr=True)

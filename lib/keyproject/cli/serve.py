@@ -25,7 +25,9 @@ def register(subparsers: Any) -> None:
                    help=f"服务端口（默认 {DEFAULT_PORT}；WPS 加载项默认连接此端口）")
     p.add_argument("--host", default="127.0.0.1", choices=LOOPBACK_NAMES, metavar="地址",
                    help="本机地址：127.0.0.1（默认）、localhost 或 ::1")
-    p.add_argument("--rules", metavar="文件", help="公式使用的规则文件（TOML）；默认为默认规则")
+    p.add_argument("--rules", metavar="文件",
+                   help="规则文件（TOML），用于公式、刷新和通报；默认取各工作簿的“设置”表"
+                   "（公式以最后一个参数传入设置表区域），没有时为默认规则")
     p.add_argument("--token-file", metavar="文件",
                    help="访问令牌写入的文件（默认：用户目录下 .keyproject/serve_token）")
     p.add_argument("--new-token", action="store_true", help="换一个新的访问令牌（旧令牌随即失效）")
@@ -37,8 +39,8 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from keyproject.engine.context import resolve_rules
     from keyproject.errors import KPError
-    from keyproject.rules import Rules
     from keyproject.serve import ServeConfig, wps_addin_dir
     from keyproject.serve import run as serve
     from keyproject.serve.guard import default_token_file, token_for
@@ -53,7 +55,8 @@ def run(args: argparse.Namespace) -> int:
     wps_dir = Path(args.wps_addin) if args.wps_addin else wps_addin_dir()
     if wps_dir is not None and not (wps_dir / "manifest.xml").is_file():
         raise KPError("不是 WPS 加载项文件夹（缺少 manifest.xml）", file=wps_dir)
-    rules = Rules.from_toml(args.rules) if args.rules else Rules()
+    # --rules for every workbook; without it each workbook's own 设置 (keyproject.engine.context)
+    rules = resolve_rules(None, args.rules)[0] if args.rules else None
     token_file = Path(args.token_file) if args.token_file else default_token_file()
     try:
         token = token_for(token_file, fresh=args.new_token)

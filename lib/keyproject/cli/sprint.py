@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import datetime as dt
 import sys
 import unicodedata
 from collections.abc import Sequence
@@ -18,10 +17,10 @@ from keyproject.cli._common import (
     parse_date_arg,
     print_json,
 )
-from keyproject.context import check_sprint_date, resolve_calendar, resolve_sprint
+from keyproject.engine.context import check_sprint_date, clock_today, resolve_calendar, resolve_sprint
+from keyproject.engine.sprint import SprintStatus, sprint_status, sprint_targets, sprint_window
 from keyproject.errors import KPError
 from keyproject.ledger import Ledger
-from keyproject.sprint import SprintStatus, sprint_status, sprint_targets, sprint_window
 
 GROUP_CHOICES = {"unit": "责任单位", "command_post": "指挥部", "town": "乡镇", "leader": "包保领导"}
 
@@ -72,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
     ledger = _read(args.ledger) if args.ledger is not None else None
     start, days = resolve_sprint(ledger, args.start, args.days)
     first, end = sprint_window(start, days)
-    as_of = parse_date_arg(args.as_of, "--as-of") or dt.date.today()  # the door may read the clock
+    as_of = parse_date_arg(args.as_of, "--as-of") or clock_today()
     if args.as_of is not None and not args.any_date:
         check_sprint_date(as_of, first, end)
     calendar = resolve_calendar(args.calendar)

@@ -1,6 +1,6 @@
 """The KP_* formulas: one declaration (``catalog.FORMULAS``), one way to call them (``call``).
 
-``call("KP_LIGHT", args, Context(rules, today))`` is what every door does: the xlwings module
+``call("KP_LIGHT", args, door_context())`` is what every door does: the xlwings module
 (classic add-in, xlwings Server and Lite), ``kp serve`` (the WPS add-in) and the tests. It checks
 the number of arguments, reads blank cells sent as 0 as blanks where that is what they are, and
 turns any failure into a one-cell Chinese message: a spreadsheet shows no traceback.
@@ -14,9 +14,10 @@ from typing import Any
 from keyproject.errors import CalendarError, KPError
 from keyproject.excel_shapes import Grid
 from keyproject.formulas.catalog import BY_NAME, FORMULAS
-from keyproject.formulas.spec import Context, Formula, Param, blank_zeros
+from keyproject.formulas.spec import Context, Formula, Param, blank_zeros, door_context
 
-__all__ = ["BY_NAME", "FORMULAS", "Context", "Formula", "Param", "calendar_message", "call", "formula"]
+__all__ = ["BY_NAME", "FORMULAS", "Context", "Formula", "Param", "calendar_message", "call", "door_context",
+           "formula"]
 
 
 def formula(name: str) -> Formula:

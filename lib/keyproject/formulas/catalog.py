@@ -14,6 +14,8 @@ def _p(name: str, zh: str, help: str, en: str, kind: str, optional: bool = False
 AS_OF = _p("as_of", "截止日期", "统计截止日期（可选一列）", "report date (a cell or a column)", "date")
 DONE = _p("done", "完成投资", "累计完成投资（万元，可选一列）", "year-to-date completed investment (万元)", "amount")
 PLAN = _p("plan", "计划投资", "年度计划投资（万元，可选一列）", "annual planned investment (万元)", "amount")
+SETTINGS = _p("settings_range", "设置表", "设置表（可选）：设置项、值两列，如 设置!$A$1:$B$30；省略时用默认规则", "the workbook's 设置 sheet (optional): setting and value columns, e.g. 设置!$A$1:$B$30",
+              "table", optional=True)
 CALENDAR = _p("calendar_range", "节假日表", "节假日表（可选）：两列，日期、班/休",
               "holiday table (optional): two columns, date and 班/休", "table", optional=True)
 
@@ -23,9 +25,10 @@ FORMULAS: tuple[Formula, ...] = (
         "Time progress: 7/12 = 0.5833 for a 1-7月 report (2023-07-31).",
         (AS_OF,
          _p("basis", "口径", "序时口径：按月（默认）或按日", "basis: 按月 (default, month/12) or 按日 (day of year)",
-            "choice", optional=True, column=False)),
+            "choice", optional=True, column=False),
+         SETTINGS),
         "column", fn.timeprogress,
-        ("口径填“按日”时为当年已过天数 ÷ 全年天数。",),
+        ("口径填“按日”时为当年已过天数 ÷ 全年天数；省略时取设置表的“序时进度口径”，默认按月。",),
     ),
     Formula(
         "KP_RATE", "完成率 = 累计完成投资 ÷ 年度计划投资（没有计划的项目为空）。",
@@ -37,8 +40,10 @@ FORMULAS: tuple[Formula, ...] = (
         "Gap to time progress in percentage points, 2 decimals.",
         (_p("done", "完成投资", "累计完成投资（万元）", "completed investment (万元)", "amount"),
          _p("plan", "计划投资", "年度计划投资（万元）", "planned investment (万元)", "amount"),
-         _p("as_of", "截止日期", "统计截止日期", "report date", "date")),
+         _p("as_of", "截止日期", "统计截止日期", "report date", "date"),
+         SETTINGS),
         "column", fn.gap,
+        ("序时口径取设置表的“序时进度口径”（默认按月）。",),
     ),
     Formula(
         "KP_LIGHT", "红黄绿灯：投资进度灯与开工灯取最差者，返回“绿”“黄”“红”，无规则适用时为空。",
@@ -47,9 +52,11 @@ FORMULAS: tuple[Formula, ...] = (
          _p("plan", "计划投资", "年度计划投资（万元）", "planned investment (万元)", "amount"),
          _p("as_of", "截止日期", "统计截止日期", "report date", "date"),
          _p("planned_start", "计划开工", "计划开工时间（可选）", "planned start (optional)", "date", optional=True),
-         _p("actual_start", "实际开工", "实际开工时间（可选）", "actual start (optional)", "date", optional=True)),
+         _p("actual_start", "实际开工", "实际开工时间（可选）", "actual start (optional)", "date", optional=True),
+         SETTINGS),
         "column", fn.light,
-        ("规则与 `kp report` 完全相同（阈值见 docs/rules.md）。",),
+        ("规则与 `kp report` 完全相同（阈值见 docs/rules.md）：传入设置表时按设置表的阈值和灯号名称，"
+         "与 `kp report` 读同一工作簿的结果一致。",),
     ),
     Formula(
         "KP_THREECLASS", "三类项目：已签约未供地 / 已供地未动工 / 已动工未竣工，其余为空。",
@@ -96,7 +103,8 @@ FORMULAS: tuple[Formula, ...] = (
         "KP_SUMMARY", "台账汇总：项目数、计划投资、完成投资、完成率、序时进度、差距、红黄绿灯个数、双过半。",
         "Ledger summary: projects, plan, completed, rate, time progress, gap, lights, 双过半.",
         (_p("ledger_range", "台账区域", "台账区域（含标题行）", "ledger range with its header row", "table"),
-         _p("as_of", "截止日期", "统计截止日期", "report date", "date", column=False)),
+         _p("as_of", "截止日期", "统计截止日期", "report date", "date", column=False),
+         SETTINGS),
         "table", fn.summary,
         ("区域要含标题行，标题按台账的常见写法识别（与 `kp` 读文件的规则相同），合计/小计行不计。",),
     ),
@@ -108,7 +116,8 @@ FORMULAS: tuple[Formula, ...] = (
          _p("done_range", "完成投资列", "累计完成投资列", "completed investment column", "amount"),
          _p("plan_range", "计划投资列", "年度计划投资列", "planned investment column", "amount"),
          _p("as_of", "截止日期", "统计截止日期（可选，用于差距；默认今天）", "report date (optional, default today)",
-            "date", optional=True, column=False)),
+            "date", optional=True, column=False),
+         SETTINGS),
         "table", fn.rank,
     ),
 )

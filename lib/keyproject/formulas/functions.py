@@ -1,6 +1,7 @@
 """The plain functions behind the KP_* formulas: Excel-shaped arguments in, a 2-D result out.
 
-Each function takes the door's ``Context`` (rules, today) and the formula's arguments as a
+Each function takes the door's ``Context`` (its rules, today; ``Context.rules_for`` adds a 设置
+range's rules as ``keyproject.engine.context`` does for a ledger) and the formula's arguments as a
 spreadsheet hands them over (single values or 2-D lists of rows; ``None``/``""`` for blanks;
 datetimes, serial numbers or date text for dates) and returns a 2-D list: one value per input cell
 for column formulas, a table with its header row for the others. A cell that cannot be read gets a
@@ -20,15 +21,14 @@ import numpy as np
 import pandas as pd
 
 from keyproject import excel_shapes as xs
-from keyproject.calendar import WorkCalendar
+from keyproject.engine.calendar import WorkCalendar
+from keyproject.engine.progress import completion_rate, gap_points, time_progress
+from keyproject.engine.rules import parse_basis
 from keyproject.errors import KPError
 from keyproject.formulas.spec import Context
-from keyproject.progress import completion_rate, gap_points, time_progress
 
 Grid = xs.Grid
 
-_BASIS = {"month": "month", "day": "day", "月": "month", "按月": "month", "日": "day", "按日": "day",
-          "天": "day", "按天": "day"}
 NO_AS_OF = "缺少统计截止日期"
 
 
@@ -50,12 +50,16 @@ def _optional_date(value: Any, what: str) -> Any:
 
 # -- progress ---------------------------------------------------------------------------------------
 
-def timeprogress(ctx: Context, as_of: Any, basis: Any = None) -> Grid:
-    """序时进度 of each date (``progress.time_progress``)."""
+def timeprogress(ctx: Context, as_of: Any, basis: Any = None, settings_range: Any = None) -> Grid:
+    """序时进度 of each date (``progress.time_progress``); a blank basis is the rules'."""
     text = xs.scalar(basis)
-    key = _BASIS.get(str(text).strip().lower()) if not xs.is_blank(text) else "month"
-    if key is None:
-        raise KPError(f"序时口径“{text}”无效，应为“按月”或“按日”")
+    if xs.is_blank(text):
+        key = ctx.rules_for(settings_range).basis
+    else:
+        try:
+            key = parse_basis(text)  # the 设置 sheet's words (按月, 按日, 按月度计划)
+        except ValueError:
+            raise KPError(f"序时口径“{text}”无效，应为“按月”或“按日”") from None
     d = xs.dates(as_of, "统计截止日期")
     tp = _unique_map(d.values, lambda ts: time_progress(ts, key))
     return xs.column_out(tp, d.errors, d.shape)
@@ -74,12 +78,13 @@ def rate(ctx: Context, done: Any, plan: Any) -> Grid:
     return xs.column_out(completion_rate(d.values, p.values), xs.merge_errors(d, p), shape)
 
 
-def gap(ctx: Context, done: Any, plan: Any, as_of: Any) -> Grid:
+def gap(ctx: Context, done: Any, plan: Any, as_of: Any, settings_range: Any = None) -> Grid:
     """差距 in points of each row (``progress.gap_points`` against ``progress.time_progress``)."""
+    rules = ctx.rules_for(settings_range)
     a = xs.dates(as_of, "统计截止日期")
     d, p, shape = _rate_inputs(done, plan, a)
     a = xs.broadcast(a, shape)
-    tp = _unique_map(a.values, lambda ts: time_progress(ts, ctx.rules.basis))
+    tp = _unique_map(a.values, lambda ts: time_progress(ts, rules.basis))
     result = gap_points(completion_rate(d.values, p.values), tp)
     errors = xs.merge_errors(d, p, a)
     errors[np.isnat(a.values) & pd.isna(errors)] = NO_AS_OF
@@ -87,10 +92,11 @@ def gap(ctx: Context, done: Any, plan: Any, as_of: Any) -> Grid:
 
 
 def light(ctx: Context, done: Any, plan: Any, as_of: Any, planned_start: Any = None,
-          actual_start: Any = None) -> Grid:
+          actual_start: Any = None, settings_range: Any = None) -> Grid:
     """The light of each row, labelled by the rules (``lights.evaluate``)."""
-    from keyproject.lights import evaluate
+    from keyproject.engine.lights import evaluate
 
+    rules = ctx.rules_for(settings_range)
     a = xs.dates(as_of, "统计截止日期")
     ps = xs.dates(planned_start, "计划开工时间")
     ac = xs.dates(actual_start, "实际开工时间")
@@ -99,7 +105,7 @@ def light(ctx: Context, done: Any, plan: Any, as_of: Any, planned_start: Any = N
     frame = pd.DataFrame({"ytd_completed": d.values, "annual_plan": p.values,
                           "planned_start": ps.values, "actual_start": ac.values})
     out = np.full(len(frame), "", dtype=object)
-    labels = {k: ctx.rules.light_label(k) for k in ("green", "yellow", "red")}
+    labels = {k: rules.light_label(k) for k in ("green", "yellow", "red")}
     ok = ~np.isnat(a.values)
     if ok.any():
         uniq, inverse = np.unique(a.values[ok], return_inverse=True)
@@ -107,7 +113,7 @@ def light(ctx: Context, done: Any, plan: Any, as_of: Any, planned_start: Any = N
         for k, as_of_day in enumerate(uniq):
             take = rows[inverse == k]
             part = frame.iloc[take].reset_index(drop=True)
-            lights = evaluate(part, pd.Timestamp(as_of_day), ctx.rules)["light"]
+            lights = evaluate(part, pd.Timestamp(as_of_day), rules)["light"]
             out[take] = lights.map(labels).fillna("").to_numpy(dtype=object)
     errors = xs.merge_errors(d, p, a, ps, ac)
     errors[~ok & pd.isna(errors)] = NO_AS_OF
@@ -119,7 +125,7 @@ def light(ctx: Context, done: Any, plan: Any, as_of: Any, planned_start: Any = N
 def threeclass(ctx: Context, signed: Any, land: Any, started: Any, completed: Any,
                as_of: Any = None) -> Grid:
     """三类项目 of each row (``stages.three_class``)."""
-    from keyproject.stages import three_class
+    from keyproject.engine.stages import three_class
 
     cells = [xs.dates(v, w) for v, w in ((signed, "签约时间"), (land, "供地时间"),
                                           (started, "开工时间"), (completed, "竣工时间"))]
@@ -173,7 +179,7 @@ def _yes_no(flag: Any) -> str:
 
 def sprint(ctx: Context, start: Any, days: Any, target: Any, done: Any, as_of: Any = None) -> Grid:
     """The 百日冲刺 table (``sprint.sprint_status``); ``as_of`` left out is the door's today."""
-    from keyproject.sprint import sprint_status
+    from keyproject.engine.sprint import sprint_status
 
     first = xs.one_date(start, "冲刺开始日期")
     n = xs.numbers(xs.scalar(days), "冲刺天数")
@@ -208,7 +214,7 @@ def _steps_from_range(steps_range: Any) -> Any:
 
 def backplan(ctx: Context, target_date: Any, steps_range: Any = None, calendar_range: Any = None) -> Grid:
     """The 倒排工期 table (``backplan.backward_plan``)."""
-    from keyproject.backplan import backward_plan
+    from keyproject.engine.backplan import backward_plan
 
     target = xs.one_date(target_date, "目标日期")
     steps = _steps_from_range(steps_range) if steps_range is not None else None
@@ -221,19 +227,22 @@ def backplan(ctx: Context, target_date: Any, steps_range: Any = None, calendar_r
 
 # -- ledger ranges ----------------------------------------------------------------------------------
 
-def summary(ctx: Context, ledger_range: Any, as_of: Any) -> Grid:
+def summary(ctx: Context, ledger_range: Any, as_of: Any, settings_range: Any = None) -> Grid:
     """The summary table of a ledger range (``excel_tables.summary_rows``)."""
     from keyproject.excel_tables import projects_from_range, summary_rows
 
+    rules = ctx.rules_for(settings_range)
     when = xs.one_date(as_of, "统计截止日期")
     projects = projects_from_range(ledger_range)
-    return xs.table_out(summary_rows(projects, when, ctx.rules))
+    return xs.table_out(summary_rows(projects, when, rules))
 
 
-def rank(ctx: Context, group_range: Any, done_range: Any, plan_range: Any, as_of: Any = None) -> Grid:
+def rank(ctx: Context, group_range: Any, done_range: Any, plan_range: Any, as_of: Any = None,
+         settings_range: Any = None) -> Grid:
     """The ranking table by group (``excel_tables.rank_rows``); ``as_of`` left out is today."""
     from keyproject.excel_tables import rank_rows
 
+    rules = ctx.rules_for(settings_range)
     g = xs.texts(group_range)
     d, p, shape = _rate_inputs(done_range, plan_range, g)
     g = xs.broadcast(g, shape)
@@ -243,4 +252,4 @@ def rank(ctx: Context, group_range: Any, done_range: Any, plan_range: Any, as_of
         i = int(np.flatnonzero(bad)[0])
         raise KPError(f"第{i + 1}行：{errors[i]}")
     when = _optional_date(as_of, "统计截止日期") or ctx.today
-    return xs.table_out(rank_rows(g.values, d.values, p.values, when, ctx.rules))
+    return xs.table_out(rank_rows(g.values, d.values, p.values, when, rules))

@@ -2,7 +2,7 @@
 
 Each project row gets two formulas that read the row's own plan, completion, date, stage and
 nature cells and the thresholds in the workbook's 设置 sheet, so the light changes as staff type,
-in WPS, Excel or LibreOffice, with no add-in. They compute exactly what ``keyproject.lights``
+in WPS, Excel or LibreOffice, with no add-in. They compute exactly what ``keyproject.engine.lights``
 computes (``kp report``):
 
 - investment light from the gap ``ROUND((completed ÷ plan − time progress) × 100, 2)`` against
@@ -37,7 +37,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from keyproject.rules import Rules
+from keyproject.engine.rules import Rules
 
 NEEDS_REFRESH = "待刷新"  # a cell changed into something only a refresh can read
 
@@ -46,7 +46,7 @@ SERIAL_MIN = (dt.date(1990, 1, 1) - _EPOCH).days  # keyproject.values reads bare
 SERIAL_MAX = (dt.date(2099, 12, 31) - _EPOCH).days
 UNKNOWN = object()  # what the native reading gives for a cell it cannot read
 
-# stage words (keyproject.stages): at or past 在建 when one of these occurs …
+# stage words (keyproject.engine.stages): at or past 在建 when one of these occurs …
 STAGE_DONE_WORDS: tuple[str, ...] = ("投产", "运营", "投用", "投入使用", "竣工", "完工", "建成")
 STAGE_NEGATORS: tuple[str, ...] = ("未", "待", "拟")  # … not right after one of these
 STAGE_PRODUCING = "达产"  # always past 在建
@@ -157,7 +157,7 @@ def _count(text: str, word: str) -> int:
 
 
 def native_stage_started(raw: Any) -> bool:
-    """What ``stage_expr`` gives: the stage text is at or past 在建 (keyproject.stages' ladder)."""
+    """What ``stage_expr`` gives: the stage text is at or past 在建 (keyproject.engine.stages' ladder)."""
     if not isinstance(raw, str):
         return False  # numbers, dates, TRUE/FALSE hold no stage word
     if STAGE_PRODUCING in raw:
@@ -243,7 +243,7 @@ def _array(words: Sequence[str]) -> str:
 
 
 def stage_expr(ref: str, seen: Seen | None = None) -> str:
-    """TRUE when the stage text is at or past 在建 (the ladder of keyproject.stages)."""
+    """TRUE when the stage text is at or past 在建 (the ladder of keyproject.engine.stages)."""
     done = _array(STAGE_DONE_WORDS)
     count = "(LEN({r})-LEN(SUBSTITUTE({r},{w},\"\")))"
     negated = "+".join(count.format(r=ref, w=f'"{n}"&{done}') for n in STAGE_NEGATORS)
@@ -278,7 +278,7 @@ def threshold_expr(t: Threshold) -> str:
 
 
 def time_progress_text(as_of: dt.date, basis: str) -> str:
-    """``keyproject.progress.time_progress`` as formula text: 7/12, or 212/365."""
+    """``keyproject.engine.progress.time_progress`` as formula text: 7/12, or 212/365."""
     if basis == "day":
         days = 366 if (dt.date(as_of.year, 12, 31) - dt.date(as_of.year, 1, 1)).days == 365 else 365
         return f"({as_of.timetuple().tm_yday}/{days})"

@@ -19,6 +19,9 @@ import numpy as np
 import pandas as pd
 
 from keyproject._arrays import amounts, texts_match
+from keyproject.engine.report import Report
+from keyproject.engine.rules import SETTINGS, Rules, _norm_key
+from keyproject.engine.stages import DONE_BY_DATE, STARTED, stage_step
 from keyproject.formulas.live import (
     LiveColumns,
     LiveRow,
@@ -29,10 +32,7 @@ from keyproject.formulas.live import (
     light_formula,
 )
 from keyproject.ledger import Ledger, SheetLayout
-from keyproject.report import Report
-from keyproject.rules import SETTINGS, Rules, _norm_key
 from keyproject.schema import MONTH_PLAN_KEYS
-from keyproject.stages import DONE_BY_DATE, STARTED, stage_step
 from keyproject.xlsx import SheetGrid
 
 _STARTED_DATES = ("actual_start", "actual_completion", "production_date")

@@ -37,7 +37,9 @@ One module serves three runtimes through the same decorators:
 - plain Python: elsewhere the decorators are pass-through, so tests call the functions directly.
 
 Each function is one call of ``keyproject.formulas.call``: the formulas are declared once in
-``keyproject.formulas.catalog`` and their logic lives in ``keyproject.formulas.functions``.
+``keyproject.formulas.catalog`` and their logic lives in ``keyproject.formulas.functions``. The
+rules are the workbook's when its 设置 range is passed as the last argument (=KP_LIGHT(…, 设置!$A$1:$B$30)),
+decided as ``kp report`` decides them (``keyproject.engine.context``); a date left out is today.
 Arguments are positional (xlwings has no keyword arguments); each takes whole columns as well as
 single cells, so one formula serves 10,000 rows. A cell that cannot be read gets a short Chinese
 message in its result cell; a call that cannot be made returns the message in one cell.
@@ -51,25 +53,15 @@ keyproject's own.
 
 _XLWINGS_IMPORTS = '''from __future__ import annotations
 
-import datetime as dt
-
 import xlwings as xw
 from xlwings import arg, func, script
 
 from keyproject.errors import KPError
-from keyproject.formulas import Context, call
-from keyproject.rules import Rules
+from keyproject.formulas import call, door_context
 
 __all__ = [
 {names}
 ]
-
-RULES = Rules()  # the default thresholds (docs/rules.md); the refresh reads a workbook's 设置 sheet
-
-
-def _context() -> Context:
-    # the door, not the library, reads the clock: formulas whose date is left out use today
-    return Context(rules=RULES, today=dt.date.today())
 '''
 
 _XLWINGS_SCRIPT = '''
@@ -102,7 +94,7 @@ def _xlwings_function(f: Formula) -> str:
     names = ", ".join(p.name for p in f.params)
     lines.append(f"def {f.name}({params}):")
     lines.append(f'    """{f.zh}"""')
-    lines.append(f"    return call({_py_str(f.name)}, [{names}], _context())")
+    lines.append(f"    return call({_py_str(f.name)}, [{names}], door_context())")
     return "\n".join(lines)
 
 

@@ -13,8 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from keyproject.engine.rules import Rules
 from keyproject.excel_shapes import Grid
-from keyproject.rules import Rules
 
 # What an argument holds, which decides how a blank cell may arrive (see ``blank_zeros``):
 # - date: dates (Excel dates, serial numbers, date text); amount: numbers in 万元; rate: fractions;
@@ -43,11 +43,32 @@ class Param:
 
 @dataclass(frozen=True)
 class Context:
-    """What a formula needs besides its arguments, supplied by the door: the rules and today's date
-    (the library never reads the clock)."""
+    """What a formula needs besides its arguments, supplied by the door: the rules the door was
+    given (``kp serve --rules``; None: the workbook's own) and today's date (the library never
+    reads the clock; ``door_context`` does, for the doors).
 
-    rules: Rules
+    A formula's rules are decided as ``kp report`` decides a ledger's (``keyproject.engine.context``):
+    the door's rules > the workbook's 设置 range passed as the formula's last argument > the
+    defaults; so =KP_LIGHT(…, 设置!$A$1:$B$30) lights a row as ``kp report`` lights that project."""
+
+    rules: Rules | None  # None: the 设置 range's rules, else the defaults
     today: dt.date
+
+    def rules_for(self, settings_range: Any = None) -> Rules:
+        """The rules of a call whose 设置 range is ``settings_range`` (None: not given)."""
+        from keyproject import excel_shapes as xs
+        from keyproject.engine.context import resolve_rules
+        from keyproject.reader.settings import settings_from_rows
+
+        settings = settings_from_rows(xs.grid(settings_range)) if settings_range is not None else None
+        return resolve_rules(None, self.rules, settings=settings)[0]
+
+
+def door_context(rules: Rules | None = None, today: dt.date | None = None) -> Context:
+    """The context a door calls the formulas with: its rules, and today from the one clock."""
+    from keyproject.engine.context import clock_today
+
+    return Context(rules=rules, today=today or clock_today())
 
 
 FormulaFunction = Callable[..., Grid]  # (Context, *arguments) -> 2-D result

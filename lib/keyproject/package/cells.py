@@ -176,7 +176,7 @@ def cell_body(cell: Cell, date1904: bool = False) -> str:
             return f"{head}><v>{number_text(date_serial(value, date1904))}</v></c>"
         if isinstance(value, str):
             return f'{head} t="inlineStr"><is>{text_element(value)}</is></c>'
-        v = number_text(value)  # type: ignore[arg-type]
+        v = number_text(value)
         return f"{head}/>" if v is None else f"{head}><v>{v}</v></c>"
     f = f"<f>{escape_text(cell.formula)}</f>"
     if isinstance(value, (dt.date, dt.datetime)):

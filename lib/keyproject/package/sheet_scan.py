@@ -20,6 +20,7 @@ from xml.parsers import expat
 from lxml import etree
 
 from keyproject.package.cells import Cell, column_letter, escape_attr, escape_text, split_ref
+from keyproject.package.frame import frame_bytes, sheet_data_span
 from keyproject.package.sheet_plan import (
     Derived,
     EditResult,
@@ -207,33 +208,20 @@ class _ScanEngine:
             name_end += 1
         if b":" in data[root_start + 1:name_end]:
             raise Unsupported("prefixed elements")  # the cells written here use the default namespace
-        sd_open = b"<sheetData"
-        a = data.find(sd_open)
-        while a >= 0 and data[a + len(sd_open)] not in _TAG_END:
-            a = data.find(sd_open, a + 1)
-        if a < 0:
-            raise Unsupported("no sheetData")
-        tag_end = data.find(b">", a)
-        self_closing = data[tag_end - 1] == 0x2F
+        span = sheet_data_span(data)  # keyproject.package.frame: where the cells are
+        if span is None or span.prefix:
+            raise Unsupported("no single unprefixed sheetData")
+        a, tag_end, self_closing = span.start, span.tag_end, span.self_closing
+        body_start, body_end, tail_start = span.body_start, span.body_end, span.tail_start
         close_tag = b"</sheetData>"
-        if self_closing:
-            body_start = body_end = tail_start = tag_end + 1
-        else:
-            body_start = tag_end + 1
-            body_end = data.find(close_tag, body_start)
-            if body_end < 0 or data.find(close_tag, body_end + 1) >= 0:
-                raise Unsupported("sheetData end")
-            tail_start = body_end + len(close_tag)
-        if data.find(sd_open, tail_start) >= 0:
-            raise Unsupported("second sheetData")
         # comments, CDATA and processing instructions could hide tags from the scanner. (Namespace
         # declarations inside rows are harmless: they are copied, and the cells keyproject writes use
         # the main namespace the root declares.)
         if _markup(data, body_start, body_end):
             raise Unsupported("a comment, CDATA or processing instruction inside sheetData")
-        start_tag = data[a:tag_end].rstrip(b"/").rstrip()
-        frame_bytes = data[:a] + start_tag + b"/>" + data[tail_start:]
-        frame = parse(frame_bytes, "worksheet")
+        start_tag = span.start_tag(data)
+        frame_data = frame_bytes(data, span)
+        frame = parse(frame_data, "worksheet")
         if etree.QName(frame).namespace != MAIN or frame.prefix is not None:
             raise Unsupported("not the transitional main namespace")
         self.p = b""
@@ -250,7 +238,7 @@ class _ScanEngine:
         if not _edit_frame(frame, self.edits):
             return b"".join([self.view[:a], *element, self.view[tail_start:]])
         try:
-            framed, at = _rewrite_frame(frame_bytes, original, frame, placeholder)
+            framed, at = _rewrite_frame(frame_data, original, frame, placeholder)
         except Unsupported:  # something the element splicer does not write: lxml writes the frame
             return _splice_frame(frame, b"".join(element), data)
         return b"".join([framed[:at], *element, framed[at + placeholder[1] - placeholder[0]:]])

@@ -14,12 +14,14 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from keyproject.package.relationships import CHARTSHEET, WORKSHEET, Relationships
-from keyproject.package.xml import REL, insert_in_order, local, parse, q, serialize
+from keyproject.package.relationships import Relationships
+from keyproject.package.xml import REL, STRICT_REL, insert_in_order, local, parse, q, serialize
 
 PART = "xl/workbook.xml"
 PRINT_TITLES = "_xlnm.Print_Titles"
-_KINDS = {WORKSHEET: "worksheet", CHARTSHEET: "chartsheet"}
+# the last segment of a sheet relationship's type (transitional and Strict alike) → the sheet's kind
+SHEET_KINDS = {"worksheet": "worksheet", "chartsheet": "chartsheet", "dialogsheet": "dialogsheet",
+               "xlMacrosheet": "macrosheet", "xlIntlMacrosheet": "macrosheet"}
 _ORDER = ("fileVersion", "fileSharing", "workbookPr", "workbookProtection", "bookViews", "sheets",
           "functionGroups", "externalReferences", "definedNames", "calcPr", "oleSize",
           "customWorkbookViews", "pivotCaches", "smartTagPr", "smartTagTypes", "webPublishing",
@@ -35,7 +37,9 @@ class SheetEntry:
     rid: str
     state: str  # visible / hidden / veryHidden
     part: str | None  # zip entry of the sheet part (None when the relationship is missing)
-    kind: str  # worksheet / chartsheet / dialogsheet / macrosheet / unknown
+    # worksheet / chartsheet / dialogsheet / macrosheet; "missing" when no sheet relationship has
+    # its id (the part may still be absent from the zip: the caller checks)
+    kind: str
     index: int  # position in the workbook (what localSheetId and activeTab count)
 
 
@@ -80,11 +84,11 @@ class WorkbookPart:
     def sheets(self) -> list[SheetEntry]:
         out = []
         for i, el in enumerate(self._sheet_elements()):
-            rid = el.get(q("id", REL)) or ""
+            rid = el.get(q("id", REL)) or el.get(q("id", STRICT_REL)) or ""
             rel = self.rels.get(rid)
-            kind = "unknown"
-            if rel is not None:
-                kind = _KINDS.get(rel.type, rel.type.rpartition("/")[2])
+            kind = "missing" if rel is None else SHEET_KINDS.get(rel.type.rpartition("/")[2], "missing")
+            if kind == "missing":
+                rel = None
             try:
                 sheet_id = int(el.get("sheetId") or 0)
             except ValueError:
@@ -108,6 +112,19 @@ class WorkbookPart:
         entry = self.sheet(name)
         assert entry is not None
         return entry
+
+    def set_state(self, name: str, state: str) -> None:
+        """Sheet ``name``'s visibility: visible (the attribute removed), hidden or veryHidden."""
+        entry = self.sheet(name)
+        if entry is None:
+            return
+        el = self._sheet_elements()[entry.index]
+        if state == "visible":
+            if "state" in el.attrib:
+                del el.attrib["state"]
+        else:
+            el.set("state", state)
+        self.changed = True
 
     def remove_sheet(self, name: str) -> SheetEntry | None:
         """Remove sheet ``name`` and everything in this part that belongs to it by position."""

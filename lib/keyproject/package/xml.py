@@ -15,6 +15,7 @@ from keyproject.errors import LedgerFileError
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 STRICT_MAIN = "http://purl.oclc.org/ooxml/spreadsheetml/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+STRICT_REL = "http://purl.oclc.org/ooxml/officeDocument/relationships"
 PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 CONTENT_TYPES = "http://schemas.openxmlformats.org/package/2006/content-types"
 CUSTOM_PROPS = "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"
@@ -24,6 +25,43 @@ MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
                           huge_tree=False, remove_blank_text=False, collect_ids=False)
 _DEFAULT_DECLARATION = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+
+
+_UTF16_STARTS = (b"\xff\xfe", b"\xfe\xff", b"<\x00?\x00", b"\x00<\x00?")
+
+
+def is_utf16(head: bytes) -> bool:
+    """Does a part start as UTF-16 XML (a BOM, or "<?" in two bytes a character)?"""
+    return head.startswith(_UTF16_STARTS)
+
+
+def as_utf8(data: bytes) -> bytes:
+    """A part's bytes as UTF-8 (UTF-16 decoded; anything else as it is). The XML declaration still
+    says what it said: parse the result with ``parse_utf8``."""
+    if is_utf16(data):
+        enc = "utf-16-be" if data.startswith((b"\xfe\xff", b"\x00<")) else "utf-16-le"
+        return data.decode(enc, errors="ignore").lstrip("\ufeff").encode("utf-8", errors="ignore")
+    return data
+
+
+def to_utf8_part(data: bytes) -> bytes:
+    """A UTF-16 part rewritten as UTF-8 under a declaration that says so (what python-calamine
+    needs); a UTF-8 part as it is."""
+    if not is_utf16(data):
+        return data
+    return _DEFAULT_DECLARATION + without_declaration(as_utf8(data))
+
+
+def without_declaration(data: bytes) -> bytes:
+    """UTF-8 bytes without a BOM or XML declaration: lxml then reads them as UTF-8 whatever the
+    declaration said (``as_utf8`` decoded a UTF-16 part, its declaration still says UTF-16)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    if data.startswith(b"<?xml"):
+        end = data.find(b"?>")
+        if end >= 0:
+            return data[end + 2:].lstrip(b" \t\r\n")
+    return data
 
 
 def q(tag: str, ns: str = MAIN) -> str:

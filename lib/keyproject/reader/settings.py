@@ -1,6 +1,6 @@
 """The 设置 sheet: key/value rows, and the keys that tell the reader what it could not decide.
 
-The 设置 sheet (``SETTINGS_SHEETS``) holds the progress rules (``keyproject.rules``) and other tools'
+The 设置 sheet (``SETTINGS_SHEETS``) holds the progress rules (``keyproject.engine.rules``) and other tools'
 settings side by side. The reader's own keys:
 
 - ``台账工作表``: the sheet (or sheets, separated by 、 or ,) that hold the ledger, like ``--sheet``;
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Protocol
 
 from keyproject.reader.cells import text_of
@@ -33,16 +33,21 @@ class _Book(Protocol):
 
 def read_settings(wb: _Book, sheet: str) -> dict[str, Any]:
     """Key/value rows (column A: key, column B: value) of a settings sheet."""
-    grid = wb.grid(sheet)
+    return settings_from_rows(wb.grid(sheet).values.tolist())
+
+
+def settings_from_rows(rows: Iterable[Sequence[Any]]) -> dict[str, Any]:
+    """The key/value pairs of a settings sheet's rows from A1 (a file's cells, or a formula's 设置
+    range as a spreadsheet hands it over: blanks as "" or None, whole numbers as floats)."""
     out: dict[str, Any] = {}
-    for row in grid.values.tolist():
+    for row in rows:
         if len(row) < 2:
             continue
         key = text_of(row[0])
         if not key:
             continue
         v = row[1]
-        if v == "":
+        if v is None or v == "":
             value: Any = None
         elif isinstance(v, float) and v.is_integer():
             value = int(v)

@@ -30,7 +30,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
 
 from keyproject.errors import AmbiguousLedgerError, LedgerFileError
 from keyproject.ledger import Issue, SheetDecision
@@ -40,6 +40,7 @@ from keyproject.reader.settings import SETTINGS_SHEETS
 from keyproject.reader.table import SheetRead, read_sheet
 from keyproject.safety import KIND_LABELS, SheetInfo
 from keyproject.schema import LEDGER, MILESTONES, PROBLEMS, Schema
+from keyproject.xlsx import MemoryWorkbook, Workbook
 
 SUMMARY_NAME = re.compile(r"汇总|总表|总台账|合计|总览|概况|全部项目|目录|封面")
 _POST = re.compile(r"(?:指挥部|专班|推进组|工作组|攻坚组|战区)$")
@@ -49,7 +50,6 @@ _CATEGORY = re.compile(
 _TOWN = re.compile(r"(?:镇|乡|街道|园区|开发区|高新区|新区|片区|社区)$")
 _BUREAU = re.compile(r"(?:局|委|办|中心|公司|集团)$")
 _GENERIC = re.compile(r"(?:sheet|工作表|表|台账|项目台账|重点项目|项目表|数据|第)\d*页?|\d+", re.I)
-_FIELD_WORDS = {"command_post": "指挥部", "category": "项目类别", "town": "乡镇", "unit": "责任单位"}
 # fields that say what a ledger sheet is about; sheets that share few of them are different tables
 _CORE = frozenset(("annual_plan", "ytd_completed", "total_investment", "month_completed", "planned_start",
                    "actual_start", "unit", "leader", "command_post", "progress_note", "ytd_plan",
@@ -98,7 +98,7 @@ def _overlap(a: list[str], b: list[str]) -> float:
     return len(sa & sb) / min(len(sa), len(sb))
 
 
-def _cross_share(wb: Any, read: SheetRead, keys: set[str] | None) -> float:
+def _cross_share(wb: Workbook | MemoryWorkbook, read: SheetRead, keys: set[str] | None) -> float:
     """Share of a sheet's cells in the given columns (None: the amount columns) that are formulas
     citing other sheets."""
     cross_cells = wb.formula_stats(read.sheet)[1]
@@ -111,8 +111,8 @@ def _cross_share(wb: Any, read: SheetRead, keys: set[str] | None) -> float:
     return cross / valued if valued else (1.0 if cross else 0.0)
 
 
-def choose(wb: Any, schema: Schema, sheet: str | list[str] | None, *, overrides: Mapping[str, str],
-           year_hint: int | None) -> Choice:
+def choose(wb: Workbook | MemoryWorkbook, schema: Schema, sheet: str | list[str] | None, *,
+           overrides: Mapping[str, str], year_hint: int | None) -> Choice:
     info = wb.info
     path = wb.path
     decisions: dict[str, SheetDecision] = {}
@@ -292,7 +292,7 @@ def choose(wb: Any, schema: Schema, sheet: str | list[str] | None, *, overrides:
             f = name_field(s.name)
             if f is not None and f not in r.fields:
                 fills[s.name] = f
-                note = f"本表没有“{_FIELD_WORDS[f]}”列，按工作表名“{s.name}”填写"
+                note = f"本表没有“{LEDGER[f].label}”列，按工作表名“{s.name}”填写"
                 issues.append(Issue("info", note, s.name, None, None, str(path)))
     for s, r in candidates:
         if s.name not in decisions:
@@ -300,7 +300,7 @@ def choose(wb: Any, schema: Schema, sheet: str | list[str] | None, *, overrides:
     return Choice(reads, decisions, issues, fills)
 
 
-def _ambiguous_sheets(path: Any, message: str, sheets: list[SheetInfo]) -> None:
+def _ambiguous_sheets(path: str | Path | None, message: str, sheets: list[SheetInfo]) -> None:
     names = tuple(s.name for s in sheets)
     labels = tuple(f"“{n}”" for n in names)
     raise AmbiguousLedgerError(message, what="sheet", candidates=names, labels=labels, option="--sheet",

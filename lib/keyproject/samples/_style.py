@@ -43,6 +43,14 @@ def new_workbook(creator: str, title: str, created: datetime = FIXED_TIME) -> Wo
     return wb
 
 
+def first_sheet(wb: Workbook) -> Worksheet:
+    """The workbook's first (active) worksheet: a new openpyxl workbook always has one."""
+    ws = wb.active
+    if not isinstance(ws, Worksheet):
+        raise TypeError("the workbook has no worksheet")
+    return ws
+
+
 def put(
     ws: Worksheet,
     row: int,

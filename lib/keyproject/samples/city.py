@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from keyproject.samples._style import (
     AMOUNT_FMT_YI,
@@ -28,6 +29,7 @@ from keyproject.samples._style import (
     RIGHT,
     TITLE_FONT,
     TOTAL_FILL,
+    first_sheet,
     new_workbook,
     put,
 )
@@ -152,7 +154,7 @@ _TRAD = {
     "total_investment": "總投資（億元）",
     "planned_start": "計劃開工時間",
 }
-COLUMNS: list[tuple[str, str | None]] = [
+COLUMNS: list[tuple[str, str]] = [
     ("序号", "seq"),
     (_TRAD["name"], "name"),
     ("建设性质", "nature"),
@@ -295,7 +297,7 @@ def city_expected_issues() -> list[dict[str, Any]]:
     return out
 
 
-def _header(ws) -> None:
+def _header(ws: Worksheet) -> None:
     r3, r4, r5 = HEADER_ROWS
     plan_col, rate_col = COL["annual_plan"], COL["reported_rate"]
     ytd_col, month_col = COL["ytd_completed"], COL["month_completed"]
@@ -317,7 +319,7 @@ def _header(ws) -> None:
     put(ws, r5, month_col, COLUMNS[month_col - 1][0], font=BOLD, align=CENTER, fill=HEADER_FILL)
 
 
-def _typed_total(ws, r: int, label: str, recs: list[dict[str, Any]]) -> None:
+def _typed_total(ws: Worksheet, r: int, label: str, recs: list[dict[str, Any]]) -> None:
     """合计 / 其中 rows as offices type them: plain numbers, in 亿元."""
     for c in range(1, len(COLUMNS) + 1):
         put(ws, r, c, None, fill=TOTAL_FILL)
@@ -330,7 +332,7 @@ def _typed_total(ws, r: int, label: str, recs: list[dict[str, Any]]) -> None:
 def build(out_dir: Path) -> Path:
     """Write city_messy_2024.xlsx into ``out_dir`` and return its path."""
     wb = new_workbook("自贡市发改委", TITLE)
-    ws = wb.active
+    ws = first_sheet(wb)
     ws.title = SHEET
     last = get_column_letter(len(COLUMNS))
     put(ws, 1, 1, TITLE, font=TITLE_FONT, align=CENTER, border=False)

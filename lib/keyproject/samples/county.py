@@ -27,6 +27,7 @@ from keyproject.samples._style import (
     SECTION_FILL,
     TITLE_FONT,
     TOTAL_FILL,
+    first_sheet,
     formula,
     new_workbook,
     put,
@@ -126,7 +127,7 @@ def _project_row(ws: Worksheet, r: int, rec: dict[str, Any], messy: dict[str, st
         if key is None:
             formula(ws, r, c, _rate_formula(r), fmt=RATE_FMT)
             continue
-        value = messy.get(key, rec.get(key))
+        value: Any = messy.get(key, rec.get(key))
         if key in messy:
             put(ws, r, c, value, align=RIGHT if key in AMOUNT_KEYS else CENTER)
         elif key in AMOUNT_KEYS:
@@ -141,7 +142,7 @@ def _project_row(ws: Worksheet, r: int, rec: dict[str, Any], messy: dict[str, st
             put(ws, r, c, value, align=CENTER)
 
 
-def _sum_row(ws: Worksheet, r: int, label: str, refs: list[str] | tuple[int, int], fill: PatternFill) -> None:
+def _sum_row(ws: Worksheet, r: int, label: str, refs: list[int] | tuple[int, int], fill: PatternFill) -> None:
     """A 合计/小计 row: label then formulas (SUM over a range, or a sum of subtotal cells)."""
     for c in range(1, LAST_COL + 1):
         put(ws, r, c, None, fill=fill)
@@ -348,7 +349,7 @@ def _milestones_sheet(ws: Worksheet) -> None:
 def build(out_dir: Path) -> Path:
     """Write county_fushun_2023.xlsx into ``out_dir`` and return its path."""
     wb = new_workbook("富顺县发改局", TITLE)
-    ws = wb.active
+    ws = first_sheet(wb)
     ws.title = SHEET
     _ledger_sheet(ws)
     _problems_sheet(wb.create_sheet("问题台账"))

@@ -244,9 +244,10 @@ def _county() -> tuple[dict[str, Any], ...]:
         if scenario in ("b10", "b30"):
             total = 4800
         share = {"S": (0.35, 0.8), "M": (0.2, 0.5), "L": (0.08, 0.22)}[size]
-        plan: int | None = max(1000, round(total * rng.uniform(*share) / 10) * 10)
-        if plan > 50000:  # 年度计划 of a county project stays within 5亿
-            plan = round(rng.uniform(30000, 50000) / 100) * 100
+        planned = max(1000, round(total * rng.uniform(*share) / 10) * 10)
+        if planned > 50000:  # 年度计划 of a county project stays within 5亿
+            planned = round(rng.uniform(30000, 50000) / 100) * 100
+        plan: int | None = planned
         if scenario in ("b10", "b30"):
             plan = 1200
         start_year = 2023 if nature == "新建" else rng.choice((2021, 2022))

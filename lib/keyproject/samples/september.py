@@ -29,6 +29,7 @@ from keyproject.samples._style import (
     LEFT,
     RIGHT,
     TITLE_FONT,
+    first_sheet,
     new_workbook,
     put,
     save,
@@ -92,7 +93,7 @@ def _form(path: Path, creator: str, sheet: str, title: str, heads: list[tuple[st
           rows: list[dict[str, Any]], header_row: int) -> Path:
     """One unit's form: a title, (a unit note,) a one-row header, the rows."""
     wb = new_workbook(creator, "9月报送", FIXED_TIME.replace(month=10))
-    ws = wb.active
+    ws = first_sheet(wb)
     ws.title = sheet
     put(ws, 1, 1, title, font=TITLE_FONT, align=CENTER, border=False)
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(heads))
@@ -105,7 +106,7 @@ def _form(path: Path, creator: str, sheet: str, title: str, heads: list[tuple[st
         for c, (_head, key, _w) in enumerate(heads, start=1):
             value = seq if key == "seq" else rec.get(key)
             if key in ("ytd_completed", "month_completed"):
-                put(ws, rec["row"], c, int(value), fmt=AMOUNT_FMT, align=RIGHT)
+                put(ws, rec["row"], c, int(value or 0), fmt=AMOUNT_FMT, align=RIGHT)
             else:
                 put(ws, rec["row"], c, value, align=LEFT if key in ("name", "progress_note") else CENTER)
     return save(wb, path)

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from keyproject.samples._style import (
     AMOUNT_FMT,
@@ -30,6 +31,7 @@ from keyproject.samples._style import (
     LEFT,
     RIGHT,
     TITLE_FONT,
+    first_sheet,
     new_workbook,
     put,
     save,
@@ -154,14 +156,14 @@ def submission_rows() -> list[dict[str, Any]]:
     return [dict(r) for r in _rows()]
 
 
-def _title(ws, text: str, ncols: int) -> None:
+def _title(ws: Worksheet, text: str, ncols: int) -> None:
     put(ws, 1, 1, text, font=TITLE_FONT, align=CENTER, border=False)
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=ncols)
 
 
-def _write(ws, r: int, cols: list[str], rec: dict[str, Any], seq: int | None = None) -> None:
+def _write(ws: Worksheet, r: int, cols: list[str], rec: dict[str, Any], seq: int | None = None) -> None:
     for c, key in enumerate(cols, start=1):
-        v = seq if key == "seq" else rec.get(key)
+        v: Any = seq if key == "seq" else rec.get(key)
         if key in ("ytd_completed", "month_completed"):
             put(ws, r, c, int(v), fmt=AMOUNT_FMT, align=RIGHT)
         elif isinstance(v, date):
@@ -170,7 +172,7 @@ def _write(ws, r: int, cols: list[str], rec: dict[str, Any], seq: int | None = N
             put(ws, r, c, v, align=LEFT if key in ("name", "progress_note", "problems") else CENTER)
 
 
-def _headers(ws, r: int, heads: list[str], widths: list[float]) -> None:
+def _headers(ws: Worksheet, r: int, heads: list[str], widths: list[float]) -> None:
     for c, (h, w) in enumerate(zip(heads, widths, strict=True), start=1):
         put(ws, r, c, h, font=BOLD, align=CENTER, fill=HEADER_FILL)
         ws.column_dimensions[get_column_letter(c)].width = w
@@ -184,7 +186,7 @@ def build(out_dir: Path) -> list[Path]:
 
     # 交通运输局
     wb = new_workbook("县交通运输局", "8月报送", FIXED_TIME.replace(month=9))
-    ws = wb.active
+    ws = first_sheet(wb)
     ws.title = "交通项目"
     heads = [
         "序号",
@@ -216,7 +218,7 @@ def build(out_dir: Path) -> list[Path]:
 
     # 经信局
     wb = new_workbook("县经信局", "8月报送", FIXED_TIME.replace(month=9))
-    ws = wb.active
+    ws = first_sheet(wb)
     ws.title = "Sheet1"
     heads = ["项目代码", "项目名称", "形象进度", "本月完成", "1-8月累计完成", "存在困难和问题"]
     cols = ["code", "name", "progress_note", "month_completed", "ytd_completed", "problems"]
@@ -228,7 +230,7 @@ def build(out_dir: Path) -> list[Path]:
 
     # 住建局
     wb = new_workbook("县住建局", "8月报送", FIXED_TIME.replace(month=9))
-    ws = wb.active
+    ws = first_sheet(wb)
     ws.title = "8月"
     cols = ["seq", "name", "month_completed", "ytd_completed", "progress_note", "problems", "contact"]
     _title(ws, "县住建局2023年8月重点项目进展情况", len(cols))

@@ -27,7 +27,7 @@ import datetime as dt
 import json
 import threading
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -41,9 +41,10 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from keyproject.engine.context import clock_today
+from keyproject.engine.rules import Rules
 from keyproject.errors import DateError, KPError, RefreshRefused
-from keyproject.formulas import FORMULAS, Context, call, formula
-from keyproject.rules import Rules
+from keyproject.formulas import FORMULAS, call, door_context, formula
 from keyproject.serve.cells import check_argument, json_grid
 from keyproject.serve.guard import LoopbackGuard, token_matches
 
@@ -55,10 +56,10 @@ class ServeConfig:
     host: str
     port: int
     token: str
-    rules: Rules = field(default_factory=Rules)
+    rules: Rules | None = None  # --rules; None: each workbook's 设置 sheet (or 设置 range), else the defaults
     allowed_origins: tuple[str, ...] = ()
     wps_dir: Path | None = None  # the WPS add-in's files, served at the root
-    today: Callable[[], dt.date] = dt.date.today  # the door reads the clock, once per request
+    today: Callable[[], dt.date] = clock_today  # the door reads the clock, once per request
 
 
 class BadRequest(KPError):
@@ -168,7 +169,7 @@ def create_app(config: ServeConfig) -> Starlette:
             raise BadRequest("“args”应为参数列表，如 {\"args\": [[[600]], [[1000]], 45138]}")
         for i, a in enumerate(args):
             check_argument(a, i)
-        context = Context(rules=config.rules, today=config.today())
+        context = door_context(config.rules, config.today())
         result = await run_in_threadpool(call, f, args, context)
         return JSONResponse({"result": json_grid(result)})
 
@@ -189,8 +190,8 @@ def create_app(config: ServeConfig) -> Starlette:
             from keyproject.workbook import refresh_workbook
 
             with refresh_lock:
-                return refresh_workbook(path, as_of=as_of, submissions=submissions, out=out,
-                                        force=bool(data.get("force", False)), live=live)
+                return refresh_workbook(path, as_of=as_of, submissions=submissions, rules=config.rules,
+                                        out=out, force=bool(data.get("force", False)), live=live)
 
         result = await run_in_threadpool(work)
         return JSONResponse({
@@ -204,30 +205,33 @@ def create_app(config: ServeConfig) -> Starlette:
         _require_token(request, config)
         data = await _json_body(request)
         path = _path_field(data)
-        region = data.get("region") or None  # none given: the 设置 sheet's 地区称谓 (else 全县)
+        region = data.get("region") or None  # None: the 设置 sheet's 地区称谓, else 全县 (as kp bulletin)
         if region is not None and not isinstance(region, str):
             raise BadRequest("“region”应为文字，如“全县”")
 
         def work() -> dict[str, Any]:
             from keyproject.bulletin import bulletin_paragraphs, write_docx
-            from keyproject.history import History
+            from keyproject.engine.comparison import comparison_for
+            from keyproject.engine.history import History
+            from keyproject.engine.report import report_with_history
             from keyproject.reader import read_ledger
-            from keyproject.report import report_with_history
 
             ledger = read_ledger(path)
             changes = None
             history = History.existing_for(path)
             if history is None:
-                report = report_with_history(ledger)
+                report = report_with_history(ledger, rules=config.rules)
+                comparison = comparison_for(report, None, path)
             else:  # as kp bulletin: never before the newest snapshot, 环比 against it
                 with history:
-                    report = report_with_history(ledger, history)
+                    report = report_with_history(ledger, history, rules=config.rules)
                     changes = history.changes(report)
-            paragraphs = bulletin_paragraphs(report, changes=changes, region=region)
+                    comparison = comparison_for(report, history, path)
+            paragraphs = bulletin_paragraphs(report, changes=changes, region=region, comparison=comparison)
             answer: dict[str, Any] = {"paragraphs": paragraphs}
             if data.get("docx"):
                 docx = path.with_name(f"{path.stem}_通报.docx")
-                write_docx(report, docx, changes=changes, region=region)
+                write_docx(report, docx, changes=changes, region=region, comparison=comparison)
                 answer["docx"] = str(docx)
             return answer
 

@@ -15,10 +15,10 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
+from keyproject.engine.report import Report
+from keyproject.engine.rules import LIGHTS
 from keyproject.formats import Decimals
 from keyproject.labels import NO_LIGHT, group_label, label, light_name
-from keyproject.report import Report
-from keyproject.rules import LIGHTS
 from keyproject.views import Block, Column, Fact, Facts, Light, Paragraphs, SheetView, Table, Value
 
 SUMMARY, LIGHTS_SHEET, RANKING, PROBLEMS, BULLETIN = "汇总", "红黄绿灯", "排名", "问题清单", "通报"
@@ -200,7 +200,7 @@ def _rank_columns(report: Report, group: str) -> tuple[Column, ...]:
     d = amount_decimals(report)
     names = {"group": group_label(group)}
     names |= {k: light_name(k, report.rules) for k in ("red", "yellow", "green")}
-    # a group judged on figures it did not update this period is marked (keyproject.reporting)
+    # a group judged on figures it did not update this period is marked (keyproject.engine.reporting)
     stale = (("not_updated", "count"),) if report.reporting is not None else ()
     names["not_updated"] = "未报送项目"
     return _columns((("rank", "count"), ("group", "text"), ("projects", "count"), ("annual_plan", "amount"),

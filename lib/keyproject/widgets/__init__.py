@@ -1,6 +1,6 @@
 """Planning widgets for Jupyter and Voilà (ipywidgets 8): the only part of keyproject that imports
-ipywidgets. The numbers come from the library (``keyproject.scenario``, ``keyproject.sprint``,
-``keyproject.battlemap``); the widgets hold the controls and show the results. ``LedgerPage`` puts
+ipywidgets. The numbers come from the library (``keyproject.engine.scenario``, ``keyproject.engine.sprint``,
+``keyproject.engine.battlemap``); the widgets hold the controls and show the results. ``LedgerPage`` puts
 any of them on the office's own ledger, with a file picker to switch ledgers in the browser.
 """
 

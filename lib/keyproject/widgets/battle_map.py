@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from pathlib import Path
 from typing import Any
 
 import ipywidgets as widgets
@@ -15,14 +16,18 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.transforms import blended_transform_factory
 
-from keyproject import battlemap
-from keyproject.battlemap import GROUP_FIELDS, LIGHT_COLORS, LIGHT_LABELS, LIGHT_ORDER
+from keyproject.dates import DateLike
+from keyproject.engine import battlemap
+from keyproject.engine.battlemap import GROUP_FIELDS, LIGHT_COLORS, LIGHT_ORDER
+from keyproject.engine.rules import Rules
+from keyproject.labels import light_names
+from keyproject.ledger import Ledger
 from keyproject.widgets._chart import chinese_text, new_figure, to_png
 
 _STYLE = {"description_width": "5em"}
 
 
-def chart_png(frame: pd.DataFrame, as_of: dt.date, title: str) -> bytes:
+def chart_png(frame: pd.DataFrame, as_of: dt.date, title: str, names: dict[str, str] | None = None) -> bytes:
     """Bars from planned start to planned completion, ▲ at the actual start, a red line for today."""
     n = len(frame)
     with chinese_text():
@@ -66,7 +71,8 @@ def chart_png(frame: pd.DataFrame, as_of: dt.date, title: str) -> bytes:
         ax.tick_params(axis="x", labelsize=8, top=n > 25, labeltop=n > 25)
         ax.set_ylim(-0.7, n - 0.3)
         ax.grid(axis="x", alpha=0.3)
-        handles: list[Artist] = [Patch(color=LIGHT_COLORS[k], label=LIGHT_LABELS[k]) for k in LIGHT_ORDER]
+        names = names or light_names(Rules())
+        handles: list[Artist] = [Patch(color=LIGHT_COLORS[k], label=names[k]) for k in LIGHT_ORDER]
         handles += [Line2D([], [], color="k", marker="^", linestyle="", label="实际开工"),
                     Line2D([], [], color="#c00", label=f"今天（{as_of:%Y-%m-%d}）")]
         fig.legend(handles=handles, loc="outside upper center", ncol=6, fontsize=8, frameon=False)
@@ -79,16 +85,17 @@ class BattleMap(widgets.VBox):
 
     shown = traitlets.Int(0)  # projects on the chart after filtering
 
-    def __init__(self, ledger: Any, as_of: dt.date | None = None, *, rules: Any = None,
-                 group_by: str | None = None, **kwargs: Any) -> None:
-        from keyproject.context import ledger_period, resolve
+    def __init__(self, ledger: Ledger, as_of: DateLike | None = None, *,
+                 rules: Rules | str | Path | None = None, group_by: str | None = None, **kwargs: Any) -> None:
+        from keyproject.engine.context import clock_today, ledger_period, resolve
 
-        # the date and rules every door uses (keyproject.context); a ledger without any period
+        # the date and rules every door uses (keyproject.engine.context); a ledger without any period
         # is shown as of today (a door may read the clock; the engine never does)
         undated = as_of is None and ledger_period(ledger) is None and ledger.recorded_as_of is None
-        context = resolve(ledger, as_of=dt.date.today() if undated else as_of, rules=rules, any_date=undated)
+        context = resolve(ledger, as_of=clock_today() if undated else as_of, rules=rules, any_date=undated)
         self.as_of = context.as_of
         self.rules = context.rules
+        self.light_names = light_names(self.rules)  # 红灯 … 未评灯, or 蓝灯 under the Zhaoqing preset
         self.projects = ledger.projects
         self.lights = battlemap.lights_for(self.projects, self.as_of, self.rules)
         present = [k for k in GROUP_FIELDS if k in self.projects.columns and self.projects[k].notna().any()]
@@ -98,7 +105,7 @@ class BattleMap(widgets.VBox):
         self.group_dropdown = widgets.Dropdown(options=options, value=group_by, description="分组",
                                                style=_STYLE)
         self.light_select = widgets.SelectMultiple(
-            options=[(LIGHT_LABELS[k], k) for k in LIGHT_ORDER], value=(), description="灯号",
+            options=[(self.light_names[k], k) for k in LIGHT_ORDER], value=(), description="灯号",
             rows=4, style=_STYLE,
         )
         self.group_select = widgets.SelectMultiple(options=[], value=(), description="筛选分组", rows=6,
@@ -143,7 +150,7 @@ class BattleMap(widgets.VBox):
         shown = self.visible
         self.shown = len(shown)
         counts = battlemap.light_counts(shown)
-        parts = "，".join(f"{LIGHT_LABELS[k]} {counts[k]} 个" for k in LIGHT_ORDER)
+        parts = "，".join(f"{self.light_names[k]} {counts[k]} 个" for k in LIGHT_ORDER)
         late = int(shown["not_started_late"].sum())
         overdue = int(shown["overdue"].sum())
         self.summary.value = (
@@ -152,4 +159,4 @@ class BattleMap(widgets.VBox):
             f"（共 {len(self.frame)} 个）：{parts}；逾期未开工 {late} 个，逾期未竣工 {overdue} 个。</div>"
         )
         title = f"挂图作战：按{self.group_dropdown.label}分组"
-        self.chart.value = chart_png(shown, self.as_of, title)
+        self.chart.value = chart_png(shown, self.as_of, title, self.light_names)

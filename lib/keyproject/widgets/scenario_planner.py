@@ -1,6 +1,6 @@
 """ScenarioPlanner: the year's target tiers against what the rest of the year may bring.
 
-The numbers come from ``keyproject.scenario``; this widget only holds the controls, calls
+The numbers come from ``keyproject.engine.scenario``; this widget only holds the controls, calls
 ``scenario.project`` on every change and shows the result. The summary updates at once; the chart
 is redrawn once the controls have been still for ``debounce`` seconds (when an event loop runs, as
 in Jupyter or Voilà; without one, e.g. in tests, it is redrawn at once).
@@ -9,8 +9,8 @@ in Jupyter or Voilà; without one, e.g. in tests, it is redrawn at once).
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import html
+from pathlib import Path
 from typing import Any
 
 import ipywidgets as widgets
@@ -19,8 +19,11 @@ import traitlets
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.ticker import FuncFormatter
 
-from keyproject import scenario
-from keyproject.scenario import Baseline, Projection, ScenarioParams
+from keyproject.dates import DateLike
+from keyproject.engine import scenario
+from keyproject.engine.rules import Rules
+from keyproject.engine.scenario import Baseline, Projection, ScenarioParams
+from keyproject.ledger import Ledger
 from keyproject.widgets._chart import chinese_text, cjk_font, encode_png, new_figure
 
 _WIDE = {"description_width": "11em"}
@@ -173,10 +176,10 @@ class ScenarioPlanner(widgets.VBox):
 
     def __init__(
         self,
-        ledger: Any,
-        as_of: dt.date | None = None,
+        ledger: Ledger,
+        as_of: DateLike | None = None,
         *,
-        rules: Any = None,
+        rules: Rules | str | Path | None = None,
         last_year: np.ndarray | None = None,
         debounce: float = 0.15,
         sims: int = 2000,

@@ -1,6 +1,6 @@
 """SprintCountdown: the hundred-day sprint (百日冲刺) as a live countdown with the pace it needs.
 
-The figures are ``keyproject.sprint``'s (``from_ledger`` measures the sprint from its start with
+The figures are ``keyproject.engine.sprint``'s (``from_ledger`` measures the sprint from its start with
 ``sprint.sprint_targets``, as ``kp sprint`` does); this widget reads a clock, recomputes on ``tick()`` and,
 in a page with a running event loop (Jupyter, Voilà), ticks every second from an asyncio task.
 A working-day count the calendar cannot give (a year without holiday data and no override file)
@@ -21,14 +21,15 @@ import ipywidgets as widgets
 import pandas as pd
 import traitlets
 
-from keyproject import sprint
-from keyproject.calendar import WorkCalendar
-from keyproject.context import resolve_calendar, resolve_sprint
+from keyproject.dates import DateLike
+from keyproject.engine import sprint
+from keyproject.engine.calendar import WorkCalendar
+from keyproject.engine.context import resolve_calendar, resolve_sprint
 from keyproject.errors import CalendarError
 from keyproject.ledger import Ledger
 
 if TYPE_CHECKING:
-    from keyproject.history import History
+    from keyproject.engine.history import History
 
 # China has one time zone and no daylight saving: a fixed offset is exact
 CHINA = dt.timezone(dt.timedelta(hours=8), "CST")
@@ -153,8 +154,8 @@ class SprintCountdown(widgets.VBox):
             self.start()
 
     @classmethod
-    def from_ledger(cls, ledger: Ledger, start: Any = None, days: int | None = None, *, by: str = "unit",
-                    history: History | None = None, baseline: Ledger | None = None,
+    def from_ledger(cls, ledger: Ledger, start: DateLike | None = None, days: int | None = None, *,
+                    by: str = "unit", history: History | None = None, baseline: Ledger | None = None,
                     **kwargs: Any) -> SprintCountdown:
         """The sprint measured from its start (``sprint.sprint_targets``: the work left when it
         started, what is done since), groups by ``by``; ``start`` and ``days`` default to the

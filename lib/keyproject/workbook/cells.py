@@ -53,6 +53,13 @@ def light_style(key: str, label: str | None = None) -> Style:
     return Style(fill=Fill(LIGHT_FILLS[kind]), font=font, alignment=CENTER)
 
 
+def light_rgb(key: str, label: str | None = None) -> tuple[int, int, int]:
+    """A 灯号 cell's fill as (red, green, blue), for writers that set a colour through a program's
+    object model (the Excel button): the same fill as ``light_style``."""
+    argb = LIGHT_FILLS["blue" if label == "蓝" else key]
+    return int(argb[2:4], 16), int(argb[4:6], 16), int(argb[6:8], 16)
+
+
 def is_formula_like(text: str) -> bool:
     return text.startswith(_FORMULA_START)
 

@@ -26,13 +26,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from keyproject.engine.rules import Rules
 from keyproject.formats import decimals, excel_format
 from keyproject.ledger import SheetLayout
 from keyproject.package.cells import CellValue, column_index, column_letter
 from keyproject.package.conditional import ConditionalFormat, TextHighlight
 from keyproject.package.sheet_edit import Derived, SheetEdits
 from keyproject.package.styles import Style
-from keyproject.rules import Rules
 from keyproject.schema import OWNED_COLUMNS
 from keyproject.views import Light
 from keyproject.workbook.cells import (
@@ -46,7 +46,7 @@ from keyproject.workbook.cells import (
 from keyproject.xlsx import SheetGrid
 
 if TYPE_CHECKING:
-    from keyproject.report import Report
+    from keyproject.engine.report import Report
 
 GAP, LIGHT, THREE = OWNED_COLUMNS[:3]
 _WIDTHS = {GAP: 10.0, LIGHT: 7.0, THREE: 14.0}

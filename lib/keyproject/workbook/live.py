@@ -27,13 +27,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from keyproject.engine.rules import SETTINGS, Rules
 from keyproject.formulas.live import NEEDS_REFRESH, Thresholds
 from keyproject.formulas.live_cells import LiveCell, live_cells, thresholds_from_sheet
 from keyproject.ledger import Ledger, SheetLayout
 from keyproject.package.cells import CellValue
 from keyproject.package.conditional import TextHighlight
 from keyproject.package.styles import Fill, Font, Style
-from keyproject.rules import SETTINGS, Rules
 from keyproject.workbook.cells import CENTER, light_style
 from keyproject.workbook.columns import GAP, LIGHT, ColumnsFor, OwnedColumn
 from keyproject.workbook.settings_sheet import SettingsPlan, plan_settings, with_settings
@@ -41,7 +41,7 @@ from keyproject.workbook.updates import CellEdit, written_value
 from keyproject.xlsx import SheetGrid
 
 if TYPE_CHECKING:
-    from keyproject.report import Report
+    from keyproject.engine.report import Report
     from keyproject.xlsx import Workbook
 
 # a 灯号 cell the formula cannot read any more (text typed where a figure or date was): grey, to be

@@ -3,7 +3,7 @@
 Order of work: lock check → open the package, refuse what cannot be edited safely → open the history
 (a bad URL, a missing driver or an unreachable server stops here, before anything is written; the
 SQLite file beside the workbook is created only when the snapshot is recorded) → read → consolidate
-submissions, every file accounted for → the context (``keyproject.context``: the date asked for,
+submissions, every file accounted for → the context (``keyproject.engine.context``: the date asked for,
 else the period recorded in the workbook, else the report month; a date that does not fit the
 ledger's period, or earlier than the newest snapshot, is refused unless asked for) → report, with
 who reported this period → history changes and the 通报 text → backup → for each project sheet:
@@ -38,20 +38,20 @@ from typing import TYPE_CHECKING
 import pandas as pd
 from lxml import etree
 
-from keyproject.context import resolve
 from keyproject.dates import cn_date
+from keyproject.engine.context import resolve, resolve_rules
+from keyproject.engine.history import History, Recorded
+from keyproject.engine.period_text import PeriodEdit, period_edits
+from keyproject.engine.reporting import REPORTED, Reporting
+from keyproject.engine.rules import Rules
 from keyproject.errors import KPError, LedgerFileError, RefreshRefused
-from keyproject.history import History, Recorded
-from keyproject.ledger import Issue, Ledger, SheetLayout
+from keyproject.ledger import Issue, Ledger, SheetLayout, layout_projects
 from keyproject.package.cells import column_letter, split_ref
 from keyproject.package.marks import Marks
 from keyproject.package.package import Package
 from keyproject.package.relationships import TABLE
 from keyproject.package.sheet_edit import SheetEdits, edit_sheet
 from keyproject.package.xml import parse
-from keyproject.period_text import PeriodEdit, period_edits
-from keyproject.reporting import REPORTED, Reporting
-from keyproject.rules import Rules
 from keyproject.schema import REPORTING_COLUMN
 from keyproject.submissions import SubmittedFile
 from keyproject.views.sheets import SHEETS, sheet_views
@@ -78,8 +78,8 @@ from keyproject.workbook.sheets import write_sheets
 from keyproject.workbook.updates import CellEdit, EditLog, add_edits, submitted_edits
 
 if TYPE_CHECKING:
-    from keyproject.history import Changes
-    from keyproject.report import Report
+    from keyproject.engine.history import Changes
+    from keyproject.engine.report import Report
     from keyproject.workbook.live import LiveInfo
     from keyproject.xlsx import Workbook
 
@@ -136,9 +136,8 @@ def _step(progress: Progress | None, text: str, fraction: float) -> None:
 
 
 def _load_rules(rules: Rules | str | Path | None) -> Rules | None:
-    if rules is None or isinstance(rules, Rules):
-        return rules
-    return Rules.from_toml(rules)
+    """A rules file read now (before anything is written), as keyproject.engine.context reads one."""
+    return None if rules is None else resolve_rules(None, rules)[0]
 
 
 def _check_paths(source: Path, target: Path) -> None:
@@ -180,14 +179,7 @@ def _read(wb: Workbook, sheet: str | None, marks: Marks) -> Ledger:
     return ledger
 
 
-def _sheet_projects(projects: pd.DataFrame, layout: SheetLayout, first: bool) -> pd.DataFrame:
-    """The projects read from ``layout``'s sheet, in sheet order."""
-    if "sheet" in projects.columns and projects["sheet"].notna().any():
-        sel = projects[projects["sheet"] == layout.sheet]
-    else:
-        sel = projects if first else projects.iloc[0:0]
-    sel = sel[sel["row"].notna()]
-    return sel.sort_values("row", kind="stable")
+_sheet_projects = layout_projects  # the projects read from a layout's sheet, in sheet order
 
 
 def _want_three_class(layout: SheetLayout, projects: pd.DataFrame, recorded: dict[str, str]) -> bool:
@@ -201,7 +193,7 @@ def _want_three_class(layout: SheetLayout, projects: pd.DataFrame, recorded: dic
 def default_columns(report: Report, layout: SheetLayout, projects: pd.DataFrame, recorded: dict[str, str]
                     ) -> list[OwnedColumn]:
     """keyproject's standard columns for one project sheet, and 本期报送 once the period's reporting
-    is known (``keyproject.reporting``)."""
+    is known (``keyproject.engine.reporting``)."""
     out = standard_columns(projects, report.rules, _want_three_class(layout, projects, recorded))
     if report.reporting is not None:
         labels = report.reporting.labels().reindex(projects.index)
@@ -455,7 +447,7 @@ def refresh_workbook(
     """Refresh the ledger workbook at ``path`` (see the module docstring); raise ``RefreshRefused``
     when it is open elsewhere or holds what an edit cannot keep (unless ``out`` or ``force``).
 
-    ``as_of`` is checked and defaulted by ``keyproject.context`` (``any_date`` accepts a date that
+    ``as_of`` is checked and defaulted by ``keyproject.engine.context`` (``any_date`` accepts a date that
     does not fit the ledger's period); ``keep_headers`` leaves the user's period texts as they are;
     ``history_scope`` names the ledger in a shared ``history_url``.
     ``cell_edits``: further values for the user's cells (their formats kept, formulas left alone).
@@ -465,7 +457,8 @@ def refresh_workbook(
     (``workbook.live``); without it they are values with fills.
     ``engine``: how the project sheets are edited (``package.sheet_edit.edit_sheet``)."""
     from keyproject.bulletin import bulletin_text
-    from keyproject.report import build_report
+    from keyproject.engine.comparison import comparison_for
+    from keyproject.engine.report import build_report
 
     source = Path(path)
     target = Path(out) if out is not None else source
@@ -541,7 +534,8 @@ def refresh_workbook(
             reporting = _reporting(consolidated, same, in_cycle, ledger.projects, context.as_of)
             report = build_report(ledger, context=context, reporting=reporting)
             changes = history.changes(report) if history is not None else None
-            text = bulletin_text(report, changes)
+            # the 通报 sheet says what kp bulletin says: 环比 against the history, 同比 from 上年月度
+            text = bulletin_text(report, changes, comparison=comparison_for(report, history, wb))
             texts, kept = _moved_period_texts(wb, ledger, header_period, report.as_of, keep_headers)
             if kept:
                 warnings.append(kept)

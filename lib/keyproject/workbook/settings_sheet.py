@@ -21,13 +21,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from keyproject.engine.rules import SETTINGS, Rules, _norm_key
 from keyproject.ledger import Ledger
 from keyproject.package.cells import Cell
 from keyproject.package.package import Package
 from keyproject.package.sheet_edit import ExistingCell, SheetEdits, edit_sheet
 from keyproject.package.sheet_plan import ValueEdit
 from keyproject.package.worksheet import PageSetup, Row, Sheet, worksheet_xml
-from keyproject.rules import SETTINGS, Rules, _norm_key
 from keyproject.xlsx import SheetGrid
 
 SETTINGS_SHEET = "设置"  # the name of a 设置 sheet keyproject creates

@@ -249,8 +249,8 @@ def _table_rows(lay: _Layout, block: Table) -> _TableRows:
             if numbers:
                 lay.numbers.setdefault((j + 1, fmt), []).extend(numbers)  # type: ignore[arg-type]
         elif kinds <= {Light, type(None)}:  # the 灯号 column
-            vs = [None if v is None else v.label for v in cells]  # type: ignore[union-attr]
-            looks = {id(v): style("light", (v.key, v.label), False) for v in cells  # type: ignore[union-attr]
+            vs = [None if v is None else v.label for v in cells]
+            looks = {id(v): style("light", (v.key, v.label), False) for v in cells
                      if v is not None}
             ss = [plain if v is None else looks[id(v)] for v in cells]
             hs = [_TEXT] * len(vs)
@@ -451,7 +451,7 @@ def render(view: SheetView, derive: Callable[[Style], int], selected: bool = Fal
         table_ = wrap if wrapped else plain
         change = combine(style, _PLAIN_WRAP) if wrapped else style
         found = table_[id(style)] = derive(change) if change is not None else None  # type: ignore[assignment]
-        keep.append(style)  # type: ignore[arg-type]
+        keep.append(style)
         return found
 
     for r, col, value, style, how in lay.cells:

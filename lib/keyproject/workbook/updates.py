@@ -60,7 +60,7 @@ def _value(edit: CellEdit) -> CellValue:
     if edit.kind == "date":
         if isinstance(v, dt.datetime):
             return v
-        return pd.Timestamp(v).to_pydatetime()  # type: ignore[arg-type]
+        return pd.Timestamp(v).to_pydatetime()
     return v if not isinstance(v, (int, float)) or edit.kind != "text" else str(v)
 
 
