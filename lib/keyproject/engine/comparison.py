@@ -150,21 +150,24 @@ def compare_all(snapshots: Sequence[Snapshot], last_year: Sequence[float] | None
 
 
 def comparison_for(report: Report, history: History | None,
-                   workbook: str | Path | Workbook | MemoryWorkbook | None) -> Comparison:
+                   workbook: str | Path | Workbook | MemoryWorkbook | None,
+                   current: Snapshot | None = None) -> Comparison:
     """The 通报's 环比 and 同比 for a report of the ledger in ``workbook`` (a path or an open workbook):
     against the history and the workbook's 上年月度 sheet. Every 通报 asks here: ``kp bulletin``,
     ``kp serve``'s bulletin, the 通报 sheet of ``kp refresh`` and of the Excel button."""
     from keyproject.engine.scenario import last_year_of
 
     values = last_year_of(workbook)
-    return compare_report(report, history, None if values is None else [float(v) for v in values])
+    return compare_report(report, history, None if values is None else [float(v) for v in values], current)
 
 
 def compare_report(report: Report, history: History | None = None,
-                   last_year: Sequence[float] | None = None) -> Comparison:
+                   last_year: Sequence[float] | None = None, current: Snapshot | None = None) -> Comparison:
     """The report against the history's snapshots before its date and last year: the 通报's 环比
-    and 同比 (a snapshot of the report's own date, e.g. an earlier refresh of it, is not used)."""
-    current = snapshot_of(report)
+    and 同比 (a snapshot of the report's own date, e.g. an earlier refresh of it, is not used).
+    ``current``: ``snapshot_of(report)`` when the caller has made it already."""
+    if current is None:
+        current = snapshot_of(report)
     previous = history.previous(report.as_of) if history is not None else None
     earlier = history.previous(previous.as_of) if history is not None and previous is not None else None
     return compare(current, previous, earlier, last_year)

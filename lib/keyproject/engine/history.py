@@ -413,7 +413,8 @@ class History:
 
     # -- writing -------------------------------------------------------------------------
     def record(self, report: ReportLike, source: str | Path | None = None,
-               taken_at: dt.datetime | None = None, *, explicit: bool | None = None) -> Recorded:
+               taken_at: dt.datetime | None = None, *, explicit: bool | None = None,
+               projects: pd.DataFrame | None = None) -> Recorded:
         """Store the report as the snapshot for its ``as_of``, replacing an earlier one of that date.
 
         A date before the newest snapshot is refused (``PeriodError``) unless ``explicit`` (default:
@@ -425,7 +426,7 @@ class History:
         if taken_at is None:  # history is the I/O edge: the wall clock is the record's own time
             taken_at = dt.datetime.now().replace(microsecond=0)
         totals = json.dumps(_clean(dict(report.totals or {})), ensure_ascii=False, default=_json_default)
-        frame = project_frame(report)
+        frame = project_frame(report) if projects is None else projects  # given: snapshot_of's, made once
         rows = _rows(frame, self.scope, as_of)
         reporting = report.reporting
         tp = report.time_progress
@@ -529,12 +530,13 @@ class History:
         """Every snapshot of this scope, oldest first."""
         return [s for d in self.dates() if (s := self.get(d)) is not None]
 
-    def changes(self, report: ReportLike) -> Changes | None:
-        """What changed since the latest snapshot before ``report.as_of``; None when there is none."""
+    def changes(self, report: ReportLike, projects: pd.DataFrame | None = None) -> Changes | None:
+        """What changed since the latest snapshot before ``report.as_of``; None when there is none.
+        ``projects``: the report's ``project_frame`` when the caller has it already."""
         prev = self.previous(report.as_of)
         if prev is None:
             return None
-        return compare(prev, report)
+        return compare(prev, report, projects)
 
     def trend(self, project_key: str | None = None) -> pd.DataFrame:
         """Totals over time (index as_of, one column per numeric total plus time_progress), or one
@@ -566,9 +568,9 @@ class History:
         return frame.set_index("as_of")
 
 
-def compare(prev: Snapshot, report: ReportLike) -> Changes:
+def compare(prev: Snapshot, report: ReportLike, projects: pd.DataFrame | None = None) -> Changes:
     """Changes from a snapshot to a report, matched by project key."""
-    now = project_frame(report)
+    now = project_frame(report) if projects is None else projects
     before = prev.projects
     joined = now.join(before, how="left", suffixes=("", "_prev"))  # type: ignore[call-arg]  # pandas 3 API
     known = now.index.isin(before.index)

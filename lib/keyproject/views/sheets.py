@@ -52,6 +52,8 @@ def amount_decimals(report: Report) -> int:
 def _value(v: object) -> Value:
     """A frame cell as a view value: NaN/NA → None, numpy scalars → Python, timestamps → dates,
     lists → text joined with "；"."""
+    if type(v) is str:  # most cells of a text column: before the checks below
+        return v
     if v is None or v is pd.NA or v is pd.NaT:
         return None
     if isinstance(v, (list, tuple)):

@@ -458,6 +458,7 @@ def refresh_workbook(
     ``engine``: how the project sheets are edited (``package.sheet_edit.edit_sheet``)."""
     from keyproject.bulletin import bulletin_text
     from keyproject.engine.comparison import comparison_for
+    from keyproject.engine.history import snapshot_of
     from keyproject.engine.report import build_report
 
     source = Path(path)
@@ -533,9 +534,10 @@ def refresh_workbook(
             in_cycle = any(REPORTING_COLUMN in marks.columns_of(lay.sheet) for lay in ledger.layouts)
             reporting = _reporting(consolidated, same, in_cycle, ledger.projects, context.as_of)
             report = build_report(ledger, context=context, reporting=reporting)
-            changes = history.changes(report) if history is not None else None
+            this_period = snapshot_of(report)  # its project frame serves the changes, 环比 and the record
+            changes = history.changes(report, this_period.projects) if history is not None else None
             # the 通报 sheet says what kp bulletin says: 环比 against the history, 同比 from 上年月度
-            text = bulletin_text(report, changes, comparison=comparison_for(report, history, wb))
+            text = bulletin_text(report, changes, comparison=comparison_for(report, history, wb, this_period))
             texts, kept = _moved_period_texts(wb, ledger, header_period, report.as_of, keep_headers)
             if kept:
                 warnings.append(kept)
@@ -557,7 +559,8 @@ def refresh_workbook(
             _step(progress, "记录历史", 0.95)
             if history is None:
                 history = History.for_workbook(target, scope=history_scope)
-            snapshot = history.record(report, source=source, taken_at=now.replace(microsecond=0))
+            snapshot = history.record(report, source=source, taken_at=now.replace(microsecond=0),
+                                      projects=this_period.projects)
             where = history.url if history_url else str(History.path_for(target))
         finally:
             if history is not None:
