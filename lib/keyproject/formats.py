@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 if TYPE_CHECKING:
     from keyproject.engine.rules import Rules
 
@@ -59,15 +61,13 @@ def decimals(rules: Rules | None = None, amounts: Iterable[float | None] = ()) -
 def amount_decimals(values: Iterable[float | None], most: int = MOST_AMOUNT_DECIMALS) -> int:
     """The fewest decimals (0 to ``most``) that show every amount as the ledger holds it: 0 when all
     are whole 万元, 1 for 1530.5, 2 for 1530.25 or anything finer."""
-    need = 0
-    for v in values:
-        if v is None or not isinstance(v, (int, float)) or isinstance(v, bool) or not math.isfinite(v):
-            continue
-        while need < most and abs(v - round(v, need)) > 1e-6:
-            need += 1
-        if need == most:
-            break
-    return need
+    arr = np.fromiter((v for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)),
+                      dtype="float64")
+    arr = arr[np.isfinite(arr)]
+    for need in range(most):  # whole arrays: a 30,000-project ledger's amounts in a few passes
+        if not (np.abs(arr - np.round(arr, need)) > 1e-6).any():
+            return need
+    return most
 
 
 def _number(value: object) -> float | None:
