@@ -12,11 +12,27 @@ import socket
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from keyproject.errors import KPError
-from keyproject.serve.app import ServeConfig, create_app
 from keyproject.serve.guard import LOOPBACK_NAMES, origin_of, token_for
+
+if TYPE_CHECKING:
+    from keyproject.serve.app import ServeConfig, create_app
+
+_SERVE_EXTRA = "没有安装 kp serve 所需的组件：请运行 pip install \"keyproject[serve]\""
+
+
+def __getattr__(name: str) -> object:
+    """``ServeConfig`` and ``create_app`` on first use: the app needs Starlette (the serve extra),
+    and ``kp``'s parser imports this package for every command."""
+    if name in ("ServeConfig", "create_app"):
+        try:
+            from keyproject.serve import app
+        except ImportError:
+            raise KPError(_SERVE_EXTRA) from None
+        return getattr(app, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 __all__ = ["LOOPBACK_NAMES", "ServeConfig", "create_app", "run", "token_for", "wps_addin_dir"]
 
@@ -47,8 +63,10 @@ def run(config: ServeConfig, token_file: Path, announce: Callable[[str], None] |
         raise KPError(f"kp serve 只能在本机地址上提供服务（{names}），不能用“{config.host}”")
     try:
         import uvicorn
+
+        from keyproject.serve.app import create_app
     except ImportError:
-        raise KPError("没有安装 kp serve 所需的组件：请运行 pip install \"keyproject[serve]\"") from None
+        raise KPError(_SERVE_EXTRA) from None
     _check_port(config.host, config.port)
     say = announce or (lambda text: (sys.stdout.write(text + "\n"), sys.stdout.flush()))
 

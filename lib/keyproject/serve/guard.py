@@ -25,8 +25,10 @@ import secrets
 import stat
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from starlette.types import ASGIApp, Receive, Scope, Send
+if TYPE_CHECKING:  # annotations only: the parser of kp imports this module without the serve extra
+    from starlette.types import ASGIApp, Receive, Scope, Send
 
 LOOPBACK_NAMES: tuple[str, ...] = ("127.0.0.1", "localhost", "::1")
 
