@@ -46,3 +46,6 @@ def test_the_main_job_runs_without_any_extra(tmp_path: Path) -> None:
 def test_a_door_whose_extra_is_missing_says_what_to_install(tmp_path: Path) -> None:
     proc = kp_core("serve", "--port", "0", cwd=tmp_path)
     assert proc.returncode == 2 and "keyproject[serve]" in proc.stderr and "Traceback" not in proc.stderr
+    pages = kp_core("app", "--dry-run", cwd=tmp_path)
+    assert pages.returncode == 2 and "keyproject[notebook]" in pages.stderr
+    assert "Traceback" not in pages.stderr

@@ -91,8 +91,15 @@ def register(subparsers: Any) -> None:
     p.set_defaults(handler=run)
 
 
+_NOTEBOOK_EXTRA = ("没有安装 kp app 所需的组件（Voilà、ipywidgets）："
+                   "请运行 pip install \"keyproject[notebook]\"")
+
+
 def run(args: argparse.Namespace) -> int:
-    from keyproject.widgets.ledger_page import LEDGER_ENV
+    try:
+        from keyproject.widgets.ledger_page import LEDGER_ENV
+    except ImportError:  # the widgets need ipywidgets: the notebook extra
+        raise KPError(_NOTEBOOK_EXTRA) from None
 
     if not 1 <= args.port <= 65535:
         raise KPError(f"端口 {args.port} 无效，应在 1–65535 之间")
@@ -115,7 +122,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         import voila  # noqa: F401
     except ImportError:
-        raise KPError("没有安装 Voilà：请运行 pip install \"keyproject[notebook]\"") from None
+        raise KPError(_NOTEBOOK_EXTRA) from None
     if ledger_path is not None:
         os.environ[LEDGER_ENV] = str(ledger_path)  # the server's kernels inherit it
     sys.stderr.write(f"kp：网页地址 http://{HOST}:{args.port}/（按 Ctrl+C 停止）\n")
