@@ -123,22 +123,12 @@ _RECALC_ON_LOAD = """<?xml version="1.0" encoding="UTF-8"?>
 
 
 def recalculate(path: Path, outdir: Path, profile: Path, to: str = "xlsx") -> Path:
-    assert SOFFICE, "LibreOffice is installed by .ci/run"
-    outdir.mkdir(parents=True, exist_ok=True)
-    settings = profile / "user" / "registrymodifications.xcu"
-    if not settings.exists():
-        settings.parent.mkdir(parents=True, exist_ok=True)
-        settings.write_text(_RECALC_ON_LOAD, encoding="utf-8")
-    subprocess.run([SOFFICE, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--calc",
-                    "--convert-to", to, "--outdir", str(outdir), str(path)],
-                   check=True, capture_output=True, timeout=300)
-    out = outdir / f"{path.stem}.{to}"
-    assert out.is_file(), f"LibreOffice wrote no {out.name}"
-    return out
+    """One file through LibreOffice headless, recalculated on load, saved as ``to``."""
+    return recalculate_all([path], outdir, profile, to)[0]
 
 
-def recalculate_all(paths: list[Path], outdir: Path, profile: Path) -> list[Path]:
-    """``recalculate`` for several files with one LibreOffice start (their names must differ)."""
+def recalculate_all(paths: list[Path], outdir: Path, profile: Path, to: str = "xlsx") -> list[Path]:
+    """Several files recalculated with one LibreOffice start (their names must differ)."""
     assert SOFFICE, "LibreOffice is installed by .ci/run"
     assert len({p.stem for p in paths}) == len(paths)
     outdir.mkdir(parents=True, exist_ok=True)
@@ -147,9 +137,9 @@ def recalculate_all(paths: list[Path], outdir: Path, profile: Path) -> list[Path
         settings.parent.mkdir(parents=True, exist_ok=True)
         settings.write_text(_RECALC_ON_LOAD, encoding="utf-8")
     subprocess.run([SOFFICE, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--calc",
-                    "--convert-to", "xlsx", "--outdir", str(outdir), *map(str, paths)],
-                   check=True, capture_output=True, timeout=600)
-    out = [outdir / f"{p.stem}.xlsx" for p in paths]
+                    "--convert-to", to, "--outdir", str(outdir), *map(str, paths)],
+                   check=True, capture_output=True, timeout=300 if len(paths) == 1 else 600)
+    out = [outdir / f"{p.stem}.{to}" for p in paths]
     assert all(o.is_file() for o in out), "LibreOffice wrote every file"
     return out
 

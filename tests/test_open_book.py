@@ -13,7 +13,7 @@ import pytest
 from memory_book import MemoryBook
 from openpyxl import load_workbook
 from openpyxl.utils import column_index_from_string, get_column_letter
-from xlsx_fixtures import FIRST_PROJECT_ROW, PROJECTS, write_ledger
+from xlsx_fixtures import FIRST_PROJECT_ROW, PROJECTS, two_sheet_ledger, write_ledger
 
 from keyproject.open_book import refresh_open_book
 from keyproject.workbook.cells import light_rgb
@@ -22,18 +22,6 @@ from keyproject.workbook.refresh import refresh_workbook
 ROOT = Path(__file__).resolve().parents[1]
 NOW = dt.datetime(2023, 8, 1, 9, 0)
 
-
-def two_sheet_ledger(tmp_path: Path) -> Path:
-    """A ledger split over 工业 and 基础设施, as offices keep one sheet per 指挥部 (XlsxWriter writes
-    it as Excel does)."""
-    import xlsxwriter
-
-    path = tmp_path / "两表.xlsx"
-    wb = xlsxwriter.Workbook(str(path))
-    write_ledger(wb, wb.add_worksheet("工业"), PROJECTS[:3])
-    write_ledger(wb, wb.add_worksheet("基础设施"), PROJECTS[3:])
-    wb.close()
-    return path
 
 
 def _letters(columns: dict[str, int]) -> dict[str, str]:

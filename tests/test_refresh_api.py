@@ -17,7 +17,7 @@ import python_calamine as pc
 from lxml import etree
 from realworld import realworld
 from wbcompare import package_differences, zip_parts
-from xlsx_fixtures import FIRST_PROJECT_ROW, PROJECTS, SHEET, build
+from xlsx_fixtures import FIRST_PROJECT_ROW, PROJECTS, SHEET, build, two_sheet_ledger
 
 from keyproject.engine.report import Report
 from keyproject.ledger import SheetLayout
@@ -161,18 +161,6 @@ def test_keyprojects_sheets_print_on_a4_fitted_to_the_width(tmp_path: Path) -> N
 
 
 # ledgers over several sheets --------------------------------------------------------------------------
-def two_sheet_ledger(tmp_path: Path) -> Path:
-    """A ledger split over 工业 and 基础设施, as offices keep one sheet per 指挥部."""
-    import xlsxwriter
-    from xlsx_fixtures import write_ledger
-
-    path = tmp_path / "两表.xlsx"
-    wb = xlsxwriter.Workbook(str(path))
-    write_ledger(wb, wb.add_worksheet("工业"), PROJECTS[:3])
-    write_ledger(wb, wb.add_worksheet("基础设施"), PROJECTS[3:])
-    wb.close()
-    return path
-
 
 def test_every_project_sheet_gets_keyprojects_columns(tmp_path: Path) -> None:
     path = two_sheet_ledger(tmp_path)

@@ -364,3 +364,16 @@ def add_vml_line(path: Path, sheet_part: str, vml: bytes) -> Path:
 
 _VML_REL = (b'<Relationship Id="rIdVml9" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
             b'relationships/vmlDrawing" Target="../drawings/vmlDrawing9.vml"/>')
+
+
+def two_sheet_ledger(folder: Path) -> Path:
+    """A ledger split over 工业 and 基础设施, as offices keep one sheet per 指挥部 (XlsxWriter writes
+    it as Excel does)."""
+    import xlsxwriter
+
+    path = folder / "两表.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    write_ledger(wb, wb.add_worksheet("工业"), PROJECTS[:3])
+    write_ledger(wb, wb.add_worksheet("基础设施"), PROJECTS[3:])
+    wb.close()
+    return path
